@@ -1,0 +1,34 @@
+"""Stage 1: read every input file, validate it, report every problem at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Campaign
+from ..problems import InputError, Problem
+from .centers import load_centers
+from .circular import load_circular
+
+
+def display_path(path: Path, inputs: Path) -> str:
+    """A path as the clerk knows it: inputs/centers.csv, not /home/…/inputs/centers.csv."""
+    try:
+        return str(Path(inputs.name) / path.relative_to(inputs))
+    except ValueError:
+        return str(path)
+
+
+def load_campaign(inputs: Path) -> Campaign:
+    """The validated campaign, or InputError listing every problem in every file."""
+    problems: list[Problem] = []
+    files = {name: inputs / name for name in ("centers.csv", "circular.yaml")}
+    for name, path in files.items():
+        if not path.is_file():
+            problems.append(Problem(display_path(path, inputs), "ไม่พบไฟล์ (ต้องมีในโฟลเดอร์ข้อมูลนำเข้า)"))
+    if problems:
+        raise InputError(problems)
+    centers = load_centers(files["centers.csv"], display_path(files["centers.csv"], inputs), problems)
+    circular = load_circular(files["circular.yaml"], display_path(files["circular.yaml"], inputs), problems)
+    if problems or circular is None:
+        raise InputError(problems)
+    return Campaign(inputs=inputs, centers=centers, circular=circular)

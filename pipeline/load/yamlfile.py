@@ -1,0 +1,170 @@
+"""YAML inputs with line numbers, and a small schema check that reports in Thai.
+
+PyYAML loses line numbers once a document becomes Python objects, so the node
+tree is walked once to remember the line of every key; problems then point a
+clerk at the exact line to fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+
+from ..problems import Problem
+from ..thai import parse_date
+from .clean import clean_text
+from .tabular import MAX_BYTES
+
+Key = tuple[Union[str, int], ...]
+
+
+@dataclass
+class YamlFile:
+    display: str
+    data: Any
+    lines: dict[Key, int]
+
+    def where(self, key: Key) -> str | None:
+        """The line of ``key`` or of its nearest parent that has one."""
+        while key:
+            if key in self.lines:
+                return f"บรรทัดที่ {self.lines[key]}"
+            key = key[:-1]
+        return None
+
+
+def read_yaml(path: Path, display: str, problems: list[Problem]) -> YamlFile | None:
+    if path.stat().st_size > MAX_BYTES:
+        problems.append(Problem(display, f"ไฟล์ใหญ่เกินไป (รับได้ไม่เกิน {MAX_BYTES:,} ไบต์)"))
+        return None
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problems.append(Problem(display, f"อ่านตัวอักษรไม่ได้ที่ไบต์ {error.start}: ไฟล์ YAML ต้องบันทึกเป็น UTF-8"))
+        return None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"บรรทัดที่ {mark.line + 1} คอลัมน์ {mark.column + 1}" if mark else None
+        problems.append(Problem(display, f"รูปแบบ YAML ผิด: {error.problem or error.context}", where))
+        return None
+    except yaml.YAMLError as error:
+        problems.append(Problem(display, f"รูปแบบ YAML ผิด: {error}"))
+        return None
+    finally:
+        loader.dispose()
+    lines: dict[Key, int] = {}
+    _walk(node, (), lines, display, problems)
+    return YamlFile(display, data, lines)
+
+
+def _walk(node: yaml.Node | None, key: Key, lines: dict[Key, int], display: str, problems: list[Problem]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            name = str(key_node.value)
+            if name in seen:
+                problems.append(Problem(display, f"คีย์ “{name}” ซ้ำ", f"บรรทัดที่ {key_node.start_mark.line + 1}"))
+            seen.add(name)
+            lines[key + (name,)] = key_node.start_mark.line + 1
+            _walk(value_node, key + (name,), lines, display, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[key + (index,)] = item.start_mark.line + 1
+            _walk(item, key + (index,), lines, display, problems)
+
+
+# --- schema -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Optional_:
+    spec: Any
+    default: Any = None
+
+
+def optional(spec: Any, default: Any = None) -> Optional_:
+    return Optional_(spec, default)
+
+
+TEXT, DATE = str, date
+TYPE_NAMES = {str: "ข้อความ", date: "วันที่", bool: "true หรือ false", int: "จำนวนเต็ม"}
+
+
+def validate(file: YamlFile, spec: Any, problems: list[Problem]) -> Any:
+    """``file.data`` checked against ``spec`` and cleaned; None where it is wrong.
+
+    A spec is a type (str, date, bool, int), a one-element list ``[spec]`` for a
+    list, a dict of key → spec for a mapping (keys not in it are errors with a
+    suggestion), or ``optional(spec, default)``.
+    """
+    return _check(file, file.data, spec, (), problems)
+
+
+def _check(file: YamlFile, value: Any, spec: Any, key: Key, problems: list[Problem]) -> Any:
+    name = ".".join(str(k) for k in key) or None
+    def fail(message: str) -> None:
+        problems.append(Problem(file.display, message, file.where(key), name))
+
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            fail(f"ต้องเป็นชุดคีย์ ({', '.join(spec)}) แต่พบ{_describe(value)}")
+            return None
+        result = {}
+        for k in value:
+            if str(k) not in spec:
+                close = difflib.get_close_matches(str(k), list(spec), n=1, cutoff=0.6)
+                hint = f" หรือหมายถึง “{close[0]}”?" if close else f" (คีย์ที่ใช้ได้: {', '.join(spec)})"
+                problems.append(Problem(file.display, f"ไม่รู้จักคีย์ “{k}”{hint}", file.where(key + (str(k),)), name))
+        for k, sub in spec.items():
+            if k not in value or value[k] is None:
+                if isinstance(sub, Optional_):
+                    result[k] = sub.default
+                else:
+                    problems.append(Problem(file.display, f"ขาดคีย์ “{k}” ที่ต้องมี", file.where(key), name))
+                continue
+            result[k] = _check(file, value[k], sub.spec if isinstance(sub, Optional_) else sub, key + (k,), problems)
+        return result
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            fail(f"ต้องเป็นรายการ (ขึ้นต้นแต่ละบรรทัดด้วย - ) แต่พบ{_describe(value)}")
+            return None
+        return [_check(file, v, spec[0], key + (i,), problems) for i, v in enumerate(value)]
+    if spec is date:
+        try:
+            return parse_date(value)
+        except ValueError as error:
+            fail(str(error))
+            return None
+    if spec is str:
+        if isinstance(value, (dict, list)) or isinstance(value, (date, bool)):
+            fail(f"ต้องเป็นข้อความ แต่พบ{_describe(value)}")
+            return None
+        return clean_text(str(value))
+    if spec is bool or spec is int:
+        if type(value) is not spec:
+            fail(f"ต้องเป็น{TYPE_NAMES[spec]} แต่พบ{_describe(value)}")
+            return None
+        return value
+    raise TypeError(f"unknown spec {spec!r}")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "ค่าว่าง"
+    if isinstance(value, dict):
+        return "ชุดคีย์"
+    if isinstance(value, list):
+        return "รายการ"
+    if isinstance(value, bool):
+        return f" {str(value).lower()}"
+    if isinstance(value, date):
+        return f"วันที่ {value.isoformat()}"
+    return f" “{value}”"

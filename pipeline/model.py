@@ -1,0 +1,116 @@
+"""The campaign's data after loading and validation: plain, immutable objects.
+
+Everything downstream (document contexts, rendering, checks) reads these and
+never the input files themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+CENTER_PREFIXES = ("ศูนย์ดำรงธรรมอำเภอ", "ศูนย์ดำรงธรรมเขต")
+
+
+@dataclass(frozen=True)
+class Center:
+    order: int
+    province: str
+    name: str
+    note: str = ""
+
+    @property
+    def district(self) -> str:
+        """The district, read off the center's name ("ศูนย์ดำรงธรรมอำเภอชนบท" → "ชนบท")."""
+        for prefix in CENTER_PREFIXES:
+            if self.name.startswith(prefix) and len(self.name) > len(prefix):
+                return self.name[len(prefix):]
+        return self.name
+
+    @property
+    def slug(self) -> str:
+        """The file-name stem of this center's documents: "28-ขอนแก่น-ชนบท"."""
+        return f"{self.order:02d}-{safe_name(self.province)}-{safe_name(self.district)}"
+
+
+def safe_name(text: str, limit: int = 60) -> str:
+    """A file-name part that cannot leave its folder or trip a file system."""
+    cleaned = "".join("_" if c in '/\\:*?"<>|' or ord(c) < 32 else c for c in text)
+    cleaned = cleaned.replace("..", "_").strip(" .")
+    return cleaned[:limit] or "_"
+
+
+@dataclass(frozen=True)
+class Province:
+    name: str
+    centers: tuple[Center, ...]
+
+    @property
+    def order(self) -> int:
+        return self.centers[0].order
+
+    @property
+    def slug(self) -> str:
+        return f"{self.order:02d}-{safe_name(self.name)}"
+
+
+@dataclass(frozen=True)
+class Owner:
+    unit: tuple[str, ...]
+    phone_line: str
+    email_line: str = ""
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    position: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CenterList:
+    title: tuple[str, ...]
+    as_of: date
+    columns: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Circular:
+    """The circular's content; texts may hold Jinja fields such as {{ province }}."""
+
+    urgency: str
+    number: str
+    office: tuple[str, ...]
+    date: date
+    subject: str
+    salutation: str
+    addressee: dict[str, str]          # "province" / "all" → text (Jinja)
+    references: tuple[str, ...]
+    enclosures: dict[str, tuple[str, ...]]  # "province" / "all" → lines (Jinja)
+    paragraphs: tuple[str, ...]        # Jinja
+    closing: str
+    signer: Signer
+    owner: Owner
+    center_list: CenterList
+    emblem: Path | None = None
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """Everything one inputs folder holds, validated."""
+
+    inputs: Path
+    centers: tuple[Center, ...]
+    circular: Circular
+    criteria: Any = None  # filled by the checklist loader
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def provinces(self) -> tuple[Province, ...]:
+        """Provinces in the order of their first center, each with its centers."""
+        by_name: dict[str, list[Center]] = {}
+        for center in sorted(self.centers, key=lambda c: c.order):
+            by_name.setdefault(center.province, []).append(center)
+        return tuple(Province(name, tuple(cs)) for name, cs in by_name.items())

@@ -1,0 +1,80 @@
+"""Loading and validating the inputs: every problem reported at once, in Thai, with file, row and field."""
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.load import load_campaign
+from pipeline.problems import InputError
+
+
+def problems_of(inputs: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_campaign(inputs)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_shipped_inputs_load(inputs):
+    campaign = load_campaign(inputs)
+    assert len(campaign.centers) == 76
+    assert len(campaign.provinces) == 76
+    first = campaign.centers[0]
+    assert (first.order, first.province, first.district) == (1, "สมุทรปราการ", "พระสมุทรเจดีย์")
+    assert campaign.circular.number == "มท ๐๓๐๗.๒/ว ๒๘๘๖๕"
+
+
+def test_cp874_and_bom_are_read_like_utf8(inputs):
+    csv = inputs / "centers.csv"
+    text = csv.read_text(encoding="utf-8")
+    csv.write_bytes(text.encode("cp874"))
+    assert len(load_campaign(inputs).centers) == 76
+    csv.write_bytes(text.encode("utf-8-sig"))
+    assert load_campaign(inputs).centers[0].province == "สมุทรปราการ"
+
+
+def test_every_center_problem_is_reported_at_once(inputs):
+    csv = inputs / "centers.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines()
+    lines[1] = "1,สมุทรปราการร,ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์,"  # typo in province
+    lines[2] = "2,นนทบุรี,,"                                      # empty name
+    lines.append(lines[3].replace("3,", "99,", 1))               # duplicate center
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = problems_of(inputs)
+    assert len(found) == 3, found
+    assert "inputs/centers.csv: แถวที่ 2, ช่อง province: ไม่รู้จักจังหวัด “สมุทรปราการร” หรือหมายถึง “สมุทรปราการ”?" in found
+    assert any("แถวที่ 3, ช่อง center: ไม่ได้ระบุชื่อศูนย์" in p for p in found)
+    assert any("แถวที่ 78, ช่อง center" in p and "ซ้ำกับแถวที่ 4" in p for p in found)
+
+
+def test_invisible_characters_are_cleaned_silently(inputs):
+    csv = inputs / "centers.csv"
+    text = csv.read_text(encoding="utf-8").replace("1,สมุทรปราการ,", "1, สมุทร\u200bปราการ\u00a0,", 1)
+    text = text.replace("อ่างทอง", "อ่างทอง", 1)
+    csv.write_text(text.replace("กำแพงเพชร", "ก\u0e4d\u0e32แพงเพชร"), encoding="utf-8")
+    campaign = load_campaign(inputs)
+    assert campaign.centers[0].province == "สมุทรปราการ"
+    assert any(c.province == "กำแพงเพชร" for c in campaign.centers)
+
+
+def test_circular_problems_name_line_and_key(inputs):
+    yaml_file = inputs / "circular.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    text = text.replace("date: 2020-12-28", "date: ๓๑ กุมภาพันธ์ ๒๕๖๔").replace("subject:", "subjet:")
+    yaml_file.write_text(text, encoding="utf-8")
+    found = problems_of(inputs)
+    assert any("ช่อง date" in p and "ไม่มีอยู่จริง" in p and "บรรทัดที่" in p for p in found), found
+    assert any("ไม่รู้จักคีย์ “subjet” หรือหมายถึง “subject”?" in p for p in found), found
+    assert any("ขาดคีย์ “subject”" in p for p in found), found
+
+
+def test_yaml_syntax_error_gives_line_and_column(inputs):
+    yaml_file = inputs / "circular.yaml"
+    yaml_file.write_text("urgency: ด่วน\nnumber: [ไม่ปิดวงเล็บ\n", encoding="utf-8")
+    (found,) = problems_of(inputs)
+    assert found.startswith("inputs/circular.yaml: บรรทัดที่ ") and "คอลัมน์" in found and "YAML" in found
+
+
+def test_missing_files_are_named(tmp_path):
+    found = problems_of(tmp_path)
+    assert any("centers.csv: ไม่พบไฟล์" in p for p in found)
+    assert any("circular.yaml: ไม่พบไฟล์" in p for p in found)
