@@ -104,8 +104,7 @@ class Campaign:
     inputs: Path
     centers: tuple[Center, ...]
     circular: Circular
-    criteria: Any = None  # filled by the checklist loader
-    extra: dict[str, Any] = field(default_factory=dict)
+    criteria: "Criteria"
 
     @property
     def provinces(self) -> tuple[Province, ...]:
@@ -114,3 +113,74 @@ class Campaign:
         for center in sorted(self.centers, key=lambda c: c.order):
             by_name.setdefault(center.province, []).append(center)
         return tuple(Province(name, tuple(cs)) for name, cs in by_name.items())
+
+
+# --- the GECC criteria (inputs/criteria.yaml) ---------------------------------
+
+@dataclass(frozen=True)
+class PhysicalItem:
+    id: str
+    heading: str
+    text: str
+    points: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QualityItem:
+    id: str
+    marker: str          # verbatim from the source: "๑", "๒", "๕", "☺" (meaning unknown; never a verdict)
+    text: str
+    points: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    items: tuple[QualityItem, ...]
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    title: str
+    topics: tuple[Topic, ...]
+
+    @property
+    def items(self) -> tuple[QualityItem, ...]:
+        return tuple(i for t in self.topics for i in t.items)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    id: str
+    subject: str
+    method: str
+    points: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Criteria:
+    title: str
+    physical_title: str
+    physical_subtitle: str
+    physical_condition: str
+    physical_columns: dict[str, str]
+    physical: tuple[PhysicalItem, ...]
+    quality_title: str
+    quality_columns: dict[str, str]
+    parts: tuple[Part, ...]
+    results_title: str
+    results_note: str
+    results_heading: str
+    results_subheading: str
+    results_columns: dict[str, str]
+    results: tuple[ResultRow, ...]
+
+    @property
+    def quality(self) -> tuple[QualityItem, ...]:
+        return tuple(i for p in self.parts for i in p.items)
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        return tuple(t for p in self.parts for t in p.topics)

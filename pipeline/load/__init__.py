@@ -8,6 +8,7 @@ from ..model import Campaign
 from ..problems import InputError, Problem
 from .centers import load_centers
 from .circular import load_circular
+from .criteria import load_criteria
 
 
 def display_path(path: Path, inputs: Path) -> str:
@@ -21,7 +22,7 @@ def display_path(path: Path, inputs: Path) -> str:
 def load_campaign(inputs: Path) -> Campaign:
     """The validated campaign, or InputError listing every problem in every file."""
     problems: list[Problem] = []
-    files = {name: inputs / name for name in ("centers.csv", "circular.yaml")}
+    files = {name: inputs / name for name in ("centers.csv", "circular.yaml", "criteria.yaml")}
     for name, path in files.items():
         if not path.is_file():
             problems.append(Problem(display_path(path, inputs), "ไม่พบไฟล์ (ต้องมีในโฟลเดอร์ข้อมูลนำเข้า)"))
@@ -29,6 +30,7 @@ def load_campaign(inputs: Path) -> Campaign:
         raise InputError(problems)
     centers = load_centers(files["centers.csv"], display_path(files["centers.csv"], inputs), problems)
     circular = load_circular(files["circular.yaml"], display_path(files["circular.yaml"], inputs), problems)
-    if problems or circular is None:
+    criteria = load_criteria(files["criteria.yaml"], display_path(files["criteria.yaml"], inputs), problems)
+    if problems or circular is None or criteria is None:
         raise InputError(problems)
-    return Campaign(inputs=inputs, centers=centers, circular=circular)
+    return Campaign(inputs=inputs, centers=centers, circular=circular, criteria=criteria)
