@@ -420,14 +420,14 @@ def check_pdf(exp: Expectation, extra_rules: Mapping[str, Rule] = _NO_RULES) -> 
 def check_all(
     exps: Sequence[Expectation],
     extra_rules: Mapping[str, Mapping[str, Rule]] = MappingProxyType({}),
-    progress: Callable[[int, int, Expectation], object] | None = None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> list[Finding]:
-    """Every PDF; ``extra_rules`` by kind; ``progress(done, total, exp)`` after each PDF."""
+    """Every PDF; ``extra_rules`` by kind; ``progress(done, total)`` after each PDF."""
     findings: list[Finding] = []
     for done, exp in enumerate(exps, 1):
         findings += check_pdf(exp, extra_rules.get(exp.kind, _NO_RULES))
         if progress is not None:
-            progress(done, len(exps), exp)
+            progress(done, len(exps))
     return findings
 
 

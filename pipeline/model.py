@@ -184,3 +184,27 @@ class Criteria:
     @property
     def topics(self) -> tuple[Topic, ...]:
         return tuple(t for p in self.parts for t in p.topics)
+
+
+# --- a center's self-assessment (inputs/answers/) -------------------------------
+
+@dataclass(frozen=True)
+class Answer:
+    """One center's answers to the criteria, validated: every item answered.
+
+    ``physical`` and ``quality`` map every item id of the criteria to True (มี)
+    or False (ไม่มี); ``notes`` maps item ids to the clerk's remark. ``source``
+    is the answer file; ``source_where`` the row of a CSV ("แถวที่ 4"), empty
+    for a YAML file (one center per file).
+    """
+
+    province: str
+    center: str
+    assessed_on: date
+    assessor_name: str
+    assessor_position: str
+    physical: dict[str, bool]
+    quality: dict[str, bool]
+    notes: dict[str, str]
+    source: Path
+    source_where: str = ""

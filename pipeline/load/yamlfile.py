@@ -23,6 +23,17 @@ from .tabular import MAX_BYTES
 Key = tuple[Union[str, int], ...]
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text: PyYAML's own date parsing fails on
+    2021-02-30 without a line number; parse_date reports it in Thai instead."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 @dataclass
 class YamlFile:
     display: str
@@ -47,7 +58,7 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> YamlFile | N
     except UnicodeDecodeError as error:
         problems.append(Problem(display, f"อ่านตัวอักษรไม่ได้ที่ไบต์ {error.start}: ไฟล์ YAML ต้องบันทึกเป็น UTF-8"))
         return None
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

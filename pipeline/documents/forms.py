@@ -1,0 +1,28 @@
+"""The blank self-assessment form, one per center: the checklist with empty boxes."""
+
+from __future__ import annotations
+
+from ..model import Campaign, Center
+from . import Document
+from .checklist import criteria_context
+
+KIND = "form"
+TEMPLATE = "checklist.docx"
+
+
+def center_context(center: Center) -> dict[str, str]:
+    return {"name": center.name, "province": center.province, "district": center.district}
+
+
+def documents(campaign: Campaign) -> list[Document]:
+    return [_form(campaign, center) for center in campaign.centers]
+
+
+def _form(campaign: Campaign, center: Center) -> Document:
+    context = {"mode": "form", "center": center_context(center), "assessor": None, "summary": None,
+               **criteria_context(campaign.criteria, boxes=True)}
+    expect = {"ศูนย์": center.name, "จังหวัด": center.province}
+    expect.update({f"เกณฑ์ที่ ๑ ข้อ {i.id}": i.text for i in campaign.criteria.physical})
+    expect.update({f"เกณฑ์ที่ ๒ ข้อ {i.id}": i.text or i.points[0] for i in campaign.criteria.quality})
+    return Document(KIND, f"forms/{center.slug}", TEMPLATE, context, expect,
+                    title=f"แบบประเมินตนเอง {center.name} จังหวัด{center.province}")
