@@ -26,7 +26,7 @@ from types import MappingProxyType
 
 import fitz  # PyMuPDF
 
-from .thai import arabic_digit_runs_in_thai
+from .thai import arabic_digit_runs_in_thai, thai_digits as thai_digits_of
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Expectation:
     texts: dict[str, str] = field(default_factory=dict)  # label -> text that must appear
     pdfa: bool = False  # PDF/A-2b claim required
     min_pages: int = 1
+    page_numbers: bool = True  # "- ๒ -" at the top from page 2 on (not for print files, which restart)
 
 
 @dataclass(frozen=True)
@@ -364,6 +365,27 @@ def pages(doc: fitz.Document, exp: Expectation) -> list[str]:
     return [f"{doc.page_count} page{'s' if doc.page_count != 1 else ''}; expected at least {exp.min_pages}"]
 
 
+_PAGE_NUMBER_BAND = 3.0 * CM  # the header: the number sits at about 1.5 cm
+
+
+def page_numbers(doc: fitz.Document, exp: Expectation) -> list[str]:
+    """From page 2 on, "- ๒ -" (Thai digits) centred at the top; none on page 1."""
+    if not exp.page_numbers:
+        return []
+    problems = []
+    for page in doc:
+        band = fitz.Rect(0, 0, page.rect.width, _PAGE_NUMBER_BAND)
+        found = [normalise(l) for l in page.get_text("text", clip=band).splitlines()]
+        numbers = [l for l in found if l.startswith("-") and l.endswith("-") and len(l) > 2]
+        wanted = normalise(f"- {thai_digits_of(page.number + 1)} -")
+        if page.number == 0 and numbers:
+            problems.append(f"page 1: page number {numbers[0]} printed; the first page has none")
+        elif page.number > 0 and wanted not in numbers:
+            problems.append(f"page {page.number + 1}: no page number “{wanted}” at the top"
+                            + (f" (found {', '.join(numbers)})" if numbers else ""))
+    return problems
+
+
 RULES: dict[str, Rule] = {
     "a4_portrait": a4_portrait,
     "fonts_embedded": fonts_embedded,
@@ -374,6 +396,7 @@ RULES: dict[str, Rule] = {
     "expected_text": expected_text,
     "pdfa": pdfa,
     "pages": pages,
+    "page_numbers": page_numbers,
 }
 
 _NO_RULES: Mapping[str, Rule] = MappingProxyType({})

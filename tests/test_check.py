@@ -297,3 +297,32 @@ def test_summary_table_and_json_have_the_expected_shape(pdfs, tmp_path):
     assert data["findings"][0] == {"pdf": str(pdfs["good"]), "kind": "letter", "rule": "a4_portrait", "ok": True, "detail": ""}
     assert data["findings"][-1]["rule"] == "open" and data["findings"][-1]["ok"] is False
     assert [p.name for p in out.parent.iterdir()] == ["check.json"]  # no temporary file left behind
+
+
+def test_page_numbers_must_be_thai_digits_from_page_two(tmp_path):
+    """LibreOffice prints Word's ThaiArabic page numbers as letters ("- ข -"): that must fail."""
+    import fitz
+
+    from pipeline import fonts
+    conf = fonts.prepare(Path(__file__).resolve().parents[1] / "build")
+    thai_font = str(next(conf.parent.glob("*Regular*.ttf"), None) or pytest.skip("no Thai font built"))
+
+    def pdf(numbers: list[str | None]) -> Path:
+        doc = fitz.open()
+        for number in numbers:
+            page = doc.new_page(width=595.28, height=841.89)
+            if number:
+                page.insert_text((280, 45), number, fontsize=16, fontname="th", fontfile=thai_font)
+        path = tmp_path / f"{len(list(tmp_path.iterdir()))}.pdf"
+        doc.save(path)
+        return path
+
+    from pipeline.check import page_numbers
+    def problems(path: Path) -> list[str]:
+        with fitz.open(path) as doc:
+            return page_numbers(doc, Expectation(path, "letter"))
+
+    assert problems(pdf([None, "- ๒ -", "- ๓ -"])) == []
+    assert problems(pdf([None, "- ข -"])) == ["page 2: no page number “-๒-” at the top (found -ข-)"]
+    assert problems(pdf([None, None])) == ["page 2: no page number “-๒-” at the top"]
+    assert problems(pdf(["- ๑ -"])) == ["page 1: page number -๑- printed; the first page has none"]

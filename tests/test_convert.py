@@ -1,0 +1,177 @@
+"""pipeline.convert against the real LibreOffice: no mocks."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import docx
+import fitz
+import pytest
+
+from pipeline.convert import convert
+
+pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
+                                reason="LibreOffice not installed")
+
+
+def make_docx(path: Path, marker: str, pages: int = 1) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = docx.Document()
+    for page in range(pages):
+        document.add_paragraph(f"{marker} page {page + 1} " + "filler text " * 40)
+        if page < pages - 1:
+            document.add_page_break()
+    document.save(path)
+    return path
+
+
+def corrupt_docx(path: Path, good: Path) -> Path:
+    """A real zip with every DOCX part, but word/document.xml cut short: LibreOffice cannot load it."""
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            dst.writestr(name, data[:200] if name == "word/document.xml" else data)
+    return path
+
+
+def pdf_text(pdf: Path) -> str:
+    with fitz.open(pdf) as doc:
+        assert doc.page_count >= 1
+        return "".join(page.get_text() for page in doc)
+
+
+def soffice_processes(profile_root: Path) -> list[tuple[int, list[str]]]:
+    """(pid, argv) of live processes whose command line names a profile under profile_root."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            argv = [a.decode(errors="replace") for a in (entry / "cmdline").read_bytes().split(b"\0") if a]
+        except OSError:
+            continue
+        if argv and any(str(profile_root) in a for a in argv):
+            found.append((int(entry.name), argv))
+    return found
+
+
+def test_converts_in_parallel_to_the_given_paths(tmp_path):
+    # Two inputs share a stem: LibreOffice names outputs after inputs, so they must not collide.
+    sources = [make_docx(tmp_path / "in" / ("a" if i % 2 else "b") / f"letter{i // 2}.docx", f"MARKER{i}")
+               for i in range(6)]
+    jobs = [(src, tmp_path / "out" / f"dir{i}" / f"province-{i}.pdf") for i, src in enumerate(sources)]
+    calls = []
+    result = convert(jobs, workers=2, profile_root=tmp_path / "profiles", progress=lambda d, t: calls.append((d, t)))
+    assert result.failed == {}
+    assert result.retried == []
+    assert result.converted == [pdf for _, pdf in jobs]
+    for i, (_, pdf) in enumerate(jobs):
+        text = pdf_text(pdf)
+        assert f"MARKER{i} " in text
+        assert not any(f"MARKER{j} " in text for j in range(6) if j != i)
+    assert calls[-1] == (6, 6) and len(calls) == 6
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+    assert soffice_processes(tmp_path / "profiles") == []
+
+
+def test_broken_inputs_fail_alone(tmp_path):
+    good = [make_docx(tmp_path / f"good{i}.docx", f"GOOD{i}") for i in range(3)]
+    random_bytes = tmp_path / "random.docx"
+    random_bytes.write_bytes(os.urandom(4000))
+    truncated = tmp_path / "truncated.docx"
+    truncated.write_bytes(good[0].read_bytes()[:1500])
+    unloadable = corrupt_docx(tmp_path / "unloadable.docx", good[0])
+    bad = [random_bytes, truncated, unloadable]
+    jobs = [(src, tmp_path / "out" / f"{src.stem}.pdf") for src in good + bad]
+
+    result = convert(jobs, workers=2, profile_root=tmp_path / "profiles")
+
+    assert set(result.failed) == set(bad)
+    assert "LibreOffice" in result.failed[unloadable]  # this one reached LibreOffice and came back
+    for src in good:
+        assert f"GOOD{src.stem[-1]}" in pdf_text(tmp_path / "out" / f"{src.stem}.pdf")
+    for src in bad:
+        assert not (tmp_path / "out" / f"{src.stem}.pdf").exists()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good0.pdf", "good1.pdf", "good2.pdf"]
+
+
+def test_failed_job_keeps_the_existing_good_pdf(tmp_path):
+    good = make_docx(tmp_path / "old.docx", "OLDVERSION")
+    pdf = tmp_path / "out" / "letter.pdf"
+    assert convert([(good, pdf)], profile_root=tmp_path / "profiles").converted == [pdf]
+    before = pdf.read_bytes()
+
+    broken = corrupt_docx(tmp_path / "new.docx", good)
+    result = convert([(broken, pdf)], profile_root=tmp_path / "profiles")
+
+    assert broken in result.failed and result.converted == []
+    assert not any("template" in line for line in result.log)  # second call reused the profiles
+    assert pdf.read_bytes() == before
+    assert not pdf.with_suffix(".pdf.tmp").exists()
+
+
+def test_worker_killed_mid_batch_is_retried(tmp_path):
+    profiles = tmp_path / "profiles"
+    jobs = [(make_docx(tmp_path / "in" / f"d{i}.docx", f"KILLED{i}", pages=3), tmp_path / "out" / f"d{i}.pdf")
+            for i in range(24)]
+    finished = threading.Event()
+    killed: list[int] = []
+
+    def killer() -> None:
+        # Find the batch's soffice.bin by its profile; kill it once a third of the PDFs are out,
+        # so the batch is surely still running and both halves (kept, retried) are exercised.
+        while not finished.is_set():
+            for pid, argv in soffice_processes(profiles):
+                if argv[0].endswith("soffice.bin") and "--outdir" in argv and len(argv) > 20:
+                    outdir = Path(argv[argv.index("--outdir") + 1])
+                    if len(list(outdir.glob("*.pdf"))) >= 8:
+                        os.kill(pid, signal.SIGKILL)
+                        killed.append(pid)
+                        return
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    try:
+        result = convert(jobs, workers=1, profile_root=profiles)
+    finally:
+        finished.set()
+        thread.join()
+
+    assert killed, "the batch ended before the test could kill it"
+    assert result.failed == {}
+    assert 0 < len(result.retried) < len(jobs), result.log
+    assert any("died" in line and "one by one" in line for line in result.log), result.log
+    for i, (_, pdf) in enumerate(jobs):
+        assert f"KILLED{i} " in pdf_text(pdf)
+    assert soffice_processes(profiles) == []
+
+
+def test_batch_timeout_kills_and_retries_one_by_one(tmp_path):
+    profiles = tmp_path / "profiles"
+    jobs = [(make_docx(tmp_path / f"t{i}.docx", f"SLOW{i}"), tmp_path / "out" / f"t{i}.pdf") for i in range(4)]
+
+    result = convert(jobs, workers=2, batch_timeout=0.1, file_timeout=60, profile_root=profiles)
+
+    assert soffice_processes(profiles) == []
+    assert result.failed == {}
+    assert sorted(result.retried) == sorted(src for src, _ in jobs)
+    assert sum("timed out after 0.1 s" in line for line in result.log) == 2, result.log
+    for i, (_, pdf) in enumerate(jobs):
+        assert f"SLOW{i} " in pdf_text(pdf)
+
+
+def test_pdfa_2b(tmp_path):
+    src = make_docx(tmp_path / "archive.docx", "ARCHIVE")
+    pdf = tmp_path / "archive.pdf"
+    result = convert([(src, pdf)], pdfa=True, profile_root=tmp_path / "profiles")
+    assert result.converted == [pdf]
+    with fitz.open(pdf) as doc:
+        xmp = doc.get_xml_metadata()
+    assert re.search(r"pdfaid:part(>|=\")2", xmp)
+    assert re.search(r"pdfaid:conformance(>|=\")B", xmp)
