@@ -1,19 +1,57 @@
-"""Stage 4b: put converted PDFs together into what a clerk prints or files.
+"""Stage 5: put converted PDFs together into what a clerk prints or sends.
 
 Print files start every document on an odd page, so duplex printing never puts
-two documents (two provinces, two centers) on one sheet.
+two documents (two provinces, two centers) on one sheet. A package is what one
+addressee receives: the letter followed by its enclosures.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import fitz
 
+from .documents import enclosures, letters
 from .files import atomic_path
+from .model import Campaign
 
 A4 = (595.28, 841.89)
+
+
+@dataclass(frozen=True)
+class Product:
+    """A PDF made of other PDFs (names relative to outputs/, without .pdf)."""
+
+    kind: str           # "print" or "package"
+    name: str
+    parts: tuple[str, ...]
+    title: str
+    odd_starts: bool = True
+
+
+def products(campaign: Campaign, kinds: Sequence[str]) -> list[Product]:
+    """The print files and packages the given document kinds make possible."""
+    made: list[Product] = []
+    province_letters = [f"letters/{p.slug}" for p in campaign.provinces]
+    center_forms = [f"forms/{c.slug}" for c in campaign.centers]
+    if "letters" in kinds:
+        made.append(Product("print", "print/letters", tuple(province_letters + [letters.COLLECTIVE]),
+                            "หนังสือเวียนทุกจังหวัด (ฉบับพิมพ์รวม)"))
+    if "forms" in kinds:
+        made.append(Product("print", "print/forms", tuple(center_forms), "แบบประเมินตนเองทุกศูนย์ (ฉบับพิมพ์รวม)"))
+    if "letters" in kinds and "forms" in kinds:
+        # The source document regenerated: the collective circular, the criteria, the list of centers.
+        made.append(Product("package", "package/all-provinces",
+                            (letters.COLLECTIVE, enclosures.CRITERIA, enclosures.CENTERS),
+                            f"{campaign.circular.number} (ฉบับรวมพร้อมสิ่งที่ส่งมาด้วย)", odd_starts=False))
+        for province in campaign.provinces:
+            parts = (f"letters/{province.slug}", enclosures.CRITERIA,
+                     *(f"forms/{c.slug}" for c in province.centers))
+            made.append(Product("package", f"package/{province.slug}", parts,
+                                f"{campaign.circular.number} จังหวัด{province.name}", odd_starts=False))
+    return made
 
 
 def combine(parts: Sequence[Path], target: Path, *, title: str = "", odd_starts: bool = True) -> int:
@@ -31,3 +69,13 @@ def combine(parts: Sequence[Path], target: Path, *, title: str = "", odd_starts:
     pages = out.page_count
     out.close()
     return pages
+
+
+def make(product: Product, outputs: Path) -> str | None:
+    """Builds ``product``; a problem (in Thai) when a part is missing."""
+    parts = [outputs / f"{name}.pdf" for name in product.parts]
+    missing = [p.name for p in parts if not p.is_file()]
+    if missing:
+        return f"{product.name}.pdf: ไม่ได้สร้าง เพราะขาด {', '.join(missing)}"
+    combine(parts, outputs / f"{product.name}.pdf", title=product.title, odd_starts=product.odd_starts)
+    return None

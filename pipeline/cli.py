@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .runner import KINDS, main_run
+from .runner import run
 
 COMMANDS = {
     "build": "ทุกเอกสาร แล้วตรวจ (everything, then check)",
     "check": "ตรวจ PDF ที่สร้างแล้ว (check the PDFs already made)",
-    **{kind: f"เฉพาะ {kind} แล้วตรวจ" for kind in KINDS},
+    "letters": "หนังสือเวียนทุกจังหวัด แล้วตรวจ (circular letters, then check)",
+    "forms": "แบบประเมินตนเองทุกศูนย์ สิ่งที่ส่งมาด้วย และชุดเอกสาร แล้วตรวจ (forms, enclosures, packages)",
 }
 
 
@@ -25,7 +26,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return main_run(args.command, args.inputs.resolve(), args.outputs.resolve())
+    return run(args.command, args.inputs.resolve(), args.outputs.resolve())
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .problems import Problem
+
 CENTER_PREFIXES = ("ศูนย์ดำรงธรรมอำเภอ", "ศูนย์ดำรงธรรมเขต")
 
 
@@ -105,6 +107,8 @@ class Campaign:
     centers: tuple[Center, ...]
     circular: Circular
     criteria: "Criteria"
+    answers: tuple["Answer", ...] = ()     # the valid answer files
+    rejected: tuple[Problem, ...] = ()     # problems of the answer files left out
 
     @property
     def provinces(self) -> tuple[Province, ...]:

@@ -29,3 +29,27 @@ class Document:
     expect: Mapping[str, str] = field(default_factory=dict)  # label → text its PDF must show
     title: str = ""             # PDF title (metadata)
     pdfa: bool = False
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart for the template: data only; render draws it (pipeline/chart.py) into a picture.
+
+    ``values`` are percentages (0–100), one per label; ``title`` is the value
+    axis caption. ``groups`` optionally splits the bars into consecutive
+    panels: (heading, number of bars) in order, the counts summing to the
+    number of labels; empty means one panel without a heading.
+    """
+
+    title: str
+    labels: tuple[str, ...]
+    values: tuple[float, ...]
+    width_mm: float
+    height_mm: float
+    groups: tuple[tuple[str, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.labels) != len(self.values):
+            raise ValueError(f"{len(self.labels)} labels but {len(self.values)} values")
+        if self.groups and sum(n for _, n in self.groups) != len(self.labels):
+            raise ValueError("the groups' bar counts do not add up to the number of labels")

@@ -8,6 +8,7 @@ from ..model import Campaign
 from ..problems import InputError, Problem
 from .centers import load_centers
 from .circular import load_circular
+from .answers import load_answers
 from .criteria import load_criteria
 
 
@@ -33,4 +34,7 @@ def load_campaign(inputs: Path) -> Campaign:
     criteria = load_criteria(files["criteria.yaml"], display_path(files["criteria.yaml"], inputs), problems)
     if problems or circular is None or criteria is None:
         raise InputError(problems)
-    return Campaign(inputs=inputs, centers=centers, circular=circular, criteria=criteria)
+    # Answer files are each center's own: a bad one is reported, and the others still go on.
+    answers, rejected = load_answers(inputs / "answers", inputs, centers, criteria)
+    return Campaign(inputs=inputs, centers=centers, circular=circular, criteria=criteria,
+                    answers=tuple(answers), rejected=tuple(rejected))

@@ -1,0 +1,88 @@
+"""The letters command end to end: real LibreOffice, real PDFs, read back with PyMuPDF."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import fitz
+import pytest
+
+from pipeline.check import normalise
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=PROJECT, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture(scope="module")
+def letters_run(tmp_path_factory):
+    """One run of `letters` on inputs whose first center's name holds & < > (must render as written)."""
+    import shutil
+    inputs = tmp_path_factory.mktemp("campaign") / "inputs"
+    shutil.copytree(PROJECT / "inputs", inputs)
+    csv = inputs / "centers.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace(
+        "ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์", "ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์ <สาขา & \"ท่าเรือ\">", 1), encoding="utf-8")
+    outputs = inputs.parent / "outputs"
+    result = run("letters", "--inputs", str(inputs), "--outputs", str(outputs))
+    return result, outputs
+
+
+def test_letters_for_every_province_and_the_collective_copy(letters_run):
+    result, outputs = letters_run
+    assert result.returncode == 0, result.stderr
+    pdfs = sorted((outputs / "letters").glob("*.pdf"))
+    assert len(pdfs) == 77
+    assert (outputs / "letters" / "all-provinces.pdf") in pdfs
+    assert len(list((outputs / "letters").glob("*.docx"))) == 77
+    assert "แปลงเป็น PDF 77/77" in result.stderr  # progress is shown
+    report = json.loads((outputs / "check.json").read_text(encoding="utf-8"))
+    assert report["totals"]["pdfs_failed"] == 0
+
+
+def test_a_province_letter_names_its_province_and_center(letters_run):
+    _, outputs = letters_run
+    with fitz.open(outputs / "letters" / "28-ขอนแก่น.pdf") as doc:
+        text = normalise("".join(page.get_text() for page in doc))
+    assert normalise("ถึง ที่ทำการปกครองจังหวัดขอนแก่น") in text
+    assert normalise("ได้แก่ ศูนย์ดำรงธรรมอำเภอชนบท") in text
+    assert normalise("๒๘ ธันวาคม ๒๕๖๓") in text
+    assert "28" not in text  # no Arabic digits from the inputs leak into Thai text
+
+
+def test_values_with_markup_characters_render_as_written(letters_run):
+    _, outputs = letters_run
+    with fitz.open(outputs / "letters" / "01-สมุทรปราการ.pdf") as doc:
+        text = normalise(doc[0].get_text())
+    assert normalise("ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์ <สาขา & \"ท่าเรือ\">") in text
+
+
+def test_the_collective_copy_reads_like_the_source(letters_run):
+    _, outputs = letters_run
+    with fitz.open(outputs / "letters" / "all-provinces.pdf") as doc:
+        assert doc.page_count == 1
+        text = normalise(doc[0].get_text())
+    assert normalise("ถึง ที่ทำการปกครองจังหวัด ทุกจังหวัด") in text
+    assert normalise("ซึ่ง ก.พ.ร. กำหนดเป็นเงื่อนไขพื้นฐาน") in text
+    assert normalise("(10 Flagships to DOPA New Normal 2021)") in text
+
+
+def test_bad_inputs_stop_before_anything_is_written(tmp_path):
+    import shutil
+    inputs = tmp_path / "inputs"
+    shutil.copytree(PROJECT / "inputs", inputs)
+    csv = inputs / "centers.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace(",นนทบุรี,", ",นนทบุรีย์,"), encoding="utf-8")
+    (inputs / "circular.yaml").write_text(
+        (inputs / "circular.yaml").read_text(encoding="utf-8").replace("date: 2020-12-28", "date: 2020-02-30"),
+        encoding="utf-8")
+    outputs = tmp_path / "outputs"
+    result = run("letters", "--inputs", str(inputs), "--outputs", str(outputs))
+    assert result.returncode == 2
+    assert "inputs/centers.csv: แถวที่ 3, ช่อง province: ไม่รู้จักจังหวัด “นนทบุรีย์” หรือหมายถึง “นนทบุรี”?" in result.stderr
+    assert "inputs/circular.yaml: บรรทัดที่" in result.stderr and "ช่อง date" in result.stderr
+    assert not outputs.exists()
