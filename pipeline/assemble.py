@@ -11,13 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+import csv
+import io
+
 import fitz
 
 from .documents import enclosures, letters
-from .files import atomic_path
+from .files import atomic_path, write_bytes
 from .model import Campaign
 
 A4 = (595.28, 841.89)
+COLLECTIVE = "package/all-provinces"  # the source document regenerated
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def products(campaign: Campaign, kinds: Sequence[str]) -> list[Product]:
         made.append(Product("print", "print/forms", tuple(center_forms), "แบบประเมินตนเองทุกศูนย์ (ฉบับพิมพ์รวม)"))
     if "letters" in kinds and "forms" in kinds:
         # The source document regenerated: the collective circular, the criteria, the list of centers.
-        made.append(Product("package", "package/all-provinces",
+        made.append(Product("package", COLLECTIVE,
                             (letters.COLLECTIVE, enclosures.CRITERIA, enclosures.CENTERS),
                             f"{campaign.circular.number} (ฉบับรวมพร้อมสิ่งที่ส่งมาด้วย)", odd_starts=False))
         for province in campaign.provinces:
@@ -79,3 +83,20 @@ def make(product: Product, outputs: Path) -> str | None:
         return f"{product.name}.pdf: ไม่ได้สร้าง เพราะขาด {', '.join(missing)}"
     combine(parts, outputs / f"{product.name}.pdf", title=product.title, odd_starts=product.odd_starts)
     return None
+
+
+def write_csv(rows: Sequence[dict[str, object]], path: Path, columns: Sequence[str] | None = None) -> None:
+    """The rows as CSV in UTF-8 with a byte-order mark, so that Excel reads the Thai; written atomically.
+
+    ``columns`` is needed only when there are no rows (the header is taken from the first row otherwise).
+    Booleans are written TRUE / FALSE, as Excel writes them.
+    """
+    fields = list(columns) if columns is not None else list(rows[0]) if rows else []
+    if not fields:
+        raise ValueError("no rows and no columns: nothing to write")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("TRUE" if v else "FALSE") if isinstance(v, bool) else v for k, v in row.items()})
+    write_bytes(path, buffer.getvalue().encode("utf-8-sig"))

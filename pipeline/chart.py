@@ -85,7 +85,7 @@ def draw(chart: Chart, target: Path, *, fonts_conf: Path | None = None) -> None:
     """``chart`` as a PNG of chart.width_mm × chart.height_mm at 200 dpi, written atomically to ``target``."""
     family = font_family(fonts_conf)
     groups = chart.groups or (("", len(chart.labels)),)
-    with rc_context({"font.family": [family], "font.size": TICK_SIZE, "svg.fonttype": "none"}):
+    with rc_context({"font.family": [family], "font.size": TICK_SIZE}):
         figure = Figure(figsize=(chart.width_mm / MM_PER_INCH, chart.height_mm / MM_PER_INCH), dpi=DPI,
                         layout="constrained")
         FigureCanvasAgg(figure)

@@ -13,6 +13,7 @@ COMMANDS = {
     "check": "ตรวจ PDF ที่สร้างแล้ว (check the PDFs already made)",
     "letters": "หนังสือเวียนทุกจังหวัด แล้วตรวจ (circular letters, then check)",
     "forms": "แบบประเมินตนเองทุกศูนย์ สิ่งที่ส่งมาด้วย และชุดเอกสาร แล้วตรวจ (forms, enclosures, packages)",
+    "reports": "รายงานผลการประเมินรายศูนย์ สรุปภาพรวม และจัดเก็บ แล้วตรวจ (reports, summary, archive)",
 }
 
 

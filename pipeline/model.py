@@ -109,6 +109,7 @@ class Campaign:
     criteria: "Criteria"
     answers: tuple["Answer", ...] = ()     # the valid answer files
     rejected: tuple[Problem, ...] = ()     # problems of the answer files left out
+    scoring: dict[str, float] | None = None  # points per marker (inputs/scoring.yaml); None: no score
 
     @property
     def provinces(self) -> tuple[Province, ...]:
@@ -212,3 +213,4 @@ class Answer:
     notes: dict[str, str]
     source: Path
     source_where: str = ""
+    source_text: str = ""  # for a row of a many-center CSV: that row with the header, as CSV

@@ -9,7 +9,8 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
 
-from .documents import Document, Image
+from . import chart
+from .documents import Chart, Document, Image
 from .files import atomic_path
 from .templating import environment
 
@@ -25,7 +26,7 @@ def render(document: Document, templates: Path, target: Path) -> None:
     if not template_path.is_file():
         raise TemplateProblem(f"{template_path}: ไม่พบแม่แบบ")
     template = DocxTemplate(template_path)
-    context = {key: _value(template, value) for key, value in document.context.items()}
+    context = {key: _value(template, value, target) for key, value in document.context.items()}
     try:
         template.render(context, jinja_env=DOCX_ENV, autoescape=True)
     except TemplateError as error:
@@ -37,7 +38,12 @@ def render(document: Document, templates: Path, target: Path) -> None:
         template.save(tmp)
 
 
-def _value(template: DocxTemplate, value: Any) -> Any:
+def _value(template: DocxTemplate, value: Any, target: Path) -> Any:
     if isinstance(value, Image):
         return InlineImage(template, str(value.path), height=Mm(value.height_mm))
+    if isinstance(value, Chart):
+        # Drawn beside the document and kept: the chart is an output of its own too.
+        png = target.with_name(f"{target.stem}-chart.png")
+        chart.draw(value, png)
+        return InlineImage(template, str(png), width=Mm(value.width_mm))
     return value

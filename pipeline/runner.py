@@ -11,8 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
-from . import assemble, check, convert, fonts
-from .documents import Document, enclosures, forms, letters
+import hashlib
+import os
+
+from . import archive, assemble, check, convert, fonts
+from .check.kinds import RULES_BY_KIND
+from .documents import Document, enclosures, forms, letters, reports, summary
 from .files import remove_leftovers
 from .load import load_campaign
 from .model import Campaign
@@ -22,11 +26,13 @@ from .render import TemplateProblem, render
 PROJECT = Path(__file__).resolve().parents[1]
 TEMPLATES = PROJECT / "templates"
 BUILD = PROJECT / "build"
+# The source circular (OCR), kept outside the project; the collective package is compared with it.
+SOURCE = Path(os.environ.get("GECC_SOURCE", PROJECT.parent / "shared" / "seed" / "000_291ecc3d9e9114e3.txt"))
 
 # Document kinds in build order: name → module with documents(campaign) -> list[Document]
-KINDS = {"letters": letters, "forms": forms, "enclosures": enclosures}
+KINDS = {"letters": letters, "forms": forms, "enclosures": enclosures, "reports": reports, "summary": summary}
 # What each command makes; "build" and "check" cover everything.
-COMMANDS = {"letters": ("letters",), "forms": ("forms", "enclosures")}
+COMMANDS = {"letters": ("letters",), "forms": ("forms", "enclosures"), "reports": ("reports", "summary")}
 EVERYTHING = tuple(KINDS)
 
 
@@ -39,15 +45,21 @@ class Outcome:
 
 
 class Progress:
-    """"แปลงเป็น PDF 12/77" on one line of the terminal, then a newline when done."""
+    """"แปลงเป็น PDF 12/77" rewritten on one terminal line; in a log, a line per quarter."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream
+        self.live = stream.isatty()
 
     def __call__(self, label: str) -> Callable[[int, int], None]:
+        shown = [-1]
+
         def report(done: int, total: int) -> None:
-            end = "\n" if done >= total else ""
-            self.stream.write(f"\r{label} {done}/{total}{end}")
+            if self.live:
+                self.stream.write(f"\r{label} {done}/{total}" + ("\n" if done >= total else ""))
+            elif done >= total or done * 4 // total > shown[0]:
+                shown[0] = done * 4 // total
+                self.stream.write(f"{label} {done}/{total}\n")
             self.stream.flush()
         return report
 
@@ -58,9 +70,10 @@ def documents_for(campaign: Campaign, kinds: Sequence[str]) -> list[Document]:
 
 def expectations(campaign: Campaign, kinds: Sequence[str], outputs: Path) -> list[check.Expectation]:
     """What every PDF of ``kinds`` must be, documents and assembled files alike."""
-    exps = [check.Expectation(outputs / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa)
+    exps = [check.Expectation(outputs / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts)
             for d in documents_for(campaign, kinds)]
-    exps += [check.Expectation(outputs / f"{p.name}.pdf", p.kind, page_numbers=False)
+    exps += [check.Expectation(outputs / f"{p.name}.pdf", p.kind, page_numbers=False,
+                               facts={"source": SOURCE} if p.name == assemble.COLLECTIVE and SOURCE.is_file() else {})
              for p in assemble.products(campaign, kinds)]
     return exps
 
@@ -94,16 +107,44 @@ def produce(campaign: Campaign, kinds: Sequence[str], outputs: Path, log: TextIO
         problem = assemble.make(product, outputs)
         if problem:
             outcome.failures.append(problem)
+    if "summary" in kinds:
+        assemble.write_csv(summary.results_rows(campaign), outputs / summary.RESULTS_CSV,
+                           summary.results_columns(campaign.criteria))
     return outcome
 
 
-def verify(campaign: Campaign, kinds: Sequence[str], outputs: Path, log: TextIO) -> bool:
+def inputs_digest(campaign: Campaign) -> str:
+    """What a report depends on besides its answers: the criteria, the template, the code."""
+    digest = hashlib.sha256()
+    for path in [campaign.inputs / "criteria.yaml", TEMPLATES / reports.TEMPLATE,
+                 *sorted((PROJECT / "pipeline").rglob("*.py"))]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def archive_reports(campaign: Campaign, findings: Sequence[check.Finding], outputs: Path, log: TextIO) -> None:
+    """Archive every report that passed its checks; a failed one is never archived."""
+    failed = {f.pdf for f in findings if not f.ok}
+    digest = inputs_digest(campaign)
+    entries = []
+    for doc in reports.documents(campaign):
+        pdf = outputs / f"{doc.name}.pdf"
+        if pdf.is_file() and pdf not in failed:
+            answer = doc.facts["answer"]
+            entries.append(archive.ArchiveEntry(Path(doc.name).name, pdf, answer.source, answer.source_text,
+                                                inputs_digest=digest))
+    results = archive.archive(entries, outputs / "archive")
+    new = [r for r in results if r.created]
+    log.write(f"จัดเก็บ: รายงานใหม่ {len(new)} ฉบับ, ไม่เปลี่ยนแปลง {len(results) - len(new)} ฉบับ\n")
+
+
+def verify(campaign: Campaign, kinds: Sequence[str], outputs: Path, log: TextIO) -> list[check.Finding]:
     """Check every PDF the inputs call for; print the table and write check.json."""
     exps = expectations(campaign, kinds, outputs)
-    findings = check.check_all(exps, progress=Progress(sys.stderr)("ตรวจ PDF"))
+    findings = check.check_all(exps, RULES_BY_KIND, progress=Progress(sys.stderr)("ตรวจ PDF"))
     log.write(check.summary_table(findings) + "\n")
     check.write_json(findings, outputs / "check.json")
-    return all(f.ok for f in findings)
+    return findings
 
 
 def run(command: str, inputs: Path, outputs: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
@@ -115,8 +156,16 @@ def run(command: str, inputs: Path, outputs: Path, out: TextIO = sys.stdout, err
         err.write(f"ข้อมูลนำเข้ามีปัญหา {len(error.problems)} รายการ (ยังไม่ได้สร้างเอกสารใด):\n")
         err.writelines(f"  - {p}\n" for p in error.problems)
         return 2
+    if campaign.rejected and "reports" in kinds:
+        err.write(f"ไฟล์คำตอบมีปัญหา {len(campaign.rejected)} รายการ (ศูนย์เหล่านี้ยังไม่ได้ทำรายงาน ศูนย์อื่นทำต่อ):\n")
+        err.writelines(f"  - {p}\n" for p in campaign.rejected)
     outcome = Outcome() if command == "check" else produce(campaign, kinds, outputs, err)
-    ok = verify(campaign, kinds, outputs, out)
+    findings = verify(campaign, kinds, outputs, out)
+    ok = all(f.ok for f in findings)
+    if "reports" in kinds and command != "check":
+        archive_reports(campaign, findings, outputs, err)
+    if campaign.rejected and "reports" in kinds:
+        outcome.failures.append(f"ไฟล์คำตอบถูกปฏิเสธ {len(campaign.rejected)} รายการ (ดูด้านบน)")
     if outcome.failures:
         err.write("ผิดพลาด:\n" + "".join(f"  - {f}\n" for f in outcome.failures))
     if outcome.failures or not ok:

@@ -159,7 +159,8 @@ def test_good_pdf_passes_every_rule(pdfs):
 def test_good_pdf_is_set_in_th_sarabun_new_with_dejavu_checkboxes(pdfs):
     with fitz.open(pdfs["good"]) as doc:
         fonts = {f[3].split("+")[-1] for f in doc[0].get_fonts(full=True)}
-    assert fonts == {"THSarabunNew", "DejaVuSans"}
+    # the real font where ../shared/fonts is beside the project, the substitute elsewhere
+    assert fonts in ({"THSarabunNew", "DejaVuSans"}, {"THSarabunSubstitute-Regular", "DejaVuSans"})
 
 
 def test_pdfa_pdf_passes_every_rule_with_pdfa_required(pdfs):

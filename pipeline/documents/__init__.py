@@ -29,6 +29,7 @@ class Document:
     expect: Mapping[str, str] = field(default_factory=dict)  # label → text its PDF must show
     title: str = ""             # PDF title (metadata)
     pdfa: bool = False
+    facts: Mapping[str, Any] = field(default_factory=dict)  # for kind-specific checks (box counts, ticks)
 
 
 @dataclass(frozen=True)

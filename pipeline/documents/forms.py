@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model import Campaign, Center
 from . import Document
-from .checklist import criteria_context
+from .checklist import box_count, criteria_context
 
 KIND = "form"
 TEMPLATE = "checklist.docx"
@@ -25,4 +25,5 @@ def _form(campaign: Campaign, center: Center) -> Document:
     expect.update({f"เกณฑ์ที่ ๑ ข้อ {i.id}": i.text for i in campaign.criteria.physical})
     expect.update({f"เกณฑ์ที่ ๒ ข้อ {i.id}": i.text or i.points[0] for i in campaign.criteria.quality})
     return Document(KIND, f"forms/{center.slug}", TEMPLATE, context, expect,
-                    title=f"แบบประเมินตนเอง {center.name} จังหวัด{center.province}")
+                    title=f"แบบประเมินตนเอง {center.name} จังหวัด{center.province}",
+                    facts={"boxes": box_count(campaign.criteria)})

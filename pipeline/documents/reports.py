@@ -28,9 +28,10 @@ def documents(campaign: Campaign, answers: Sequence[Answer] | None = None,
               scoring: Mapping[str, float] | None = None) -> list[Document]:
     """One report per answer (default: the campaign's valid answers), in the order of the center list.
 
-    ``scoring``: points per marker from ``load_scoring`` (None: no score).
+    ``scoring``: points per marker from ``load_scoring`` (default: the campaign's; None: no score).
     """
     answers = campaign.answers if answers is None else answers
+    scoring = campaign.scoring if scoring is None else scoring
     pairs = sorted(((center_of(campaign, a), a) for a in answers), key=lambda pair: pair[0].order)
     return [_report(campaign.criteria, center, answer, scoring) for center, answer in pairs]
 
@@ -54,7 +55,8 @@ def _report(criteria: Criteria, center: Center, answer: Answer, scoring: Mapping
     expect = {"ศูนย์": center.name, "จังหวัด": center.province, "ผู้ประเมิน": answer.assessor_name,
               "วันที่ประเมิน": thai_date(answer.assessed_on)}
     return Document(KIND, f"{FOLDER}/{center.slug}", TEMPLATE, context, expect,
-                    title=f"ผลการประเมินตนเอง {center.name} จังหวัด{center.province}", pdfa=True)
+                    title=f"ผลการประเมินตนเอง {center.name} จังหวัด{center.province}", pdfa=True,
+                    facts={"ticks": expected_ticks(criteria, answer), "answer": answer})
 
 
 # --- counts ---------------------------------------------------------------------

@@ -1,20 +1,17 @@
 """The national summary: every answered center in one table, compliance per item, a chart.
 
 Also the same per-center figures as a data file for Excel
-(outputs/summary/results.csv): ``results_rows`` and ``write_results_csv``.
+(outputs/summary/results.csv): ``results_rows`` (written by assemble.write_csv).
 Counts only; no verdict beyond the criteria's own basic condition (เกณฑ์ที่ ๑ in full).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..files import write_bytes
 from ..model import Answer, Campaign, Criteria
 from ..thai import thai_digits
 from . import Chart, Document
@@ -134,20 +131,3 @@ def results_rows(campaign: Campaign, answers: Sequence[Answer] | None = None) ->
                   r["quality_met"], r["quality_total"], *r["parts"]]
         rows.append(dict(zip(columns, values)))
     return rows
-
-
-def write_results_csv(rows: Sequence[dict[str, object]], path: Path, columns: Sequence[str] | None = None) -> None:
-    """The rows as CSV in UTF-8 with a byte-order mark, so that Excel reads the Thai; written atomically.
-
-    ``columns`` is needed only when there are no rows (the header is taken from the first row otherwise).
-    Booleans are written TRUE / FALSE, as Excel writes them.
-    """
-    fields = list(columns) if columns is not None else list(rows[0]) if rows else []
-    if not fields:
-        raise ValueError("no rows and no columns: nothing to write")
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("TRUE" if v else "FALSE") if isinstance(v, bool) else v for k, v in row.items()})
-    write_bytes(path, buffer.getvalue().encode("utf-8-sig"))

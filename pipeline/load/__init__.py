@@ -10,6 +10,7 @@ from .centers import load_centers
 from .circular import load_circular
 from .answers import load_answers
 from .criteria import load_criteria
+from .scoring import load_scoring
 
 
 def display_path(path: Path, inputs: Path) -> str:
@@ -32,9 +33,10 @@ def load_campaign(inputs: Path) -> Campaign:
     centers = load_centers(files["centers.csv"], display_path(files["centers.csv"], inputs), problems)
     circular = load_circular(files["circular.yaml"], display_path(files["circular.yaml"], inputs), problems)
     criteria = load_criteria(files["criteria.yaml"], display_path(files["criteria.yaml"], inputs), problems)
+    scoring = load_scoring(inputs, problems, criteria) if criteria is not None else None
     if problems or circular is None or criteria is None:
         raise InputError(problems)
     # Answer files are each center's own: a bad one is reported, and the others still go on.
     answers, rejected = load_answers(inputs / "answers", inputs, centers, criteria)
     return Campaign(inputs=inputs, centers=centers, circular=circular, criteria=criteria,
-                    answers=tuple(answers), rejected=tuple(rejected))
+                    answers=tuple(answers), rejected=tuple(rejected), scoring=scoring)

@@ -8,6 +8,8 @@ at once; a file (or CSV row) with any problem gives no answer, the others do.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -456,9 +458,18 @@ def _csv_answers(path: Path, display: str, index: _CenterIndex, criteria: Criter
         ok = len(problems) == found
         answer = Answer(values["province"], values["center"], when, values["assessor_name"],
                         values["assessor_position"], sections["physical"], sections["quality"], {},
-                        path, where) if ok and when is not None else None
+                        path, where, _row_text(table.columns, values)) if ok and when is not None else None
         drafts.append(_Draft(display, where, key, answer, ok))
     return drafts
+
+
+def _row_text(columns: list[str], values: dict[str, str]) -> str:
+    """This center's row with the header, as CSV: what the archive keeps of a many-center file."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerow([values[c] for c in columns])
+    return buffer.getvalue()
 
 
 # --- across files --------------------------------------------------------------

@@ -26,7 +26,7 @@ from types import MappingProxyType
 
 import fitz  # PyMuPDF
 
-from .thai import arabic_digit_runs_in_thai, thai_digits as thai_digits_of
+from ..thai import arabic_digit_runs_in_thai, thai_digits as thai_digits_of
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Expectation:
     pdfa: bool = False  # PDF/A-2b claim required
     min_pages: int = 1
     page_numbers: bool = True  # "- ๒ -" at the top from page 2 on (not for print files, which restart)
+    facts: Mapping[str, object] = field(default_factory=dict)  # what kind-specific rules compare with
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ MARGIN_TOLERANCE = 0.1 * CM  # 1 mm
 MAX_LISTED = 10  # problems shown per finding; the rest are counted
 
 # Glyphs any font may hold (LibreOffice takes ☐ ☑ ☒ from DejaVu Sans; bullets from OpenSymbol).
-SYMBOL_GLYPHS = frozenset("☐☑☒✓✔✗✘•")
+SYMBOL_GLYPHS = frozenset("☐☑☒✓✔✗✘•☺")  # ☺: a quality marker of the source, in no Thai font
 _THAI = re.compile("[\u0e00-\u0e7f]")
 _SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
 _BASE14 = {
