@@ -13,8 +13,10 @@ LibreOffice; this script is the reproducible way to make them. It holds
 * one ``build_*`` function per template, registered in ``TEMPLATES``.
 
 Wording rule: the only words written here are the fixed labels of the
-official format (ที่, เรื่อง, อ้างถึง, สิ่งที่ส่งมาด้วย, โทร., โทรสาร). Every other
-text comes from the rendering context.
+official format (ที่, เรื่อง, อ้างถึง, สิ่งที่ส่งมาด้วย, โทร., โทรสาร) and, for the
+forms (checklist, center list, summary), the fixed labels of those forms, one
+constant each in their section. Every other text comes from the rendering
+context.
 
 docxtpl rules kept by the helpers: every Jinja tag sits whole in one run;
 paragraph-level loops/conditions use ``{%p ... %}`` alone in their paragraph
@@ -42,7 +44,8 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -639,10 +642,574 @@ def build_letter() -> DocumentObject:
 
 
 # --------------------------------------------------------------------------
+# Forms and lists: ruled tables (checklist, center list, national summary)
+# --------------------------------------------------------------------------
+# Official forms print their tables in TH Sarabun New 14 pt (body text stays
+# 16 pt) with thin single rules, the header row repeated on every page and no
+# row split across pages. Tables span the typing width exactly (16 cm): in
+# Word 2010 layout (the template's compatibility mode 14) the first cell's
+# text sits at the table indent and its left rule one cell padding further
+# left, so the indent is the padding and the rule falls on the 3 cm margin.
+#
+# Wording: the checklist, center list and summary templates hold the fixed
+# labels of those forms (below, one constant each); everything about the
+# criteria and the centers comes from the context.
+TABLE_SIZE_PT = 14
+TABLE_STYLE = "Table Text"  # paragraph style of every table cell: TH Sarabun New 14 pt
+TITLE_SIZE_PT = 18  # a form's or list's own title
+BORDER_EIGHTHS = 4  # w:sz in eighths of a point: 0.5 pt
+CELL_PAD_CM = 0.12  # left/right cell padding
+CELL_PAD_V_CM = 0.04  # top/bottom cell padding
+HEADER_FILL = "E7E6E6"  # column headings: light grey, prints fine in black and white
+GROUP_FILL = "F2F2F2"  # rows heading a group (a part of เกณฑ์ที่ ๒, a criterion)
+HEADING_BEFORE_PT = 12  # space above a criterion's heading
+POINT_INDENT_CM = 0.4  # "- point" lines: the text after the dash, and wrapped lines, start here
+TITLE_INDENT_CM = 3.0  # a long title wraps within the middle 10 cm: "(Government Easy Contact Center : GECC)"
+                       # then goes whole onto the second line instead of leaving "GECC)" alone
+
+# checklist.docx: the self-assessment form and report (modes "form", "report")
+FORM_TITLE = "แบบประเมินตนเอง (Self Checklist)"
+LABEL_ASSESSOR = "ผู้ประเมิน"
+LABEL_POSITION = "ตำแหน่ง"
+LABEL_ASSESSED_ON = "วันที่ประเมิน"
+LABEL_SIGNATURE = "ลงชื่อ"
+LABEL_NOTE = "หมายเหตุ:"
+LABEL_SUBCOMMITTEE_NOTES = "บันทึกของคณะอนุกรรมการ"
+REPORT_SUMMARY_TITLE = "สรุปผลการประเมินตนเอง"
+REPORT_SUMMARY_COLUMNS = ("รายการ", "ผลการประเมิน")
+REPORT_PHYSICAL = "เกณฑ์ที่ ๑ ด้านกายภาพ"
+REPORT_BASIC = "เงื่อนไขพื้นฐาน (เกณฑ์ที่ ๑ ต้องมีครบทุกข้อ)"
+REPORT_BASIC_MET = "ครบทุกข้อ: เป็นไปตามเงื่อนไขพื้นฐาน"
+REPORT_BASIC_MISSING = "ยังไม่ครบ: ขาดข้อ "
+REPORT_QUALITY = "เกณฑ์ที่ ๒ ด้านคุณภาพ"
+REPORT_MARKER = "เครื่องหมาย "
+REPORT_SCORE = "คะแนนตามเกณฑ์การให้คะแนนที่กำหนด"
+REPORT_RESULTS = "เกณฑ์ที่ ๓ ด้านผลลัพธ์"
+REPORT_RESULTS_VALUE = "ประเมินโดยคณะอนุกรรมการ"
+REPORT_DISCLAIMER = (
+    "หมายเหตุ: ยังไม่มีการกำหนดความหมายของเครื่องหมายในวงเล็บท้ายข้อของเกณฑ์ที่ ๒ "
+    "จึงแสดงเพียงจำนวนข้อที่ดำเนินการแล้วตามเครื่องหมาย และเอกสารนี้ไม่ใช่ผลการรับรองมาตรฐานศูนย์ราชการสะดวก"
+)
+
+# center-list.docx
+LABEL_AS_OF = "ข้อมูล ณ"
+
+# summary.docx: the national summary
+# The title on two lines of our choosing (one paragraph each), not wherever the line breaker cuts.
+SUMMARY_TITLE = ("สรุปผลการประเมินตนเองตามหลักเกณฑ์มาตรฐาน", "การให้บริการของศูนย์ราชการสะดวก (GECC)")
+SUMMARY_TOTALS = (
+    "ศูนย์ดำรงธรรมอำเภอที่ได้รับแจ้งให้ประเมินตนเอง {{ totals.centers|thai_digits }} ศูนย์ "
+    "ส่งผลการประเมินแล้ว {{ totals.answered|thai_digits }} ศูนย์ "
+    "ในจำนวนนี้ {{ totals.basic_met|thai_digits }} ศูนย์มีครบทุกข้อตามเกณฑ์ที่ ๑ ด้านกายภาพ "
+    "(เป็นไปตามเงื่อนไขพื้นฐาน) ตัวเลขในเอกสารนี้เป็นจำนวนข้อที่ศูนย์ตอบว่ามีการดำเนินการ "
+    "ไม่ใช่ผลการรับรองมาตรฐาน"
+)
+SUMMARY_CENTERS_HEADING = "ผลการประเมินรายศูนย์"
+SUMMARY_CENTERS_COLUMNS = ("ลำดับ", "จังหวัด", "ศูนย์", "วันที่ประเมิน", "เกณฑ์ที่ ๑ (ข้อ)",
+                           "เงื่อนไขพื้นฐาน", "เกณฑ์ที่ ๒ (ข้อ / ร้อยละ)")
+SUMMARY_NO_CENTERS = "ยังไม่มีศูนย์ส่งผลการประเมิน"
+SUMMARY_BASIC = ("ครบ", "ไม่ครบ")
+SUMMARY_ITEMS_HEADING = "ผลการประเมินรายข้อ"
+SUMMARY_ITEMS_COLUMNS = ("ข้อ", "รายการ", "มี (จำนวนศูนย์)", "ร้อยละ")
+SUMMARY_CRITERIA = ("เกณฑ์ที่ ๑ ด้านกายภาพ", "เกณฑ์ที่ ๒ ด้านคุณภาพ")
+SUMMARY_MISSING_HEADING = "ศูนย์ที่ยังไม่ได้ส่งผลการประเมิน"
+SUMMARY_MISSING_COLUMNS = ("ลำดับ", "จังหวัด", "ศูนย์")
+SUMMARY_ALL_IN = "ส่งครบทุกศูนย์"
+
+_TITLE = dict(left_cm=TITLE_INDENT_CM, right_cm=TITLE_INDENT_CM)
+_TRPR_ORDER = ["w:cnfStyle", "w:divId", "w:gridBefore", "w:gridAfter", "w:wBefore", "w:wAfter",
+               "w:cantSplit", "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden"]
+_TCPR_ORDER = ["w:cnfStyle", "w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge", "w:tcBorders", "w:shd",
+               "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"]
+
+
+def table_text_style(doc: DocumentObject):
+    """The paragraph style of table cells: Normal at 14 pt (sz and szCs)."""
+    if TABLE_STYLE in [style.name for style in doc.styles]:
+        return doc.styles[TABLE_STYLE]
+    style = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles["Normal"]
+    style.quick_style = True
+    thai_rpr(style.element.get_or_add_rPr(), size_pt=TABLE_SIZE_PT)
+    _ppr_spacing(style.element.get_or_add_pPr(), before_pt=0, after_pt=0)
+    return style
+
+
+def ruled_table(container, widths_cm: Sequence[float], rows: int = 1) -> Table:
+    """A fixed-layout table with 0.5 pt single rules, exactly the typing width."""
+    if abs(sum(widths_cm) - TEXT_WIDTH_CM) > 1e-6:
+        raise ValueError(f"column widths add up to {sum(widths_cm)} cm, not the typing width {TEXT_WIDTH_CM} cm")
+    table = borderless_table(container, widths_cm, rows, cell_margin_cm=CELL_PAD_CM, indent_cm=CELL_PAD_CM)
+    tbl_pr = table._tbl.tblPr
+    borders = tbl_pr.find(qn("w:tblBorders"))
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        _set(borders.find(qn(f"w:{side}")), val="single", sz=BORDER_EIGHTHS, space=0, color="auto")
+    margins = tbl_pr.find(qn("w:tblCellMar"))
+    for side in ("top", "bottom"):
+        _set(margins.find(qn(f"w:{side}")), w=twips(CELL_PAD_V_CM), type="dxa")
+    return table
+
+
+def finish_table(table: Table, header_rows: int = 1) -> None:
+    """No row splits across pages (cantSplit on every row, tag rows too); the
+    first ``header_rows`` rows repeat at the top of every page (tblHeader)."""
+    for index, row in enumerate(table.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        _child(tr_pr, "w:cantSplit", before=_TRPR_ORDER[_TRPR_ORDER.index("w:cantSplit") + 1:])
+        if index < header_rows:
+            _child(tr_pr, "w:tblHeader", before=_TRPR_ORDER[_TRPR_ORDER.index("w:tblHeader") + 1:])
+
+
+def shade(cell: _Cell, fill: str) -> None:
+    shd = _child(cell._tc.get_or_add_tcPr(), "w:shd", before=_TCPR_ORDER[_TCPR_ORDER.index("w:shd") + 1:])
+    _set(shd, val="clear", color="auto", fill=fill)
+
+
+def cell_text(cell: _Cell, *runs, **options) -> Paragraph:
+    """A paragraph in the Table Text style (the cell's first one replaces its empty paragraph)."""
+    para = cell_paragraph(cell, *runs, **options)
+    para.style = TABLE_STYLE
+    return para
+
+
+def italic(run) -> None:
+    """Italic for Latin and Thai (i and iCs)."""
+    rpr = run._r.get_or_add_rPr()
+    _rpr_child(rpr, "w:i")
+    _rpr_child(rpr, "w:iCs")
+
+
+def header_row(table: Table, labels: Sequence[str], *, merge: Sequence[tuple[int, int]] = ()) -> None:
+    """Fill the table's first row with bold centred column headings on grey.
+
+    ``merge`` lists (first, last) column ranges joined into one cell; the
+    label of a merged range is the one at ``first``.
+    """
+    row = table.rows[0]
+    for first, last in merge:
+        row.cells[first].merge(row.cells[last])
+    done = set()
+    for cell, label in zip(row.cells, labels):  # a merged cell comes once per grid column it spans
+        if cell._tc in done:
+            continue
+        done.add(cell._tc)
+        set_cell_valign(cell, "center")
+        shade(cell, HEADER_FILL)
+        cell_text(cell, (label, {"bold": True}), align="center")
+
+
+def tag_row(table: Table, tag: str) -> None:
+    """A row holding only a docxtpl ``{%tr ... %}`` tag (the whole row is replaced by the tag)."""
+    if not tag.startswith("{%tr "):
+        raise ValueError(f"row tags start with '{{%tr ': {tag!r}")
+    cell_text(table.add_row().cells[0], tag)
+
+
+def merged_row(table: Table):
+    """A new row whose cells are joined into one, spanning the table."""
+    row = table.add_row()
+    cells = row.cells
+    cell = cells[0].merge(cells[-1])
+    return row, cell
+
+
+def point_lines(cell: _Cell, expression: str) -> None:
+    """One "- point" line per item of the list ``expression``; wrapped lines align after the dash."""
+    cell_text(cell, f"{{%p for point in {expression} %}}")
+    cell_text(cell, "-", "\t", "{{ point|thai }}", left_cm=POINT_INDENT_CM, hanging_cm=POINT_INDENT_CM,
+              tabs=[POINT_INDENT_CM])
+    cell_text(cell, "{%p endfor %}")
+
+
+def note_line(cell: _Cell, expression: str) -> None:
+    """"หมายเหตุ: …" in italic under an item's text, only when the note is not empty (reports)."""
+    cell_text(cell, f"{{%p if {expression} %}}")
+    para = cell_text(cell)
+    italic(add_run(para, f"{LABEL_NOTE} {{{{ {expression}|thai }}}}"))
+    cell_text(cell, "{%p endif %}")
+
+
+def bold_lines(container, expression: str, *, size_pt: float = TITLE_SIZE_PT) -> None:
+    """One centred bold paragraph per item of the list ``expression`` (a title on several lines)."""
+    tag_paragraph(container, f"{{%p for line in {expression} %}}")
+    paragraph(container, ("{{ line|thai }}", {"bold": True, "size_pt": size_pt}), align="center", keep_with_next=True)
+    tag_paragraph(container, "{%p endfor %}")
+
+
+def heading(container, *runs, before_pt: float = HEADING_BEFORE_PT, **options) -> Paragraph:
+    """A bold heading kept with what follows (never alone at a page bottom)."""
+    bold_runs = [(text, {"bold": True}) if isinstance(text, str) else text for text in runs]
+    return paragraph(container, *bold_runs, before_pt=before_pt, keep_with_next=True, **options)
+
+
+def dot_leader(para: Paragraph, position_cm: float) -> None:
+    """A right tab stop at ``position_cm`` whose gap is filled with dots (a line to write on)."""
+    para.paragraph_format.tab_stops.add_tab_stop(Cm(position_cm), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+
+
+def dotted_pair(container, left: str, right: str, *, before_pt: float = 6) -> Paragraph:
+    """"left ........  right ........": two lines to fill by hand, each half the typing width.
+
+    A body paragraph, not a table: LibreOffice (7.4) draws no dot leader for
+    a tab that ends a line inside a table cell.
+    """
+    half = TEXT_WIDTH_CM / 2
+    para = paragraph(container, left + " ", "\t", "\t", right + " ", "\t", before_pt=before_pt)
+    dot_leader(para, half - 0.3)
+    add_tab_stop(para, half)
+    dot_leader(para, TEXT_WIDTH_CM)
+    return para
+
+
+def end_paragraph(doc: DocumentObject) -> None:
+    """The body's last paragraph after a table: present (Word wants one), nearly heightless."""
+    shrink_paragraph(paragraph(doc))
+
+
+def ruled_document(title: str) -> DocumentObject:
+    """A4, official margins, Thai styles plus Table Text; empty first-page
+    header, "- ๒ -" centred at the top of pages 2+."""
+    doc = new_document(first_page_header=True, title=title)
+    section = doc.sections[0]
+    section.first_page_header.is_linked_to_previous = False
+    page_number_header(section)
+    table_text_style(doc)
+    return doc
+
+
+# --------------------------------------------------------------------------
+# Template: the GECC criteria / self-assessment form / assessment report
+# --------------------------------------------------------------------------
+PHYSICAL_WIDTHS_CM = (1.3, TEXT_WIDTH_CM - 3 * 1.3, 1.3, 1.3)  # ข้อที่ | การดำเนินการ | มี | ไม่มี
+QUALITY_WIDTHS_CM = (4.5, 1.8, TEXT_WIDTH_CM - 4.5 - 1.8)  # หัวข้อ | box (marker) | แนวทางการดำเนินงาน
+RESULTS_WIDTHS_CM = (6.0, TEXT_WIDTH_CM - 6.0)  # the enclosure, as in the source
+RESULTS_FORM_WIDTHS_CM = (4.5, TEXT_WIDTH_CM - 4.5 - 4.0, 4.0)  # + the subcommittee's notes
+ASSESSOR_WIDTHS_CM = (TEXT_WIDTH_CM / 2, TEXT_WIDTH_CM / 2)
+SUMMARY_WIDTHS_CM = (9.0, TEXT_WIDTH_CM - 9.0)
+SUMMARY_INDENT_CM = 0.5  # the parts and markers, under เกณฑ์ที่ ๒
+# Whether the form and report start เกณฑ์ที่ ๒ and ๓ on a new page (the
+# enclosure always runs on, like the source). Off: เกณฑ์ที่ ๑ ends a third of
+# the way down page 2, and a new page there left two thirds of it blank and
+# made the form 9 pages instead of 7 (x 76 centers). Each heading is kept with
+# the first rows of its table, so none is left alone at a page bottom.
+FORM_NEW_PAGE_PER_CRITERION = False
+
+CHECKLIST_KEYS = (
+    "mode", "title", "center.name", "center.province", "assessor.name", "assessor.position", "assessor.date",
+    "physical.title", "physical.subtitle", "physical.condition", "physical.columns", "physical.items",
+    "quality.title", "quality.columns", "quality.rows",
+    "results.title", "results.note", "results.heading", "results.subheading", "results.columns", "results.rows",
+    "summary",
+)
+
+
+def _criterion_heading(doc, *runs) -> None:
+    """A criterion's heading, kept with its table; in the form and report on a
+    new page if FORM_NEW_PAGE_PER_CRITERION."""
+    if FORM_NEW_PAGE_PER_CRITERION:
+        tag_paragraph(doc, '{%p if mode == "criteria" %}')
+        heading(doc, *runs)
+        tag_paragraph(doc, "{%p else %}")
+        heading(doc, *runs, before_pt=0).paragraph_format.page_break_before = True
+        tag_paragraph(doc, "{%p endif %}")
+    else:
+        heading(doc, *runs)
+
+
+def _assessor_block(doc) -> None:
+    """Who assessed, when, and a line to sign: dotted lines (form) or the values (report)."""
+    tag_paragraph(doc, '{%p if mode == "report" %}')
+    block = borderless_table(doc, ASSESSOR_WIDTHS_CM, rows=2)
+    (assessor, position), (assessed_on, signature) = (row.cells for row in block.rows)
+    for cell, label, value in ((assessor, LABEL_ASSESSOR, "{{ assessor.name|thai }}"),
+                               (position, LABEL_POSITION, "{{ assessor.position|thai }}"),
+                               (assessed_on, LABEL_ASSESSED_ON, "{{ assessor.date|thai_date }}")):
+        cell_paragraph(cell, label + " ", value, before_pt=6)
+    # "ลงชื่อ ........ ผู้ประเมิน": text after the tab, so LibreOffice draws the dots in a cell
+    para = cell_paragraph(signature, LABEL_SIGNATURE + " ", "\t", LABEL_ASSESSOR, before_pt=6)
+    dot_leader(para, ASSESSOR_WIDTHS_CM[1])
+    tag_paragraph(doc, "{%p else %}")
+    dotted_pair(doc, LABEL_ASSESSOR, LABEL_POSITION)
+    dotted_pair(doc, LABEL_ASSESSED_ON, LABEL_SIGNATURE)
+    tag_paragraph(doc, "{%p endif %}")
+
+
+def _physical_table(doc) -> None:
+    columns = ["{{ physical.columns.%s|thai }}" % key for key in ("number", "text", "yes", "no")]
+    table = ruled_table(doc, PHYSICAL_WIDTHS_CM)
+    header_row(table, columns)
+    tag_row(table, '{%tr for item in physical["items"] %}')  # physical.items would be dict.items
+    number, text, yes, no = table.add_row().cells
+    cell_text(number, "{{ item.number }}.", align="center")
+    cell_text(text, ("{{ item.heading|thai }}", {"bold": True}), " : {{ item.text|thai }}")
+    point_lines(text, "item.points")
+    note_line(text, "item.note")
+    for cell, box in ((yes, "{{ item.yes }}"), (no, "{{ item.no }}")):
+        cell_text(cell, box, align="center")  # the box alone in its run
+    tag_row(table, "{%tr endfor %}")
+    finish_table(table)
+
+
+def _quality_table(doc) -> None:
+    table = ruled_table(doc, QUALITY_WIDTHS_CM)
+    header_row(table, ["{{ quality.columns.topic|thai }}", "{{ quality.columns.guideline|thai }}", ""],
+               merge=[(1, 2)])
+    tag_row(table, "{%tr for row in quality.rows %}")
+    tag_row(table, "{%tr if row.part %}")
+    _, part = merged_row(table)  # keep-with-next in a group's heading row: Word keeps the row with the next
+    shade(part, GROUP_FILL)
+    cell_text(part, ("{{ row.number }}. {{ row.title|thai }}", {"bold": True}), keep_with_next=True)
+    tag_row(table, "{%tr else %}")
+    topic, box, text = table.add_row().cells
+    cell_text(topic, "{{ row.topic|thai }}")
+    cell_text(box, "{{ row.box }}", "{% if row.box %} {% endif %}({{ row.marker }})", align="center")
+    # items 22-24 have no number; 23 has no lead text, only points
+    cell_text(text, "{%p if row.number or row.text or not row.points %}")
+    cell_text(text, "{% if row.number %}{{ row.number }} {% endif %}{{ row.text|thai }}")
+    cell_text(text, "{%p endif %}")
+    point_lines(text, "row.points")
+    note_line(text, "row.note")
+    tag_row(table, "{%tr endif %}")
+    tag_row(table, "{%tr endfor %}")
+    finish_table(table)
+
+
+def _results_table(doc, widths_cm: Sequence[float], notes_column: bool) -> None:
+    columns = ["{{ results.columns.subject|thai }}", "{{ results.columns.method|thai }}"]
+    table = ruled_table(doc, widths_cm)
+    header_row(table, columns + ([LABEL_SUBCOMMITTEE_NOTES] if notes_column else []))
+    tag_row(table, "{%tr for row in results.rows %}")
+    cells = table.add_row().cells
+    cell_text(cells[0], "{{ row.subject|thai }}")
+    cell_text(cells[1], "{{ row.method|thai }}")
+    cell_text(cells[1], "{%p for point in row.points %}")
+    cell_text(cells[1], "{{ point|thai }}", left_cm=POINT_INDENT_CM, hanging_cm=POINT_INDENT_CM)
+    cell_text(cells[1], "{%p endfor %}")
+    tag_row(table, "{%tr endfor %}")
+    finish_table(table)
+
+
+def _count(prefix: str, value: str) -> str:
+    """Jinja: "<prefix>X จาก Y ข้อ (ร้อยละ Z)" for a {met, total, percent} mapping."""
+    return (f"{prefix}{{{{ {value}.met|thai_digits }}}} จาก {{{{ {value}.total|thai_digits }}}} ข้อ "
+            f"(ร้อยละ {{{{ {value}.percent|thai_number(2) }}}})")
+
+
+def _summary_table(doc) -> None:
+    """The report's counts: facts only, no verdict beyond the criteria's own basic condition."""
+    table = ruled_table(doc, SUMMARY_WIDTHS_CM)
+    header_row(table, REPORT_SUMMARY_COLUMNS)
+
+    def points(value: str) -> str:  # Jinja: a whole number of points as ๑๒, else ๑๒.๕๐
+        return (f"{{% if {value} == {value}|int %}}{{{{ {value}|int|thai_digits }}}}"
+                f"{{% else %}}{{{{ {value}|thai_number(2) }}}}{{% endif %}}")
+
+    def row(label: str, value: str, *, indent: bool = False, bold: bool = False) -> None:
+        left, right = table.add_row().cells
+        cell_text(left, (label, {"bold": True}) if bold else label, left_cm=SUMMARY_INDENT_CM if indent else None)
+        cell_text(right, value)
+
+    row(REPORT_PHYSICAL, _count("มี ", "summary.physical"), bold=True)
+    row(REPORT_BASIC, "{% if summary.physical.basic_met %}" + REPORT_BASIC_MET + "{% else %}"
+        + REPORT_BASIC_MISSING + "{{ summary.physical.missing|join(', ') }}{% endif %}", indent=True)
+    row(REPORT_QUALITY, _count("ดำเนินการแล้ว ", "summary.quality"), bold=True)
+    tag_row(table, "{%tr for part in summary.parts %}")
+    row("{{ part.number }}. {{ part.title|thai }}", _count("", "part"), indent=True)
+    tag_row(table, "{%tr endfor %}")
+    tag_row(table, "{%tr for marker in summary.markers %}")
+    row(REPORT_MARKER + "({{ marker.marker }})", _count("", "marker"), indent=True)
+    tag_row(table, "{%tr endfor %}")
+    tag_row(table, "{%tr if summary.score %}")
+    row(REPORT_SCORE, points("summary.score.points") + " จาก " + points("summary.score.max")
+        + " คะแนน (ร้อยละ {{ summary.score.percent|thai_number(2) }})", bold=True)
+    tag_row(table, "{%tr endif %}")
+    row(REPORT_RESULTS, REPORT_RESULTS_VALUE, bold=True)
+    finish_table(table)
+
+
+def build_checklist() -> DocumentObject:
+    """หลักเกณฑ์ / แบบประเมินตนเอง / ผลการประเมินตนเอง: one template, three documents.
+
+    ``mode`` "criteria": the circular's enclosure (title, the three criteria;
+    center, assessor and summary are None). "form": a center's blank form
+    (a header block with dotted lines to fill, empty boxes). "report": the
+    same filled in (assessor, ticked boxes, notes) with a summary of counts
+    at the end. The boxes (☐ ☑) come from the context, each alone in its
+    run, and are the only such glyphs in the document: for each physical
+    item มี then ไม่มี, then one per quality item, in order. See
+    CHECKLIST_KEYS and pipeline/documents/checklist.py for the context.
+    """
+    doc = ruled_document("แบบประเมินตนเอง")
+
+    # The title block: the criteria's title (enclosure), or the form's header.
+    tag_paragraph(doc, '{%p if mode == "criteria" %}')
+    paragraph(doc, ("{{ title|thai }}", {"bold": True, "size_pt": TITLE_SIZE_PT}), align="center", **_TITLE)
+    tag_paragraph(doc, "{%p else %}")
+    paragraph(doc, (FORM_TITLE, {"bold": True, "size_pt": TITLE_SIZE_PT}), align="center")
+    paragraph(doc, ("{{ title|thai }}", {"bold": True}), align="center", **_TITLE)
+    paragraph(doc, ("{{ center.name|thai }}  จังหวัด{{ center.province|thai }}", {"bold": True}),
+              align="center", before_pt=6)
+    _assessor_block(doc)
+    tag_paragraph(doc, "{%p endif %}")
+
+    # เกณฑ์ที่ ๑ ด้านกายภาพ
+    heading(doc, "{{ physical.title|thai }} {{ physical.subtitle|thai }}")
+    paragraph(doc, "{{ physical.condition|thai }}", keep_with_next=True, after_pt=3)
+    _physical_table(doc)
+
+    # เกณฑ์ที่ ๒ ด้านคุณภาพ
+    _criterion_heading(doc, "{{ quality.title|thai }}")
+    paragraph(doc, keep_with_next=True, exact_height_pt=3, size_pt=1)
+    _quality_table(doc)
+
+    # เกณฑ์ที่ ๓ ด้านผลลัพธ์ (judged by the subcommittee, not by the center)
+    _criterion_heading(doc, "{{ results.title|thai }}")
+    paragraph(doc, "{{ results.note|thai }}", keep_with_next=True)
+    heading(doc, "{{ results.heading|thai }}", align="center", before_pt=6)
+    paragraph(doc, "{{ results.subheading|thai }}", align="center", keep_with_next=True, after_pt=3)
+    tag_paragraph(doc, '{%p if mode == "criteria" %}')
+    _results_table(doc, RESULTS_WIDTHS_CM, notes_column=False)
+    tag_paragraph(doc, "{%p else %}")
+    _results_table(doc, RESULTS_FORM_WIDTHS_CM, notes_column=True)
+    tag_paragraph(doc, "{%p endif %}")
+
+    # The report's summary of counts.
+    tag_paragraph(doc, '{%p if mode == "report" %}')
+    heading(doc, REPORT_SUMMARY_TITLE)
+    paragraph(doc, keep_with_next=True, exact_height_pt=3, size_pt=1)
+    _summary_table(doc)
+    paragraph(doc, REPORT_DISCLAIMER, align="both", before_pt=6)
+    tag_paragraph(doc, "{%p endif %}")
+    end_paragraph(doc)
+    return doc
+
+
+# --------------------------------------------------------------------------
+# Template: the list of model centers (enclosure)
+# --------------------------------------------------------------------------
+CENTER_LIST_WIDTHS_CM = (1.5, 3.5, TEXT_WIDTH_CM - 1.5 - 3.5 - 3.0, 3.0)  # ลำดับ | จังหวัด | สถานที่ | หมายเหตุ
+CENTER_LIST_KEYS = ("title", "as_of", "columns", "rows")
+
+
+def build_center_list() -> DocumentObject:
+    """รายชื่อศูนย์: ``title`` (lines), ``as_of`` (date), ``columns`` {order,
+    province, center, note}, ``rows`` [{order (Thai digits), province, center, note}]."""
+    doc = ruled_document("รายชื่อศูนย์")
+    bold_lines(doc, "title")
+    paragraph(doc, LABEL_AS_OF + " {{ as_of|thai_date }}", align="center", before_pt=6, after_pt=6,
+              keep_with_next=True)
+    table = ruled_table(doc, CENTER_LIST_WIDTHS_CM)
+    header_row(table, ["{{ columns.%s|thai }}" % key for key in ("order", "province", "center", "note")])
+    tag_row(table, "{%tr for row in rows %}")
+    order, province, center, note = table.add_row().cells
+    cell_text(order, "{{ row.order|thai }}", align="center")
+    cell_text(province, "{{ row.province|thai }}")
+    cell_text(center, "{{ row.center|thai }}")
+    cell_text(note, "{{ row.note|thai }}")
+    tag_row(table, "{%tr endfor %}")
+    finish_table(table)
+    end_paragraph(doc)
+    return doc
+
+
+# --------------------------------------------------------------------------
+# Template: the national summary
+# --------------------------------------------------------------------------
+# At 14 pt a row takes two lines (the center's name and the date wrap); every
+# heading and number still fits its column: ลำดับ | จังหวัด | ศูนย์ | วันที่ประเมิน | ๑ | basic | ๒
+SUMMARY_CENTER_WIDTHS_CM = (1.1, 2.6, 4.0, 2.3, 1.7, 1.4, 2.9)
+SUMMARY_ITEM_WIDTHS_CM = (1.3, TEXT_WIDTH_CM - 1.3 - 2.4 - 1.8, 2.4, 1.8)
+SUMMARY_KEYS = ("circular", "generated", "centers", "items", "chart", "missing", "totals")  # parts: unused
+IMAGE_SPACING_CM = 0.32  # LibreOffice's spacing around a picture that declares none
+SUMMARY_MISSING_WIDTHS_CM = (1.5, 4.0, TEXT_WIDTH_CM - 1.5 - 4.0)
+
+
+def build_summary() -> DocumentObject:
+    """สรุปผลการประเมินตนเอง: ``circular`` {number, date}, ``generated``,
+    ``centers``, ``items``, ``chart`` (InlineImage), ``missing``, ``totals``
+    (see pipeline/documents/summary.py). Counts only, no verdict."""
+    doc = ruled_document("สรุปผลการประเมินตนเอง")
+    for line in SUMMARY_TITLE:
+        paragraph(doc, (line, {"bold": True, "size_pt": TITLE_SIZE_PT}), align="center", keep_with_next=True)
+    paragraph(doc, "ตามหนังสือ ที่ {{ circular.number|thai }} ลงวันที่ {{ circular.date|thai_date }}", align="center")
+    paragraph(doc, LABEL_AS_OF + " {{ generated|thai_date }}", align="center")
+    paragraph(doc, SUMMARY_TOTALS, align="both", first_line_cm=BODY_FIRST_LINE_CM, before_pt=BODY_SPACE_BEFORE_PT)
+
+    # Every answered center, in the order of the list.
+    heading(doc, SUMMARY_CENTERS_HEADING)
+    tag_paragraph(doc, "{%p if centers %}")
+    paragraph(doc, keep_with_next=True, exact_height_pt=3, size_pt=1)
+    table = ruled_table(doc, SUMMARY_CENTER_WIDTHS_CM)
+    header_row(table, SUMMARY_CENTERS_COLUMNS)
+    tag_row(table, "{%tr for c in centers %}")
+    cells = table.add_row().cells
+    values = [
+        ("{{ c.order|thai_digits }}", "center"), ("{{ c.province|thai }}", None), ("{{ c.center|thai }}", None),
+        ("{{ c.assessed_on|thai_date }}", None),
+        ("{{ c.physical_met|thai_digits }}/{{ c.physical_total|thai_digits }}", "center"),
+        ("{% if c.basic_met %}" + SUMMARY_BASIC[0] + "{% else %}" + SUMMARY_BASIC[1] + "{% endif %}", "center"),
+        ("{{ c.quality_met|thai_digits }}/{{ c.quality_total|thai_digits }} "
+         "({{ c.quality_percent|thai_number(2) }})", "center"),
+    ]
+    for cell, (value, align) in zip(cells, values):
+        cell_text(cell, value, align=align)
+    tag_row(table, "{%tr endfor %}")
+    finish_table(table)
+    tag_paragraph(doc, "{%p else %}")
+    paragraph(doc, SUMMARY_NO_CENTERS)
+    tag_paragraph(doc, "{%p endif %}")
+
+    # Compliance per item: the chart, then the table grouped by criterion.
+    heading(doc, SUMMARY_ITEMS_HEADING)
+    # The chart is the typing width (16 cm). Its inline picture (docxtpl) carries no
+    # wrap distances, and LibreOffice then adds 0.32 cm on each side, which pushed a
+    # 16 cm picture 0.32 cm into the right margin; the paragraph makes room for them.
+    paragraph(doc, "{{ chart }}", align="center", left_cm=-IMAGE_SPACING_CM, right_cm=-IMAGE_SPACING_CM)
+    table = ruled_table(doc, SUMMARY_ITEM_WIDTHS_CM)
+    header_row(table, SUMMARY_ITEMS_COLUMNS)
+    tag_row(table, "{%tr for item in items %}")
+    tag_row(table, "{%tr if loop.first or item.criterion != loop.previtem.criterion %}")
+    _, group = merged_row(table)
+    shade(group, GROUP_FILL)
+    cell_text(group, ("{% if item.criterion == 1 %}" + SUMMARY_CRITERIA[0] + "{% else %}"
+                      + SUMMARY_CRITERIA[1] + "{% endif %}", {"bold": True}), keep_with_next=True)
+    tag_row(table, "{%tr endif %}")
+    number, text, met, share = table.add_row().cells
+    cell_text(number, "{{ item.number }}", align="center")
+    cell_text(text, "{{ item.text|thai }}")
+    cell_text(met, "{{ item.met|thai_digits }}", align="center")
+    cell_text(share, "{{ item.percent|thai_number(2) }}", align="center")
+    tag_row(table, "{%tr endfor %}")
+    finish_table(table)
+
+    # Centers that have not answered.
+    heading(doc, SUMMARY_MISSING_HEADING)
+    tag_paragraph(doc, "{%p if missing %}")
+    paragraph(doc, keep_with_next=True, exact_height_pt=3, size_pt=1)
+    table = ruled_table(doc, SUMMARY_MISSING_WIDTHS_CM)
+    header_row(table, SUMMARY_MISSING_COLUMNS)
+    tag_row(table, "{%tr for c in missing %}")
+    order, province, center = table.add_row().cells
+    cell_text(order, "{{ c.order|thai_digits }}", align="center")
+    cell_text(province, "{{ c.province|thai }}")
+    cell_text(center, "{{ c.center|thai }}")
+    tag_row(table, "{%tr endfor %}")
+    finish_table(table)
+    tag_paragraph(doc, "{%p else %}")
+    paragraph(doc, SUMMARY_ALL_IN)
+    tag_paragraph(doc, "{%p endif %}")
+    end_paragraph(doc)
+    return doc
+
+
+# --------------------------------------------------------------------------
 # Registry and command line
 # --------------------------------------------------------------------------
 TEMPLATES: dict[str, Callable[[], DocumentObject]] = {
     "letter": build_letter,
+    "checklist": build_checklist,
+    "center-list": build_center_list,
+    "summary": build_summary,
 }
 
 
