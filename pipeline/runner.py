@@ -13,13 +13,14 @@ from typing import Callable, Sequence, TextIO
 
 import hashlib
 import os
+import re
 
-from . import archive, assemble, check, convert, fonts
+from . import archive, assemble, check, convert, fillable, fonts, intake
 from .check.kinds import RULES_BY_KIND
 from .documents import Document, enclosures, forms, letters, reports, summary
 from .files import remove_leftovers
 from .load import load_campaign
-from .model import Campaign
+from .model import Campaign, Center
 from .problems import InputError
 from .render import TemplateProblem, render
 
@@ -72,10 +73,29 @@ def expectations(campaign: Campaign, kinds: Sequence[str], outputs: Path) -> lis
     """What every PDF of ``kinds`` must be, documents and assembled files alike."""
     exps = [check.Expectation(outputs / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts)
             for d in documents_for(campaign, kinds)]
-    exps += [check.Expectation(outputs / f"{p.name}.pdf", p.kind, page_numbers=False,
-                               facts={"source": SOURCE} if p.name == assemble.COLLECTIVE and SOURCE.is_file() else {})
+    joined = ("a4_portrait", "pages")  # their parts were checked one by one
+    source = {"source": SOURCE} if is_source_campaign(campaign) else {}
+    exps += [check.Expectation(outputs / f"{p.name}.pdf", p.kind, page_numbers=False, rules=joined,
+                               facts=source if p.name == assemble.COLLECTIVE else {})
              for p in assemble.products(campaign, kinds)]
+    if "forms" in kinds:
+        fields = fillable.field_names(campaign.criteria)
+        exps += [check.Expectation(outputs / f"{fillable_name(c)}.pdf", "fillable", page_numbers=False, rules=joined,
+                                   facts={"fields": fields}) for c in campaign.centers]
     return exps
+
+
+def is_source_campaign(campaign: Campaign) -> bool:
+    """Whether the campaign is the source circular's own (its 76 centers): only then can
+    the collective package be compared with the source line by line."""
+    if not SOURCE.is_file():
+        return False
+    listed = re.findall(r"^[๐-๙]+\t\S+\t(\S+)", SOURCE.read_text(encoding="utf-8"), re.M)
+    return sorted(listed) == sorted(c.name for c in campaign.centers)
+
+
+def fillable_name(center: Center) -> str:
+    return f"forms/{center.slug}-fillable"
 
 
 def produce(campaign: Campaign, kinds: Sequence[str], outputs: Path, log: TextIO) -> Outcome:
@@ -107,6 +127,14 @@ def produce(campaign: Campaign, kinds: Sequence[str], outputs: Path, log: TextIO
         problem = assemble.make(product, outputs)
         if problem:
             outcome.failures.append(problem)
+    if "forms" in kinds:
+        for center in campaign.centers:
+            form = outputs / f"forms/{center.slug}.pdf"
+            try:
+                if form.is_file():
+                    fillable.make_fillable(form, outputs / f"{fillable_name(center)}.pdf", campaign.criteria, center)
+            except ValueError as error:
+                outcome.failures.append(f"{fillable_name(center)}.pdf: {error}")
     if "summary" in kinds:
         assemble.write_csv(summary.results_rows(campaign), outputs / summary.RESULTS_CSV,
                            summary.results_columns(campaign.criteria))
@@ -147,14 +175,42 @@ def verify(campaign: Campaign, kinds: Sequence[str], outputs: Path, log: TextIO)
     return findings
 
 
-def run(command: str, inputs: Path, outputs: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """One command end to end; the exit status: 0 all good, 1 something failed, 2 bad inputs."""
-    kinds = COMMANDS.get(command, EVERYTHING)
+def _campaign(inputs: Path, err: TextIO) -> Campaign | None:
     try:
-        campaign = load_campaign(inputs)
+        return load_campaign(inputs)
     except InputError as error:
         err.write(f"ข้อมูลนำเข้ามีปัญหา {len(error.problems)} รายการ (ยังไม่ได้สร้างเอกสารใด):\n")
         err.writelines(f"  - {p}\n" for p in error.problems)
+        return None
+
+
+def init_answers(inputs: Path, err: TextIO = sys.stderr) -> int:
+    campaign = _campaign(inputs, err)
+    if campaign is None:
+        return 2
+    written = intake.init_answers(inputs, campaign)
+    err.write(f"สร้างไฟล์คำตอบเปล่า {len(written)} ไฟล์ใน {inputs.name}/answers (ไฟล์ที่มีอยู่แล้วไม่ถูกแตะต้อง)\n")
+    return 0
+
+
+def ingest_forms(pdfs: Sequence[Path], inputs: Path, err: TextIO = sys.stderr) -> int:
+    campaign = _campaign(inputs, err)
+    if campaign is None:
+        return 2
+    written, problems = intake.ingest(pdfs, inputs, campaign)
+    for path in written:
+        err.write(f"เขียน {path.relative_to(inputs.parent)}: กรอกชื่อผู้ประเมิน ตำแหน่ง และวันที่ จากแบบที่ลงนามแล้ว\n")
+    if problems:
+        err.write(f"แบบประเมินมีปัญหา {len(problems)} รายการ:\n")
+        err.writelines(f"  - {p}\n" for p in problems)
+    return 1 if problems or not pdfs else 0
+
+
+def run(command: str, inputs: Path, outputs: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """One command end to end; the exit status: 0 all good, 1 something failed, 2 bad inputs."""
+    kinds = COMMANDS.get(command, EVERYTHING)
+    campaign = _campaign(inputs, err)
+    if campaign is None:
         return 2
     if campaign.rejected and "reports" in kinds:
         err.write(f"ไฟล์คำตอบมีปัญหา {len(campaign.rejected)} รายการ (ศูนย์เหล่านี้ยังไม่ได้ทำรายงาน ศูนย์อื่นทำต่อ):\n")

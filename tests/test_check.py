@@ -327,3 +327,23 @@ def test_page_numbers_must_be_thai_digits_from_page_two(tmp_path):
     assert problems(pdf([None, "- ข -"])) == ["page 2: no page number “-๒-” at the top (found -ข-)"]
     assert problems(pdf([None, None])) == ["page 2: no page number “-๒-” at the top"]
     assert problems(pdf(["- ๑ -"])) == ["page 1: page number -๑- printed; the first page has none"]
+
+
+def test_source_coverage_lists_what_the_package_lacks(tmp_path):
+    """The collective package is compared with the source, markup removed, cell by cell."""
+    import fitz
+
+    from pipeline import fonts
+    from pipeline.check.kinds import source_coverage
+    conf = fonts.prepare(Path(__file__).resolve().parents[1] / "build")
+    thai_font = str(next(conf.parent.glob("*Regular*.ttf"), None) or pytest.skip("no Thai font built"))
+    source = tmp_path / "source.txt"
+    source.write_text("# ด่วนที่สุด\nข้อที่\tการดำเนินการ\n<b>๖.พ.ร. กำหนด</b>\nบรรทัดที่หายไป\n", encoding="utf-8")
+    doc = fitz.open()
+    page = doc.new_page()
+    for y, line in ((72, "ด่วนที่สุด"), (100, "ข้อที่ การดำเนินการ"), (128, "ก.พ.ร. กำหนด")):
+        page.insert_text((72, y), line, fontsize=14, fontname="th", fontfile=thai_font)
+    problems = source_coverage(doc, Expectation(tmp_path / "p.pdf", "package", facts={"source": source}))
+    assert problems == ["80.0% of 5 source lines/cells found; missing:", "  “บรรทัดที่หายไป”"]
+    page.insert_text((72, 156), "บรรทัดที่หายไป", fontsize=14, fontname="th", fontfile=thai_font)
+    assert source_coverage(doc, Expectation(tmp_path / "p.pdf", "package", facts={"source": source})) == []

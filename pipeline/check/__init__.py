@@ -40,6 +40,9 @@ class Expectation:
     min_pages: int = 1
     page_numbers: bool = True  # "- ๒ -" at the top from page 2 on (not for print files, which restart)
     facts: Mapping[str, object] = field(default_factory=dict)  # what kind-specific rules compare with
+    # Generic rules to run (None: all). A file made of checked PDFs (a print file, a
+    # package) needs only what joining them can change: page size and count.
+    rules: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -432,7 +435,8 @@ def check_pdf(exp: Expectation, extra_rules: Mapping[str, Rule] = _NO_RULES) -> 
         if doc.needs_pass:
             return failed("the PDF is encrypted with a password")
         findings = []
-        for name, rule in {**RULES, **extra_rules}.items():
+        generic = RULES if exp.rules is None else {n: RULES[n] for n in exp.rules}
+        for name, rule in {**generic, **extra_rules}.items():
             try:
                 problems = rule(doc, exp)
             except Exception as error:
