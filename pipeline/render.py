@@ -32,8 +32,8 @@ def render(document: Document, templates: Path, target: Path) -> None:
     except TemplateError as error:
         line = f" บรรทัด {error.lineno}" if getattr(error, "lineno", None) else ""
         raise TemplateProblem(f"{template_path}{line}: แม่แบบผิดพลาด: {error}") from error
-    if document.title:
-        template.docx.core_properties.title = document.title
+    properties = template.docx.core_properties
+    properties.title, properties.subject = document.title, document.subject
     with atomic_path(target) as tmp:
         template.save(tmp)
 

@@ -16,7 +16,7 @@ import os
 import re
 
 from . import archive, assemble, check, convert, fillable, fonts, intake
-from .check.kinds import RULES_BY_KIND
+from .check.kinds import RULES_BY_KIND, results_csv
 from .documents import Document, enclosures, forms, letters, reports, summary
 from .files import remove_leftovers
 from .load import load_campaign
@@ -170,6 +170,10 @@ def verify(campaign: Campaign, kinds: Sequence[str], outputs: Path, log: TextIO)
     """Check every PDF the inputs call for; print the table and write check.json."""
     exps = expectations(campaign, kinds, outputs)
     findings = check.check_all(exps, RULES_BY_KIND, progress=Progress(sys.stderr)("ตรวจ PDF"))
+    if "summary" in kinds:
+        table = outputs / summary.RESULTS_CSV
+        problems = results_csv(table, campaign.answers, campaign.criteria)
+        findings.append(check.Finding(table, "results_csv", not problems, "\n".join(problems), summary.KIND))
     log.write(check.summary_table(findings) + "\n")
     check.write_json(findings, outputs / "check.json")
     return findings

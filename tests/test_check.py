@@ -347,3 +347,19 @@ def test_source_coverage_lists_what_the_package_lacks(tmp_path):
     assert problems == ["80.0% of 5 source lines/cells found; missing:", "  “บรรทัดที่หายไป”"]
     page.insert_text((72, 156), "บรรทัดที่หายไป", fontsize=14, fontname="th", fontfile=thai_font)
     assert source_coverage(doc, Expectation(tmp_path / "p.pdf", "package", facts={"source": source})) == []
+
+
+def test_results_csv_must_agree_with_the_answer_files(tmp_path):
+    from pipeline import assemble
+    from pipeline.check.kinds import results_csv
+    from pipeline.documents import summary
+    from pipeline.load import load_campaign
+    campaign = load_campaign(Path(__file__).resolve().parents[1] / "inputs")
+    table = tmp_path / "results.csv"
+    rows = summary.results_rows(campaign)
+    assemble.write_csv(rows, table)
+    assert results_csv(table, campaign.answers, campaign.criteria) == []
+    rows[1]["quality_met"] = int(rows[1]["quality_met"]) + 1
+    assemble.write_csv(rows, table)
+    [problem] = results_csv(table, campaign.answers, campaign.criteria)
+    assert problem.startswith(f"{rows[1]['center']}: quality_met is {rows[1]['quality_met']}, the answer file gives")

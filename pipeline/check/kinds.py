@@ -7,13 +7,15 @@ ticked, which form fields a fillable form must carry.
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import fitz
 
 from ..boxes import CROSSED, EMPTY, TICKED, box_glyphs
+from ..model import Answer, Criteria
 from . import SYMBOL_GLYPHS, Expectation, Rule, normalise
 
 
@@ -131,3 +133,30 @@ def source_coverage(doc: fitz.Document, exp: Expectation) -> list[str]:
 
 
 RULES_BY_KIND = {**RULES_BY_KIND, "package": {"source": source_coverage}}
+
+
+# --- results.csv against the answer files ---------------------------------------------
+
+def results_csv(path: Path, answers: Sequence[Answer], criteria: Criteria) -> list[str]:
+    """outputs/summary/results.csv agrees with the answer files, counted afresh from them."""
+    if not path.is_file():
+        return [f"file not found: {path}"]
+    rows = {(r["province"], r["center"]): r for r in csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())}
+    problems = []
+    if len(rows) != len(answers):
+        problems.append(f"{len(rows)} rows; {len(answers)} centers have valid answers")
+    for answer in answers:
+        row = rows.get((answer.province, answer.center))
+        if row is None:
+            problems.append(f"no row for {answer.center} ({answer.province})")
+            continue
+        wanted = {
+            "physical_met": str(sum(answer.physical.values())),
+            "basic_condition_met": "TRUE" if all(answer.physical.values()) else "FALSE",
+            "quality_met": str(sum(answer.quality.values())),
+            **{f"part{n}_met": str(sum(answer.quality[i.id] for i in part.items))
+               for n, part in enumerate(criteria.parts, 1)},
+        }
+        problems += [f"{answer.center}: {column} is {row.get(column)}, the answer file gives {value}"
+                     for column, value in wanted.items() if row.get(column) != value]
+    return problems

@@ -28,6 +28,7 @@ class Document:
     context: Mapping[str, Any]
     expect: Mapping[str, str] = field(default_factory=dict)  # label → text its PDF must show
     title: str = ""             # PDF title (metadata)
+    subject: str = ""           # PDF subject (metadata)
     pdfa: bool = False
     facts: Mapping[str, Any] = field(default_factory=dict)  # for kind-specific checks (box counts, ticks)
 

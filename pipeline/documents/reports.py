@@ -56,6 +56,7 @@ def _report(criteria: Criteria, center: Center, answer: Answer, scoring: Mapping
               "วันที่ประเมิน": thai_date(answer.assessed_on)}
     return Document(KIND, f"{FOLDER}/{center.slug}", TEMPLATE, context, expect,
                     title=f"ผลการประเมินตนเอง {center.name} จังหวัด{center.province}", pdfa=True,
+                    subject=f"{center.name} จังหวัด{center.province} ประเมินเมื่อ {thai_date(answer.assessed_on)}",
                     facts={"ticks": expected_ticks(criteria, answer), "answer": answer})
 
 
