@@ -15,8 +15,6 @@ shapes text with libraqm, so Thai vowels and tone marks stack correctly.
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,18 +57,11 @@ def font_family(conf: Path | None = None) -> str:
     ``pipeline.fonts.prepare`` in build/).
     """
     conf = (conf or fonts.prepare(BUILD)).resolve()
-    env = dict(os.environ, FONTCONFIG_FILE=str(conf))
-    env.pop("FONTCONFIG_PATH", None)
     family = None
     for pattern in (FAMILY, f"{FAMILY}:bold"):
-        try:
-            found = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True,
-                                   check=True, timeout=60, env=env).stdout.strip()
-        except (OSError, subprocess.SubprocessError) as error:
-            raise FontMissing(f"fc-match {pattern!r} failed under {conf}: {error}") from error
-        path = Path(found)
-        if not path.is_file():
-            raise FontMissing(f"fc-match {pattern!r} under {conf} gave {found!r}, not a font file")
+        path = fonts.font_file(conf, pattern)
+        if path is None:
+            raise FontMissing(f"fc-match {pattern!r} under {conf} gave no font file")
         font_manager.fontManager.addfont(str(path))
         name = font_manager.FontProperties(fname=str(path)).get_name()
         if "Sarabun" not in name:  # fontconfig fell back to some other font: Thai would come out wrong

@@ -267,13 +267,23 @@ def write_fontconfig(out_dir: Path, font_dirs: list[Path], alias_to: str | None)
     return conf
 
 
-def fc_match(conf: Path, pattern: str) -> str:
+def fc_match(conf: Path, pattern: str, format: str | None = None) -> str:
     """fc-match under the given configuration, e.g. 'THSarabunSubstitute-Bold.ttf: "TH Sarabun Substitute" "Bold"'."""
     env = _default_env()
     env["FONTCONFIG_FILE"] = str(conf.resolve())
     return subprocess.run(
-        ["fc-match", pattern], capture_output=True, text=True, check=True, timeout=60, env=env
+        ["fc-match", *(["-f", format] if format else []), pattern], capture_output=True, text=True, check=True,
+        timeout=60, env=env,
     ).stdout.strip()
+
+
+def font_file(conf: Path, pattern: str = REAL_FAMILY) -> Path | None:
+    """The font file the conversion uses for ``pattern`` ("TH Sarabun New", "TH Sarabun New:bold")."""
+    try:
+        found = Path(fc_match(conf, pattern, "%{file}"))
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return found if found.is_file() else None
 
 
 def prepare(build_dir: Path) -> Path:
