@@ -120,11 +120,19 @@ def make_fillable(form_pdf: Path, target: Path, criteria: Criteria, center: Cent
                 f"{form_pdf}: {len(glyphs)} box glyphs (☐) found; the criteria call for {len(names)} "
                 f"(2 × {len(criteria.physical)} physical + {len(criteria.quality)} quality): "
                 "the fillable form cannot be made")
+        # Every box is the same glyph at the same size: where its ink sits inside the
+        # character box is measured once per box size, not rendered again for each box.
+        inset: dict[tuple[float, float], tuple[float, float, float, float]] = {}
         for name, (page_number, box, _glyph) in zip(names, glyphs):
             widget = fitz.Widget()
             widget.field_type = fitz.PDF_WIDGET_TYPE_CHECKBOX
             widget.field_name = name
-            ink = ink_box(doc[page_number], box)
+            size = (round(box.width, 1), round(box.height, 1))
+            if size not in inset:
+                measured = ink_box(doc[page_number], box)
+                inset[size] = (measured.x0 - box.x0, measured.y0 - box.y0, measured.x1 - box.x0, measured.y1 - box.y0)
+            dx0, dy0, dx1, dy1 = inset[size]
+            ink = fitz.Rect(box.x0 + dx0, box.y0 + dy0, box.x0 + dx1, box.y0 + dy1)
             widget.rect = fitz.Rect(ink.x0 - GROW, ink.y0 - GROW, ink.x1 + GROW, ink.y1 + GROW)
             widget.border_color = BORDER_COLOR
             widget.border_width = BORDER_WIDTH
