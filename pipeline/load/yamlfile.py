@@ -65,7 +65,12 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> YamlFile | N
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"บรรทัดที่ {mark.line + 1} คอลัมน์ {mark.column + 1}" if mark else None
-        problems.append(Problem(display, f"รูปแบบ YAML ผิด: {error.problem or error.context}", where))
+        shown = _shown_line(text, mark, "บรรทัดนั้นเขียนว่า")
+        start = error.context_mark
+        if start is not None and mark is not None and start.line != mark.line:
+            shown += _shown_line(text, start, f"เริ่มที่บรรทัดที่ {start.line + 1}")
+        problems.append(Problem(display, f"รูปแบบ YAML ผิด: {error.problem or error.context}{shown}: "
+                                         "ตรวจวงเล็บ เครื่องหมายคำพูด และการเยื้องบรรทัด", where))
         return None
     except yaml.YAMLError as error:
         problems.append(Problem(display, f"รูปแบบ YAML ผิด: {error}"))
@@ -75,6 +80,12 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> YamlFile | N
     lines: dict[Key, int] = {}
     _walk(node, (), lines, display, problems)
     return YamlFile(display, data, lines)
+
+
+def _shown_line(text: str, mark: yaml.Mark | None, label: str) -> str:
+    lines = text.splitlines()
+    source = lines[mark.line].split(" #")[0].strip() if mark is not None and mark.line < len(lines) else ""
+    return f" ({label} “{source[:120]}”)" if source else ""
 
 
 def _walk(node: yaml.Node | None, key: Key, lines: dict[Key, int], display: str, problems: list[Problem]) -> None:
