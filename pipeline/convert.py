@@ -22,13 +22,16 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import fitz  # PyMuPDF
+
+from . import fonts
+from .files import DISK_FULL
 
 __all__ = ["Conversion", "LibreOfficeError", "convert"]
 
@@ -39,6 +42,13 @@ _PDFA2_XMP = re.compile(r'pdfaid:part(?:>\s*|="\s*)2\b')
 
 class LibreOfficeError(RuntimeError):
     """LibreOffice cannot be run at all (missing, or cannot even initialise a profile)."""
+
+
+class _Stopped(Exception):
+    """The conversion was stopped from outside (Ctrl-C, SIGTERM, a full disk in another worker)."""
+
+
+_POLL = 0.2  # s between checks of the stop flag while soffice runs
 
 
 @dataclass
@@ -110,9 +120,21 @@ def convert(
             if progress:
                 progress(done[0], len(jobs))
 
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        parts = list(pool.map(lambda i: office.work(i + 1, shares[i], batch_timeout, file_timeout, placed),
-                              range(n)))
+    # The main thread waits on the workers; a KeyboardInterrupt (or SystemExit from SIGTERM)
+    # arrives there. The workers then see ``stop``, kill their soffice process groups within
+    # _POLL seconds and end; only then is the interruption passed on. A worker's own error
+    # (a full disk) stops the others the same way.
+    pool = ThreadPoolExecutor(max_workers=n)
+    try:
+        futures = [pool.submit(office.work, i + 1, shares[i], batch_timeout, file_timeout, placed)
+                   for i in range(n)]
+        wait(futures, return_when=FIRST_EXCEPTION)  # one worker's error stops the others now
+        parts = [f.result() for f in futures]
+    except BaseException:
+        office.stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
     ok: set[Path] = set()
     for part in parts:
@@ -186,7 +208,7 @@ class _Office:
         self.fontconfig = fontconfig
         self.export_filter = export_filter
         self.pdfa = pdfa
-        self.page_font = _page_font(fontconfig)
+        self.page_font = fonts.font_file(fontconfig)
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
         version = _version(exe, (root / "version-probe").as_uri())
         # Keyed by version: a profile made by another LibreOffice would pay the init again.
@@ -194,6 +216,7 @@ class _Office:
         self.home.mkdir(exist_ok=True)
         self.version = version
         self.template = self.home / "template"
+        self.stop = threading.Event()
 
     # -- profiles ---------------------------------------------------------------------
 
@@ -258,7 +281,13 @@ class _Office:
             _kill_users_of(profile)
             if not profile.is_dir():
                 self._reset(profile)
-            yield profile
+            try:
+                yield profile
+            except BaseException:
+                # Stopped mid-call: the killed instance may have left the profile half-written;
+                # the next call makes it afresh from the template.
+                shutil.rmtree(profile, ignore_errors=True)
+                raise
         finally:
             handle.close()
 
@@ -273,6 +302,8 @@ class _Office:
         out = Conversion()
         with self._slot() as profile:
             for start in range(0, len(jobs), CHUNK):
+                if self.stop.is_set():
+                    raise _Stopped()
                 chunk = jobs[start:start + CHUNK]
                 end, missing = self._batch(profile, chunk, batch_timeout, out, placed)
                 if not missing:
@@ -281,6 +312,8 @@ class _Office:
                     f"LibreOffice exited normally but {len(missing)} of {len(chunk)} PDFs are missing or broken")
                 out.log.append(f"worker {number}: {what}; retrying {_files(len(missing))} one by one")
                 for docx, pdf in missing:
+                    if self.stop.is_set():
+                        raise _Stopped()
                     out.retried.append(docx)
                     _, still = self._batch(profile, [(docx, pdf)], file_timeout, out, placed)
                     for (failed_docx, _), reason in still.items():
@@ -340,7 +373,7 @@ class _Office:
             proc = subprocess.Popen([self.exe, *args], stdin=subprocess.DEVNULL, stdout=log_file,
                                     stderr=subprocess.STDOUT, env=env, start_new_session=True)
             try:
-                code = proc.wait(timeout=timeout)
+                code = self._wait(proc, timeout)
             except BaseException as exc:
                 # soffice -> oosplash -> soffice.bin all share the new session's process group;
                 # kill it while the leader is unreaped, so the group id cannot have been reused.
@@ -357,6 +390,20 @@ class _Office:
         said = " ".join(line.strip() for line in log_path.read_text(errors="replace").splitlines()
                         if line.startswith("Error"))
         return _End(trouble, said)
+
+
+    def _wait(self, proc: subprocess.Popen, timeout: float) -> int:
+        """proc.wait(timeout), but ended by ``stop`` within _POLL s (raises _Stopped)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise subprocess.TimeoutExpired(proc.args, timeout)
+            try:
+                return proc.wait(timeout=min(_POLL, left))
+            except subprocess.TimeoutExpired:
+                if self.stop.is_set():
+                    raise _Stopped() from None
 
 
 def _files(n: int) -> str:
@@ -418,7 +465,7 @@ _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 _HEADER_BAND = 100.0  # pt from the top: page numbers sit at about 1.5 cm
 
 
-def _thai_page_numbers(pdf: Path, font_file: str | None) -> str | None:
+def _thai_page_numbers(pdf: Path, font_file: Path | None) -> str | None:
     try:
         with fitz.open(pdf) as doc:
             fixes = []
@@ -432,7 +479,7 @@ def _thai_page_numbers(pdf: Path, font_file: str | None) -> str | None:
                 return None
             if font_file is None:
                 return "page numbers need the TH Sarabun New font, which fontconfig cannot find"
-            font = fitz.Font(fontfile=font_file)
+            font = fitz.Font(fontfile=str(font_file))
             for page, box, span in fixes:
                 text = f"- {page.number + 1} -".translate(_THAI_DIGITS)
                 page.add_redact_annot(box)
@@ -440,7 +487,7 @@ def _thai_page_numbers(pdf: Path, font_file: str | None) -> str | None:
                 width = font.text_length(text, fontsize=span["size"])
                 centre = (box.x0 + box.x1) / 2
                 page.insert_text((centre - width / 2, span["origin"][1]), text, fontsize=span["size"],
-                                 fontname="PageNo", fontfile=font_file)
+                                 fontname="PageNo", fontfile=str(font_file))
             doc.subset_fonts()
             fixed = pdf.with_name(pdf.stem + "-numbered.pdf")
             doc.save(fixed, garbage=3, deflate=True)
@@ -448,17 +495,6 @@ def _thai_page_numbers(pdf: Path, font_file: str | None) -> str | None:
     except Exception as exc:  # a damaged PDF here is a conversion failure like any other
         return f"could not correct the page numbers ({exc})"
     return None
-
-
-def _page_font(fontconfig: Path | None) -> str | None:
-    """The file fontconfig gives for TH Sarabun New in the conversion's configuration."""
-    env = dict(os.environ, **({"FONTCONFIG_FILE": str(fontconfig)} if fontconfig else {}))
-    try:
-        found = subprocess.run(["fc-match", "-f", "%{file}", "TH Sarabun New"], env=env,
-                               capture_output=True, text=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return found or None
 
 
 def _place(produced: Path, pdf: Path) -> str | None:
@@ -473,5 +509,10 @@ def _place(produced: Path, pdf: Path) -> str | None:
         os.replace(part, pdf)
     except OSError as exc:
         part.unlink(missing_ok=True)
+        if exc.errno in DISK_FULL:  # the disk is full: no other PDF can be written either, stop everything
+            raise OSError(exc.errno, exc.strerror, str(pdf)) from exc
         return f"could not write the PDF ({exc})"
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
     return None

@@ -7,6 +7,7 @@ a broken one.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from contextlib import contextmanager
@@ -14,6 +15,9 @@ from pathlib import Path
 from typing import Iterator
 
 TMP_MARK = ".part-"
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once: os.umask can only be read by setting it
+DISK_FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
 
 
 @contextmanager
@@ -27,7 +31,20 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OSError(f"nothing was written for {target}")
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for the clerk's colleagues too
         os.replace(tmp, target)
+    except OSError as exc:
+        if exc.errno is not None and exc.filename in (None, str(tmp)):
+            # Name the file the clerk knows (the target), not our temporary one.
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc
+        raise
+    except Exception as exc:
+        # Libraries with their own exceptions (PyMuPDF: "cannot fwrite: No space left on
+        # device") still fail for want of space: make that the OSError callers handle.
+        for code in DISK_FULL:
+            if os.strerror(code) in str(exc):
+                raise OSError(code, os.strerror(code), str(target)) from exc
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -41,8 +58,16 @@ def write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
     write_bytes(target, text.encode(encoding))
 
 
+# Temporary names of interrupted writes: atomic_path's, convert's (NAME.pdf.tmp) and
+# check.write_json's (.check.json.XXXX.tmp). The archive removes its own .incoming- folders
+# when it next writes.
+LEFTOVERS = (f".*{TMP_MARK}*", "*.pdf.tmp", ".*.json.*.tmp")
+
+
 def remove_leftovers(folder: Path) -> None:
     """Temporary files of an earlier, interrupted run."""
     if folder.is_dir():
-        for path in folder.rglob(f".*{TMP_MARK}*"):
-            path.unlink(missing_ok=True)
+        for pattern in LEFTOVERS:
+            for path in folder.rglob(pattern):
+                if path.is_file() or path.is_symlink():
+                    path.unlink(missing_ok=True)

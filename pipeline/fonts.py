@@ -267,17 +267,19 @@ def write_fontconfig(out_dir: Path, font_dirs: list[Path], alias_to: str | None)
     return conf
 
 
-def fc_match(conf: Path, pattern: str, format: str | None = None) -> str:
-    """fc-match under the given configuration, e.g. 'THSarabunSubstitute-Bold.ttf: "TH Sarabun Substitute" "Bold"'."""
+def fc_match(conf: Path | None, pattern: str, format: str | None = None) -> str:
+    """fc-match under the given configuration (None: the system's), e.g.
+    'THSarabunSubstitute-Bold.ttf: "TH Sarabun Substitute" "Bold"'."""
     env = _default_env()
-    env["FONTCONFIG_FILE"] = str(conf.resolve())
+    if conf is not None:
+        env["FONTCONFIG_FILE"] = str(conf.resolve())
     return subprocess.run(
         ["fc-match", *(["-f", format] if format else []), pattern], capture_output=True, text=True, check=True,
         timeout=60, env=env,
     ).stdout.strip()
 
 
-def font_file(conf: Path, pattern: str = REAL_FAMILY) -> Path | None:
+def font_file(conf: Path | None, pattern: str = REAL_FAMILY) -> Path | None:
     """The font file the conversion uses for ``pattern`` ("TH Sarabun New", "TH Sarabun New:bold")."""
     try:
         found = Path(fc_match(conf, pattern, "%{file}"))

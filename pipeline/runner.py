@@ -6,19 +6,20 @@ only wires them together, reports progress and decides the exit status.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
-import hashlib
-import os
-import re
-
 from . import archive, assemble, check, convert, fillable, fonts, intake
 from .check.kinds import RULES_BY_KIND, results_csv
 from .documents import Document, enclosures, forms, letters, reports, summary
 from .files import remove_leftovers
+from .guard import Busy, Terminated, exclusive, sigterm_interrupts, write_problem
 from .load import load_campaign
 from .model import Campaign, Center
 from .problems import InputError
@@ -35,6 +36,18 @@ KINDS = {"letters": letters, "forms": forms, "enclosures": enclosures, "reports"
 # What each command makes; "build" and "check" cover everything.
 COMMANDS = {"letters": ("letters",), "forms": ("forms", "enclosures"), "reports": ("reports", "summary")}
 EVERYTHING = tuple(KINDS)
+BUSY = 3  # exit status when another run holds the outputs folder
+INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+def _timeout(name: str, default: float) -> float:
+    """A LibreOffice time bound in seconds from the environment (GECC_BATCH_TIMEOUT, GECC_FILE_TIMEOUT)."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = default
+    return value if value > 0 else default
 
 
 @dataclass
@@ -119,6 +132,8 @@ def produce(campaign: Campaign, kinds: Sequence[str], outputs: Path, log: TextIO
         if not jobs:
             continue
         result = convert.convert(jobs, fontconfig=fontconfig, pdfa=pdfa, profile_root=BUILD / "lo-profiles",
+                                 batch_timeout=_timeout("GECC_BATCH_TIMEOUT", 120.0),
+                                 file_timeout=_timeout("GECC_FILE_TIMEOUT", 60.0),
                                  progress=progress("แปลงเป็น PDF/A" if pdfa else "แปลงเป็น PDF"))
         log.writelines(f"  {line}\n" for line in result.log)
         outcome.failures += [f"{docx.relative_to(outputs)}: แปลงเป็น PDF ไม่สำเร็จ ({reason})"
@@ -211,11 +226,29 @@ def ingest_forms(pdfs: Sequence[Path], inputs: Path, err: TextIO = sys.stderr) -
 
 
 def run(command: str, inputs: Path, outputs: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """One command end to end; the exit status: 0 all good, 1 something failed, 2 bad inputs."""
+    """One command end to end; the exit status: 0 all good, 1 something failed, 2 bad inputs,
+    3 the outputs folder is in use by another run, 130/143 interrupted (SIGINT/SIGTERM)."""
     kinds = COMMANDS.get(command, EVERYTHING)
     campaign = _campaign(inputs, err)
     if campaign is None:
         return 2
+    try:
+        with sigterm_interrupts(), exclusive(outputs):
+            return _run(command, kinds, campaign, outputs, out, err)
+    except Busy as busy:
+        err.write(f"โฟลเดอร์ผลลัพธ์ {outputs} กำลังถูกใช้โดยการรันอื่น (pid {busy.pid}) "
+                  "รอให้การรันนั้นเสร็จก่อนแล้วค่อยรันอีกครั้ง (ไม่ได้เขียนไฟล์ใด)\n")
+        return BUSY
+    except KeyboardInterrupt as stop:
+        err.write("\nถูกขัดจังหวะ: หยุดแล้ว ไม่มีไฟล์ที่เขียนค้างไว้ ไฟล์ที่เสร็จก่อนหน้ายังใช้ได้ รันใหม่ได้เลย\n")
+        return INTERRUPTED[signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT]
+    except OSError as error:
+        err.write(write_problem(error, outputs))
+        err.write("ไม่ผ่าน: เขียนผลลัพธ์ไม่ครบ\n")
+        return 1
+
+
+def _run(command: str, kinds: Sequence[str], campaign: Campaign, outputs: Path, out: TextIO, err: TextIO) -> int:
     if campaign.rejected and "reports" in kinds:
         err.write(f"ไฟล์คำตอบมีปัญหา {len(campaign.rejected)} รายการ (ศูนย์เหล่านี้ยังไม่ได้ทำรายงาน ศูนย์อื่นทำต่อ):\n")
         err.writelines(f"  - {p}\n" for p in campaign.rejected)
