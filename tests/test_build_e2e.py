@@ -2,39 +2,23 @@
 
 import csv
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import fitz
 import pytest
 
+from campaigns import run, small_inputs
 from pipeline.check import normalise
 
 PROJECT = Path(__file__).resolve().parents[1]
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=PROJECT, capture_output=True, text=True,
-                          timeout=900)
 
 
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory):
     """Three centers, two of them in one province; answers for two; one answer file that is wrong."""
     root = tmp_path_factory.mktemp("small")
-    inputs = root / "inputs"
-    shutil.copytree(PROJECT / "inputs", inputs)
-    (inputs / "centers.csv").write_text(
-        "order,province,center,note\n"
-        "1,สมุทรปราการ,ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์,\n"
-        "2,นนทบุรี,ศูนย์ดำรงธรรมอำเภอบางบัวทอง,\n"
-        "3,สมุทรปราการ,ศูนย์ดำรงธรรมอำเภอบางพลี,ศูนย์ทดสอบ\n", encoding="utf-8")
+    inputs = small_inputs(root)
     answers = inputs / "answers"
-    for path in answers.iterdir():
-        if not path.name.startswith(("01-", "02-", "README")):
-            path.unlink()
     bad = (answers / "01-สมุทรปราการ-พระสมุทรเจดีย์.yaml").read_text(encoding="utf-8")
     bad = bad.replace("ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์", "ศูนย์ดำรงธรรมอำเภอบางพลี").replace('"13":', '"14":')
     (answers / "03-bad.yaml").write_text(bad, encoding="utf-8")

@@ -11,7 +11,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import fitz
 import pytest
 
+from campaigns import command, run, small_inputs
 from pipeline import archive
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -27,33 +27,9 @@ pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("li
                                 reason="LibreOffice not installed")
 
 
-def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "pipeline", *args]
-
-
-def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(command(*args), cwd=PROJECT, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, **(env or {})})
-
-
 def start(*args: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen(command(*args), cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, **(env or {})})
-
-
-def small_inputs(root: Path) -> Path:
-    """Three centers, two of them in one province; good answers for two (the e2e campaign, no bad file)."""
-    inputs = root / "inputs"
-    shutil.copytree(PROJECT / "inputs", inputs)
-    (inputs / "centers.csv").write_text(
-        "order,province,center,note\n"
-        "1,สมุทรปราการ,ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์,\n"
-        "2,นนทบุรี,ศูนย์ดำรงธรรมอำเภอบางบัวทอง,\n"
-        "3,สมุทรปราการ,ศูนย์ดำรงธรรมอำเภอบางพลี,ศูนย์ทดสอบ\n", encoding="utf-8")
-    for path in (inputs / "answers").iterdir():
-        if not path.name.startswith(("01-", "02-", "README")):
-            path.unlink()
-    return inputs
 
 
 # -- processes ---------------------------------------------------------------------------

@@ -1,21 +1,15 @@
 """The letters command end to end: real LibreOffice, real PDFs, read back with PyMuPDF."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import fitz
 import pytest
 
+from campaigns import run
 from pipeline.check import normalise
 
 PROJECT = Path(__file__).resolve().parents[1]
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=PROJECT, capture_output=True, text=True,
-                          timeout=600)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from pathlib import Path
 from typing import Any, Sequence
 
 from ..model import Answer, Campaign, Criteria
