@@ -7,15 +7,31 @@ not print as an empty string), and with the Thai filters.
 
 from __future__ import annotations
 
-from jinja2 import StrictUndefined
+from functools import lru_cache
+
+from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .thai import FILTERS
 
 
+class _Environment(ImmutableSandboxedEnvironment):
+    """Compiles each distinct source once: docxtpl hands every document of a template the
+    same XML, and compiling it was 2/3 of the render time (measured with cProfile)."""
+
+    @lru_cache(maxsize=256)
+    def _compiled(self, source: str) -> Template:
+        return super().from_string(source)
+
+    def from_string(self, source, globals=None, template_class=None):  # type: ignore[override]
+        if globals is None and template_class is None and isinstance(source, str):
+            return self._compiled(source)
+        return super().from_string(source, globals, template_class)
+
+
 def environment(*, autoescape: bool) -> ImmutableSandboxedEnvironment:
     """``autoescape`` for DOCX XML; off for plain texts that are escaped later, once."""
-    env = ImmutableSandboxedEnvironment(autoescape=autoescape, undefined=StrictUndefined, keep_trailing_newline=False)
+    env = _Environment(autoescape=autoescape, undefined=StrictUndefined, keep_trailing_newline=False)
     env.filters.update(FILTERS)
     return env
 
