@@ -32,6 +32,7 @@ import fitz  # PyMuPDF
 
 from . import fonts
 from .files import DISK_FULL
+from .workers import cores
 
 __all__ = ["Conversion", "LibreOfficeError", "convert"]
 
@@ -109,7 +110,7 @@ def convert(
     )
     office.prepare_template(result.log)
 
-    n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    n = max(1, min(workers or cores(), len(todo)))
     shares = [todo[i::n] for i in range(n)]
     lock = threading.Lock()
     done = [0]
@@ -144,6 +145,21 @@ def convert(
         result.log.extend(part.log)
     result.converted = [pdf for _, pdf in jobs if pdf in ok]  # keep the caller's order
     return result
+
+
+def identity() -> str:
+    """Which LibreOffice converts, cheaply (no process started): its install's version file.
+
+    Part of every PDF's up-to-date key: another LibreOffice may lay the pages out differently.
+    """
+    try:
+        program = Path(os.path.realpath(_find_soffice())).parent
+    except LibreOfficeError:
+        return "no LibreOffice"
+    for name in ("versionrc", "version.ini"):
+        if (program / name).is_file():
+            return (program / name).read_text(errors="replace")
+    return str(program)
 
 
 def _check_input(docx: Path) -> str | None:

@@ -3,24 +3,42 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 
-from . import chart
 from .documents import Chart, Document, Image
-from .files import atomic_path
+from .files import write_bytes
 from .templating import environment
+from .workers import parallel_map
 
 DOCX_ENV = environment(autoescape=True)  # a value holding & or < must not corrupt the XML
 
 
 class TemplateProblem(Exception):
     """A template that cannot be rendered: names the template and what is wrong."""
+
+
+def render_all(documents: Sequence[Document], templates: Path, outputs: Path, *,
+               progress: Callable[[int, int], object] | None = None) -> dict[str, str]:
+    """Each document to ``outputs/<name>.docx``, one process per core; name → problem for
+    those whose template could not be rendered (the others are written)."""
+    jobs = [(doc, templates, outputs / f"{doc.name}.docx") for doc in documents]
+    problems = parallel_map(_render_job, jobs, progress=progress)
+    return {doc.name: problem for doc, problem in zip(documents, problems) if problem}
+
+
+def _render_job(job: tuple[Document, Path, Path]) -> str | None:
+    try:
+        render(*job)
+    except TemplateProblem as problem:
+        return str(problem)
+    return None
 
 
 def render(document: Document, templates: Path, target: Path) -> None:
@@ -44,8 +62,10 @@ def render(document: Document, templates: Path, target: Path) -> None:
     properties = template.docx.core_properties
     # Word's core properties hold at most 255 characters (python-docx raises beyond): a 300-character center name
     properties.title, properties.subject = _property(document.title), _property(document.subject)
-    with atomic_path(target) as tmp:
-        template.save(tmp)
+    # Zipped in memory, then written whole: a full disk fails the write, never a half-made zip.
+    buffer = io.BytesIO()
+    template.save(buffer)
+    write_bytes(target, buffer.getvalue())
 
 
 def _property(text: str | None, limit: int = 255) -> str | None:
@@ -86,12 +106,22 @@ def _undefined(template_path: Path, error: UndefinedError, context: dict) -> str
             f"(ตัวแปรที่มี: {', '.join(sorted(context)) or '-'})")
 
 
+def written_beside(document: Document, target: Path) -> list[Path]:
+    """The files ``render`` writes next to ``target`` besides the DOCX (the charts' pictures)."""
+    return [_chart_path(target)] if any(isinstance(v, Chart) for v in document.context.values()) else []
+
+
+def _chart_path(target: Path) -> Path:
+    return target.with_name(f"{target.stem}-chart.png")
+
+
 def _value(template: DocxTemplate, value: Any, target: Path) -> Any:
     if isinstance(value, Image):
         return InlineImage(template, str(value.path), height=Mm(value.height_mm))
     if isinstance(value, Chart):
         # Drawn beside the document and kept: the chart is an output of its own too.
-        png = target.with_name(f"{target.stem}-chart.png")
+        png = _chart_path(target)
+        from . import chart  # here: importing matplotlib costs 0.6 s, too much for a run with nothing to draw
         chart.draw(value, png)
         return InlineImage(template, str(png), width=Mm(value.width_mm))
     return value
