@@ -16,6 +16,7 @@ COMMANDS = {
     "reports": "รายงานผลการประเมินรายศูนย์ สรุปภาพรวม และจัดเก็บ แล้วตรวจ (reports, summary, archive)",
     "init-answers": "สร้างไฟล์คำตอบเปล่าให้ทุกศูนย์ที่ยังไม่มี ไม่เขียนทับ (blank answer files)",
     "ingest": "อ่านแบบประเมิน PDF ที่กาแล้วเป็นไฟล์คำตอบ (ticked fillable forms → answer files)",
+    "bench": "วัดความเร็วกับข้อมูลจำลอง เขียน bench.json (benchmark on a generated campaign)",
 }
 
 
@@ -25,7 +26,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--inputs", type=Path, default=Path("inputs"), help="input folder (default: inputs)")
     p.add_argument("--outputs", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     p.add_argument("files", nargs="*", type=Path, help="for ingest: the ticked fillable PDF forms")
+    p.add_argument("--centers", type=int, help="for bench: the first N shipped centers (default: all 76)")
+    p.add_argument("--scale", type=_sizes, default=(), metavar="N,N,N",
+                   help="for bench: also cold builds of generated campaigns of these sizes, e.g. 220,439,878")
     return p
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text}") from None
+    if any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError("sizes must be positive")
+    return sizes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         return ingest_forms(args.files, args.inputs.resolve())
     if args.files:
         parser().error(f"{args.command} takes no files")
+    if args.command == "bench":
+        from .bench import bench  # only here: the benchmark is not part of a clerk's run
+        bench(args.outputs.resolve(), centers=args.centers, scale=args.scale, log=sys.stderr)
+        return 0
+    if args.centers is not None or args.scale:
+        parser().error("--centers and --scale are for bench only")
     return run(args.command, args.inputs.resolve(), args.outputs.resolve())
 
 

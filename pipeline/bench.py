@@ -1,0 +1,332 @@
+"""The benchmark (``python -m pipeline bench``): the whole run, side by side with the usual way.
+
+In one run, on a generated campaign in a temporary folder (the shipped inputs and
+outputs are not touched):
+
+1. a cold build of every document kind: no earlier outputs, fresh LibreOffice profiles;
+2. the same DOCX files converted the usual way, one ``soffice --convert-to pdf`` per file;
+3. a warm re-run with nothing changed, then a re-run after one answer file changed;
+4. optionally (``--scale``) cold builds of generated campaigns of several sizes.
+
+Prints a table and writes ``bench.json`` to the outputs folder. Peak memory is the
+largest sum of resident memory over this process and all its children (render and
+check workers, LibreOffice), sampled every 0.1 s.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import fitz
+import yaml
+
+from . import convert, runner
+from .files import write_text
+from .load import load_campaign
+from .load.centers import provinces
+from .model import Campaign
+from .thai import thai_digits
+from .workers import cores
+
+SAMPLE_EVERY = 0.1  # s between memory samples
+PREFIX = "ศูนย์ดำรงธรรมอำเภอ"
+
+
+@dataclass
+class Run:
+    """One build, measured."""
+
+    label: str
+    centers: int
+    documents: int  # documents rendered and converted (DOCX → PDF) in this campaign
+    pages: int  # pages of those documents' PDFs
+    seconds: dict[str, float]
+    rebuilt: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+    checked: int = 0
+    status: int = 0
+    peak_mb: float = 0.0
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.documents / self.seconds["total"] if self.seconds.get("total") else 0.0
+
+
+# --- the generated campaign -----------------------------------------------------------
+
+
+def make_inputs(root: Path, centers: int | None = None, seed: int = 2564) -> Path:
+    """An inputs folder under ``root``: the shipped circular and criteria, a generated answer
+    file for every center. ``centers``: None keeps the shipped list (the source's 76); a
+    number takes its first N, or beyond 76 generates that many centers over the 76 provinces
+    (878 is one per district of the country)."""
+    inputs = root / "inputs"
+    shutil.copytree(runner.PROJECT / "inputs", inputs, ignore=shutil.ignore_patterns("answers"))
+    (inputs / "answers").mkdir()
+    shipped = (inputs / "centers.csv").read_text(encoding="utf-8-sig").splitlines()
+    if centers is not None and centers <= len(shipped) - 1:
+        rows = shipped[: centers + 1]
+    elif centers is not None:
+        names = [p for p in provinces() if p != "กรุงเทพมหานคร"]  # Bangkok has เขต, not อำเภอ
+        rows = ["order,province,center,note"] + [
+            f"{i},{names[(i - 1) % len(names)]},{PREFIX}ทดสอบ{thai_digits(i)},ข้อมูลจำลองสำหรับวัดความเร็ว"
+            for i in range(1, centers + 1)]
+    else:
+        rows = shipped
+    write_text(inputs / "centers.csv", "\n".join(rows) + "\n")
+    campaign = load_campaign(inputs)
+    rng = random.Random(seed)
+    for center in campaign.centers:
+        write_text(inputs / "answers" / f"{center.slug}.yaml", answer_text(campaign, center, rng))
+    return inputs
+
+
+def answer_text(campaign: Campaign, center, rng: random.Random) -> str:
+    """A plausible self-assessment: most items met, a few not."""
+    data = {
+        "province": center.province,
+        "center": center.name,
+        "assessed_on": "2021-02-15",
+        "assessor": {"name": "ผู้ประเมินจำลอง", "position": "ปลัดอำเภอ"},
+        "physical": {item.id: "มี" if rng.random() < 0.85 else "ไม่มี" for item in campaign.criteria.physical},
+        "quality": {item.id: rng.random() < 0.8 for item in campaign.criteria.quality},
+    }
+    return "# ข้อมูลจำลองสำหรับวัดความเร็ว (generated for the benchmark)\n" + yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False)
+
+
+def change_one_answer(inputs: Path) -> Path:
+    """Flip the first physical answer of the first answer file; the file changed."""
+    path = sorted((inputs / "answers").glob("*.yaml"))[0]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    first = next(iter(data["physical"]))
+    data["physical"][first] = "ไม่มี" if data["physical"][first] == "มี" else "มี"
+    write_text(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return path
+
+
+# --- measuring ----------------------------------------------------------------------
+
+
+class PeakMemory:
+    """The largest resident memory of this process plus its descendants while in the block."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> "PeakMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def mb(self) -> float:
+        return self.peak / 2**20
+
+    def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, tree_rss(os.getpid()))
+            if self._stop.wait(SAMPLE_EVERY):
+                return
+
+
+def tree_rss(root: int) -> int:
+    """Bytes resident in ``root`` and every process descending from it (Linux /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            parents[int(entry.name)] = int(fields[1])
+            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue
+    family, added = {root}, True
+    while added:
+        added = False
+        for pid, parent in parents.items():
+            if parent in family and pid not in family:
+                family.add(pid)
+                added = True
+    return sum(rss.get(pid, 0) for pid in family)
+
+
+def build(label: str, inputs: Path, outputs: Path, centers: int) -> Run:
+    """One ``build`` in this process, timed per stage, memory sampled."""
+    with PeakMemory() as memory:
+        result = runner.execute("build", inputs, outputs, out=io.StringIO(), err=io.StringIO())
+    outcome = result.outcome
+    return Run(label, centers, outcome.documents, document_pages(inputs, outputs), dict(outcome.seconds),
+               sorted(outcome.rebuilt), sorted(outcome.archived), outcome.checked, result.status, memory.mb)
+
+
+def document_pages(inputs: Path, outputs: Path) -> int:
+    pages = 0
+    for doc in runner.documents_for(load_campaign(inputs), runner.EVERYTHING):
+        pdf = outputs / f"{doc.name}.pdf"
+        if pdf.is_file():
+            with fitz.open(pdf) as opened:
+                pages += opened.page_count
+    return pages
+
+
+def one_soffice_per_file(docx_files: list[Path], work: Path) -> float:
+    """Seconds to convert each file with its own ``soffice --headless --convert-to pdf`` call,
+    one after another, as most scripts do (one profile, reused, as a user's default one is)."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        raise convert.LibreOfficeError("LibreOffice not found")
+    profile = (work / "profile").resolve().as_uri()
+    out = work / "pdf"
+    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp", "FONTCONFIG_FILE": str(runner.fonts.prepare(runner.BUILD))}
+    started = time.perf_counter()
+    for i, docx in enumerate(docx_files):
+        target = out / str(i)  # the same stem in two folders must not collide
+        subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(target), str(docx)], env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=300, check=False)
+    seconds = time.perf_counter() - started
+    made = sum(1 for _ in out.rglob("*.pdf"))
+    if made != len(docx_files):
+        raise RuntimeError(f"one soffice per file: {made} of {len(docx_files)} PDFs written")
+    return seconds
+
+
+def libreoffice_version() -> str:
+    exe = shutil.which("soffice") or "soffice"
+    with tempfile.TemporaryDirectory() as profile:
+        try:
+            said = subprocess.run([exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--version"],
+                                  capture_output=True, text=True, timeout=60).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+    return said.strip().splitlines()[0] if said.strip() else ""
+
+
+def libreoffice_running() -> list[int]:
+    """soffice processes already running on this machine (they would share the cores)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if (entry / "comm").read_text().strip().startswith("soffice"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+# --- the benchmark ------------------------------------------------------------------
+
+
+def bench(outputs: Path, *, centers: int | None = None, scale: tuple[int, ...] = (), log: TextIO) -> dict:
+    """Everything above; returns what bench.json holds."""
+    report: dict = {"machine": {"cores": cores(), "libreoffice": libreoffice_version(),
+                                "soffice_already_running": len(libreoffice_running())}, "runs": []}
+    with tempfile.TemporaryDirectory(prefix="gecc-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        os.environ["GECC_LO_PROFILES"] = str(tmp / "profiles")  # cold: LibreOffice profiles made in the run
+        try:
+            inputs = make_inputs(tmp / "main", centers)
+            n = len(load_campaign(inputs).centers)
+            out = tmp / "main" / "outputs"
+            log.write(f"1/4 สร้างทุกเอกสารของ {n} ศูนย์ แบบเริ่มจากศูนย์ (cold)…\n")
+            cold = build("cold", inputs, out, n)
+            _require(cold)
+            docx = [out / f"{d.name}.docx" for d in runner.documents_for(load_campaign(inputs), runner.EVERYTHING)]
+            log.write(f"2/4 แปลง DOCX เดียวกัน {len(docx)} ไฟล์ ทีละไฟล์ ไฟล์ละหนึ่งคำสั่ง soffice…\n")
+            baseline = one_soffice_per_file(docx, tmp / "baseline")
+            log.write("3/4 รันซ้ำโดยไม่มีอะไรเปลี่ยน (warm)…\n")
+            warm = build("warm, nothing changed", inputs, out, n)
+            _require(warm)
+            changed = change_one_answer(inputs)
+            log.write(f"4/4 รันซ้ำหลังแก้ไฟล์คำตอบ {changed.name}…\n")
+            one = build("one answer changed", inputs, out, n)
+            _require(one)
+            report["runs"] = [cold, warm, one]
+            report["baseline"] = {"documents": len(docx), "seconds": baseline,
+                                  "seconds_per_document": baseline / len(docx)}
+            report["conversion_speedup"] = baseline / cold.seconds["convert"]
+            report["changed_answer"] = changed.name
+            for size in scale:
+                log.write(f"ขนาด {size} ศูนย์: สร้างแบบเริ่มจากศูนย์…\n")
+                root = tmp / f"scale-{size}"
+                run = build(f"scale {size}", make_inputs(root, size), root / "outputs", size)
+                _require(run)
+                report["runs"].append(run)
+                shutil.rmtree(root, ignore_errors=True)
+        finally:
+            os.environ.pop("GECC_LO_PROFILES", None)
+    report["runs"] = [{**asdict(r), "docs_per_second": r.docs_per_second} for r in report["runs"]]
+    if scale:
+        report["scale"] = linearity([r for r in report["runs"] if r["label"].startswith("scale")])
+    write_text(outputs / "bench.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    log.write(table(report) + "\n")
+    return report
+
+
+def _require(run: Run) -> None:
+    if run.status != 0:
+        raise RuntimeError(f"bench: the {run.label} build failed (exit {run.status}); run `make` to see why")
+
+
+def linearity(runs: list[dict]) -> dict:
+    """Seconds per center at each size, and a least-squares line through (centers, seconds)."""
+    xs = [r["centers"] for r in runs]
+    ys = [r["seconds"]["total"] for r in runs]
+    n = len(xs)
+    mean_x, mean_y = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
+    intercept = mean_y - slope * mean_x
+    total = sum((y - mean_y) ** 2 for y in ys)
+    residual = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(xs, ys))
+    return {"seconds_per_center": [y / x for x, y in zip(xs, ys)], "slope": slope, "intercept": intercept,
+            "r_squared": 1 - residual / total if total else 1.0}
+
+
+COLUMNS = ("run", "centers", "documents", "pages", "load", "render", "convert", "check", "other", "total",
+           "docs/s", "peak MB")
+
+
+def table(report: dict) -> str:
+    rows = []
+    for r in report["runs"]:
+        s = r["seconds"]
+        other = s["total"] - sum(s.get(k, 0.0) for k in ("load", "render", "convert", "check"))
+        rows.append([r["label"], str(r["centers"]), str(r["documents"]), str(r["pages"]),
+                     *(f"{s.get(k, 0.0):.1f}" for k in ("load", "render", "convert", "check")),
+                     f"{other:.1f}", f"{s['total']:.1f}", f"{r['docs_per_second']:.1f}", f"{r['peak_mb']:.0f}"])
+    widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(COLUMNS)]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
+    b = report["baseline"]
+    cold = report["runs"][0]
+    lines += ["", f"one soffice per file: {b['documents']} DOCX in {b['seconds']:.1f} s "
+                  f"({b['seconds_per_document']:.2f} s each); the cold build converted them in "
+                  f"{cold['seconds']['convert']:.1f} s: {report['conversion_speedup']:.1f}× faster",
+              f"warm re-run: redid {len(report['runs'][1]['rebuilt'])} outputs, checked "
+              f"{report['runs'][1]['checked']} PDFs again",
+              f"after changing {report['changed_answer']}: redid {', '.join(report['runs'][2]['rebuilt']) or '-'}; "
+              f"archived {', '.join(report['runs'][2]['archived']) or '-'}"]
+    if "scale" in report:
+        per = ", ".join(f"{x:.3f}" for x in report["scale"]["seconds_per_center"])
+        lines.append(f"scale: seconds per center {per}; straight line r² = {report['scale']['r_squared']:.3f}")
+    return "\n".join(lines)
