@@ -7,7 +7,7 @@ INPUTS ?= inputs
 OUTPUTS ?= outputs
 BUILD := build
 
-.PHONY: all build test setup system clean
+.PHONY: all build test bench bench-scale setup system clean
 all: build
 
 build: setup
@@ -15,6 +15,14 @@ build: setup
 
 test: setup
 	$(PY) -m pytest
+
+# Side by side in one run: cold build, one soffice per file, warm re-runs; writes outputs/bench.json.
+bench: setup
+	$(PY) -m pipeline bench --outputs $(OUTPUTS)
+
+# The same plus cold builds of generated campaigns of 220, 439 and 878 centers (about 20 minutes).
+bench-scale: setup
+	$(PY) -m pipeline bench --outputs $(OUTPUTS) --scale 220,439,878
 
 setup: system $(VENV)/.installed $(BUILD)/fonts/fonts.conf
 

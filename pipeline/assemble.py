@@ -69,7 +69,9 @@ def combine(parts: Sequence[Path], target: Path, *, title: str = "", odd_starts:
     if title:
         out.set_metadata({"title": title, "producer": "gecc-pipeline"})
     with atomic_path(target) as tmp:
-        out.save(tmp, garbage=3, deflate=True)
+        # garbage=3 (merge duplicate objects) grows with the square of the parts: 0.46 s for 76 forms,
+        # about a minute for 878, for a file 2.6 % smaller. Level 2 is linear.
+        out.save(tmp, garbage=2, deflate=True)
     pages = out.page_count
     out.close()
     return pages

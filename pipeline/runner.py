@@ -291,14 +291,14 @@ def verify(campaign: Campaign, kinds: Sequence[str], outputs: Path, ledger: Ledg
     todo = [exp for exp in exps if exp.pdf not in earlier]
     fresh = check.check_all(todo, RULES_BY_KIND, progress=Progress(sys.stderr)("ตรวจ PDF"))
     outcome.checked = len(todo)
-    for exp in todo:
-        if exp.pdf.is_file():
-            ledger.record(_check_name(exp, outputs), keys[exp.pdf], [],
-                          [[f.rule, f.ok, f.detail] for f in fresh if f.pdf == exp.pdf])
     by_pdf = {exp.pdf: [check.Finding(exp.pdf, rule, ok, detail, exp.kind) for rule, ok, detail in earlier[exp.pdf]]
               for exp in exps if exp.pdf in earlier}
     for finding in fresh:
         by_pdf.setdefault(finding.pdf, []).append(finding)
+    for exp in todo:
+        if exp.pdf.is_file():
+            ledger.record(_check_name(exp, outputs), keys[exp.pdf], [],
+                          [[f.rule, f.ok, f.detail] for f in by_pdf[exp.pdf]])
     findings = [f for exp in exps for f in by_pdf.get(exp.pdf, [])]
     if "summary" in kinds:
         table = outputs / summary.RESULTS_CSV

@@ -29,8 +29,11 @@ pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("li
 
 
 def start(*args: str, env: dict | None = None) -> subprocess.Popen:
+    # Ctrl-C as at a terminal: a shell starting the tests in the background (`cmd &`) passes
+    # SIGINT on as ignored, and the run would rightly keep ignoring it.
     return subprocess.Popen(command(*args), cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, **(env or {})})
+                            text=True, env={**os.environ, **(env or {})},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 # -- processes ---------------------------------------------------------------------------

@@ -79,6 +79,7 @@ def test_changed_criteria_redo_everything_that_uses_them_and_nothing_else(campai
             assert name in again
     finally:
         criteria.write_text(text, encoding="utf-8")
+        build(inputs, outputs)  # back to the shipped criteria for the tests after this one
 
 
 def test_a_damaged_output_is_rebuilt_though_its_inputs_did_not_change(campaign):
