@@ -5,11 +5,14 @@
 set -euo pipefail
 
 need=()
+# Read the font list whole first: with pipefail, `fc-list | grep -q` fails at random when grep
+# stops reading early and fc-list gets SIGPIPE.
+fonts=$(fc-list 2>/dev/null || true)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
-fc-list 2>/dev/null | grep -qi laksaman || need+=(fonts-thai-tlwg)
+grep -qi laksaman <<<"$fonts" || need+=(fonts-thai-tlwg)
 command -v fc-match >/dev/null 2>&1 || need+=(fontconfig)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
-fc-list 2>/dev/null | grep -qi 'DejaVu Sans' || need+=(fonts-dejavu-core)
+grep -qi 'DejaVu Sans' <<<"$fonts" || need+=(fonts-dejavu-core)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"
