@@ -356,30 +356,47 @@ class _Office:
                 except OSError:
                     shutil.copyfile(docx, link)
                 inputs.append(str(link))
-            end = self._run([f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                             "--convert-to", self.export_filter, "--outdir", str(outbox), *inputs],
-                            timeout=timeout, tmp=tmp, profile=profile)
-            if end.trouble:
-                self._reset(profile)  # a killed instance may leave the profile half-written
-            for i, job in enumerate(jobs):
+            handled: set[int] = set()
+
+            def finish(i: int, end: _End | None) -> None:
+                """Verify, number and place PDF ``i``; ``end`` None while soffice still runs."""
+                handled.add(i)
                 produced = outbox / f"{i:03d}.pdf"
                 problem = _verify(produced, self.pdfa)
-                if problem == "no PDF written" and end.trouble:
+                if problem == "no PDF written" and end and end.trouble:
                     problem = f"LibreOffice {end.trouble}"
-                elif problem == "no PDF written" and end.said:
+                elif problem == "no PDF written" and end and end.said:
                     problem = f"no PDF written (LibreOffice: {end.said})"
                 if not problem:
                     problem = _thai_page_numbers(produced, self.page_font)
                 if not problem:
-                    problem = _place(produced, job[1])
+                    problem = _place(produced, jobs[i][1])
                 if problem:
-                    missing[job] = problem
+                    missing[jobs[i]] = problem
                 else:
-                    out.converted.append(job[1])
+                    out.converted.append(jobs[i][1])
                     placed()
+
+            def finish_written() -> None:
+                # soffice converts the files in order: once PDF j exists, every PDF before it is
+                # complete. Finishing them now keeps this Python work off LibreOffice's critical path.
+                written = [int(p.stem) for p in outbox.glob("*.pdf") if p.stem.isdigit()]
+                for i in range(max(written, default=0)):
+                    if i not in handled and (outbox / f"{i:03d}.pdf").is_file():
+                        finish(i, None)
+
+            end = self._run([f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                             "--convert-to", self.export_filter, "--outdir", str(outbox), *inputs],
+                            timeout=timeout, tmp=tmp, profile=profile, meanwhile=finish_written)
+            if end.trouble:
+                self._reset(profile)  # a killed instance may leave the profile half-written
+            for i in range(len(jobs)):
+                if i not in handled:
+                    finish(i, end)
         return end, missing
 
-    def _run(self, args: list[str], timeout: float, tmp: Path, profile: Path) -> _End:
+    def _run(self, args: list[str], timeout: float, tmp: Path, profile: Path,
+             meanwhile: Callable[[], None] | None = None) -> _End:
         env = _base_env()
         env["TMPDIR"] = str(tmp)  # LibreOffice's own lu*.tmp files go away with our temp dir
         if self.fontconfig:
@@ -389,7 +406,7 @@ class _Office:
             proc = subprocess.Popen([self.exe, *args], stdin=subprocess.DEVNULL, stdout=log_file,
                                     stderr=subprocess.STDOUT, env=env, start_new_session=True)
             try:
-                code = self._wait(proc, timeout)
+                code = self._wait(proc, timeout, meanwhile)
             except BaseException as exc:
                 # soffice -> oosplash -> soffice.bin all share the new session's process group;
                 # kill it while the leader is unreaped, so the group id cannot have been reused.
@@ -408,8 +425,9 @@ class _Office:
         return _End(trouble, said)
 
 
-    def _wait(self, proc: subprocess.Popen, timeout: float) -> int:
-        """proc.wait(timeout), but ended by ``stop`` within _POLL s (raises _Stopped)."""
+    def _wait(self, proc: subprocess.Popen, timeout: float, meanwhile: Callable[[], None] | None) -> int:
+        """proc.wait(timeout), but ended by ``stop`` within _POLL s (raises _Stopped); ``meanwhile()``
+        is called between polls."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -420,6 +438,8 @@ class _Office:
             except subprocess.TimeoutExpired:
                 if self.stop.is_set():
                     raise _Stopped() from None
+                if meanwhile is not None:
+                    meanwhile()
 
 
 def _files(n: int) -> str:
