@@ -31,7 +31,7 @@ from typing import TextIO
 import fitz
 import yaml
 
-from . import convert, runner
+from . import convert, fonts, runner
 from .files import write_text
 from .load import load_campaign
 from .load.centers import provinces
@@ -195,7 +195,7 @@ def one_soffice_per_file(docx_files: list[Path], work: Path) -> float:
         raise convert.LibreOfficeError("LibreOffice not found")
     profile = (work / "profile").resolve().as_uri()
     out = work / "pdf"
-    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp", "FONTCONFIG_FILE": str(runner.fonts.prepare(runner.BUILD))}
+    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp", "FONTCONFIG_FILE": str(fonts.prepare(runner.BUILD))}
     started = time.perf_counter()
     for i, docx in enumerate(docx_files):
         target = out / str(i)  # the same stem in two folders must not collide
