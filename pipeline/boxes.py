@@ -6,17 +6,23 @@ other glyph of those; their order on the page is the order of the items.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import fitz
 
 EMPTY, TICKED, CROSSED = "☐", "☑", "☒"
 BOX_GLYPHS = EMPTY + TICKED + CROSSED
 
 
-def box_glyphs(doc: fitz.Document) -> list[tuple[int, fitz.Rect, str]]:
-    """Every box glyph in reading order: page, then row (baseline), then left to right."""
+def box_glyphs(doc: fitz.Document, rawdict: Callable[[fitz.Page], dict] | None = None
+               ) -> list[tuple[int, fitz.Rect, str]]:
+    """Every box glyph in reading order: page, then row (baseline), then left to right.
+
+    ``rawdict(page)``: the page's text with characters, when the caller has it already.
+    """
     found = []
     for page in doc:
-        for block in page.get_text("rawdict")["blocks"]:
+        for block in (rawdict(page) if rawdict else page.get_text("rawdict"))["blocks"]:
             for line in block.get("lines", []):
                 for span in line["spans"]:
                     for char in span["chars"]:

@@ -109,9 +109,19 @@ class _Span:
     bbox: fitz.Rect  # tight box of the non-blank characters (see margins)
 
 
-# While check_pdf runs: page number → its spans. Four rules read every span, and the
-# text extraction is the costliest part of checking (measured: 3/4 of it was repeated).
+# While check_pdf runs: page number → its text (rawdict) and its spans. Several rules read
+# every character, and the text extraction is the costliest part of checking (cProfile).
+_RAW: dict[int, dict] | None = None
 _SPANS: dict[int, list[_Span]] | None = None
+
+
+def page_rawdict(page: fitz.Page) -> dict:
+    """The page's text with every character and its box; extracted once per page while checking."""
+    if _RAW is None:
+        return page.get_text("rawdict", flags=_TEXT_FLAGS)
+    if page.number not in _RAW:
+        _RAW[page.number] = page.get_text("rawdict", flags=_TEXT_FLAGS)
+    return _RAW[page.number]
 
 
 def _spans(page: fitz.Page) -> list[_Span]:
@@ -124,7 +134,7 @@ def _spans(page: fitz.Page) -> list[_Span]:
 
 
 def _extract_spans(page: fitz.Page) -> Iterator[_Span]:
-    raw = page.get_text("rawdict", flags=_TEXT_FLAGS)
+    raw = page_rawdict(page)
     for block_no, block in enumerate(raw["blocks"]):
         for line in block.get("lines", []):
             horizontal = abs(line["dir"][1]) < 1e-3
@@ -445,15 +455,15 @@ def check_pdf(exp: Expectation, extra_rules: Mapping[str, Rule] = _NO_RULES) -> 
         doc = fitz.open(exp.pdf, filetype="pdf")
     except Exception as error:  # PyMuPDF raises several types for damaged files
         return failed(f"cannot open as PDF: {error}")
-    global _SPANS
+    global _RAW, _SPANS
     with doc:
         if doc.needs_pass:
             return failed("the PDF is encrypted with a password")
-        _SPANS = {}
+        _RAW, _SPANS = {}, {}
         try:
             return _run_rules(doc, exp, extra_rules)
         finally:
-            _SPANS = None
+            _RAW, _SPANS = None, None
 
 
 def _run_rules(doc: fitz.Document, exp: Expectation, extra_rules: Mapping[str, Rule]) -> list[Finding]:

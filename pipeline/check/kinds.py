@@ -16,12 +16,12 @@ import fitz
 
 from ..boxes import CROSSED, EMPTY, TICKED, box_glyphs
 from ..model import Answer, Criteria
-from . import SYMBOL_GLYPHS, Expectation, Rule, normalise
+from . import SYMBOL_GLYPHS, Expectation, Rule, normalise, page_rawdict
 
 
 def box_count(doc: fitz.Document, exp: Expectation) -> list[str]:
     """A blank form has exactly the expected number of empty boxes, and no ticked one."""
-    glyphs = [g for _, _, g in box_glyphs(doc)]
+    glyphs = [g for _, _, g in box_glyphs(doc, page_rawdict)]
     wanted = exp.facts["boxes"]
     problems = []
     if glyphs.count(EMPTY) != wanted:
@@ -33,7 +33,7 @@ def box_count(doc: fitz.Document, exp: Expectation) -> list[str]:
 
 def ticks(doc: fitz.Document, exp: Expectation) -> list[str]:
     """The ☑ / ☐ read back from the report, in order, are exactly the answers of its file."""
-    seen = [g == TICKED for _, _, g in box_glyphs(doc)]
+    seen = [g == TICKED for _, _, g in box_glyphs(doc, page_rawdict)]
     wanted = list(exp.facts["ticks"])
     labels = list(exp.facts.get("tick_labels", range(1, len(wanted) + 1)))
     if len(seen) != len(wanted):
