@@ -35,7 +35,7 @@ from . import convert, fonts, runner
 from .files import write_text
 from .load import load_campaign
 from .load.centers import provinces
-from .model import Campaign
+from .model import Campaign, Center
 from .thai import thai_digits
 from .workers import cores
 
@@ -92,7 +92,7 @@ def make_inputs(root: Path, centers: int | None = None, seed: int = 2564) -> Pat
     return inputs
 
 
-def answer_text(campaign: Campaign, center, rng: random.Random) -> str:
+def answer_text(campaign: Campaign, center: Center, rng: random.Random) -> str:
     """A plausible self-assessment: most items met, a few not."""
     data = {
         "province": center.province,
