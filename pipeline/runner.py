@@ -268,8 +268,7 @@ def archive_reports(campaign: Campaign, findings: Sequence[check.Finding], setti
                                                 inputs_digest=digest))
     results = archive.archive(entries, outputs / "archive")
     new = [r.slug for r in results if r.created]
-    if new:
-        log.write(f"จัดเก็บ: รายงานใหม่ {len(new)} ฉบับ, ไม่เปลี่ยนแปลง {len(results) - len(new)} ฉบับ\n")
+    log.write(f"จัดเก็บ: รายงานใหม่ {len(new)} ฉบับ, ไม่เปลี่ยนแปลง {len(results) - len(new)} ฉบับ\n")
     return new
 
 

@@ -146,7 +146,9 @@ def build_report(settings: Settings, campaign: Campaign, answer: Answer) -> Repo
         failed = [f"{pdf.relative_to(settings.outputs)}: {f.rule}: {f.detail}" for f in findings if not f.ok]
         if failed:
             return done(failed, findings)  # a report that fails its check is never archived
-        entry = archive.ArchiveEntry(slug, pdf, answer.source, answer.source_text if answer.source_where else "",
+        # The answer's own text: its file may already hold a newer revision.
+        row, text = (answer.source_text, "") if answer.source_where else ("", answer.source_text)
+        entry = archive.ArchiveEntry(slug, pdf, answer.source, row, answer_text=text,
                                      inputs_digest=runner.inputs_digest(campaign, settings))
         (kept,) = archive.archive([entry], settings.outputs / "archive")
         return done([], findings, kept.path.name)
