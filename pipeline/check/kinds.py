@@ -63,14 +63,6 @@ def chart(doc: fitz.Document, exp: Expectation) -> list[str]:
     return [] if any(page.get_images() for page in doc) else ["no chart image in the document"]
 
 
-RULES_BY_KIND: Mapping[str, Mapping[str, Rule]] = {
-    "form": {"boxes": box_count},
-    "report": {"ticks": ticks},
-    "fillable": {"fields": form_fields},
-    "summary": {"chart": chart},
-}
-
-
 # --- the collective package against the source circular ------------------------------
 
 # OCR errors of the source, corrected in inputs/ (see the notes there); the source is
@@ -130,9 +122,6 @@ def source_coverage(doc: fitz.Document, exp: Expectation) -> list[str]:
         return []
     share = 100 * (len(fragments) - len(missing)) / len(fragments)
     return [f"{share:.1f}% of {len(fragments)} source lines/cells found; missing:"] + [f"  “{m[:80]}”" for m in missing]
-
-
-RULES_BY_KIND = {**RULES_BY_KIND, "package": {"source": source_coverage}}
 
 
 # --- results.csv against the answer files ---------------------------------------------
