@@ -124,7 +124,9 @@ def letter_parts(doc: fitz.Document, exp: Expectation) -> list[str]:
     """The letter shows the parts of its format, in order, and nothing else (no part of the other format)."""
     letter_format = str(exp.facts["format"])
     other = EXTERNAL if letter_format == STAMPED else STAMPED
-    text = normalise("".join(line[4] for line in visual_lines(doc)))
+    lines = [normalise(line[4]) for line in visual_lines(doc)]
+    text = "".join(lines)
+    starts = [sum(map(len, lines[:i])) for i in range(len(lines))]
     problems, covered, at, previous = [], [], 0, "the start"
     for name, printed in _printed(exp.facts["parts"]):
         wanted = normalise(printed)
@@ -136,14 +138,17 @@ def letter_parts(doc: fitz.Document, exp: Expectation) -> list[str]:
             continue
         covered.append((found, found + len(wanted), name))
         at, previous = found + len(wanted), name
-    # What no part accounts for: a part of the other format, or text the format does not have.
+    # What no part accounts for: a part of the other format (a line starting with its label),
+    # or text the format does not have.
     start, after = 0, "the start"
     for begin, end, name in sorted(covered) + [(len(text), len(text), "")]:
-        extra = text[start:begin]
-        if begin > start and extra:
-            label = next((f"{part} (a part of หนังสือ{other})" for printed, part in FOREIGN[letter_format].items()
-                          if extra.startswith(normalise(printed))), "no part of this format")
-            problems.append(f"after {after}: “{extra[:50]}”: {label}, in a หนังสือ{letter_format}")
+        if begin > start:
+            labels = [FOREIGN[letter_format][label] for i, line in enumerate(lines) if start <= starts[i] < begin
+                      for label in FOREIGN[letter_format] if line.startswith(normalise(label))]
+            named = list(dict.fromkeys(labels))
+            what = (f"{', '.join(named)} ({'parts' if len(named) > 1 else 'a part'} of หนังสือ{other})"
+                    if named else "no part of this format")
+            problems.append(f"after {after}: “{text[start:begin][:50]}”: {what}, in a หนังสือ{letter_format}")
         start, after = max(start, end), name or after
     return problems
 

@@ -41,7 +41,7 @@ def _collective_letter(circular: Circular) -> Document:
 def _document(circular: Circular, name: str, context: dict[str, Any], expect: dict[str, str]) -> Document:
     title = context.get("subject") or f"{circular.number}"
     return Document(KIND, name, TEMPLATES[circular.format], context, expect,
-                    title=f"{title} ({context['addressee']})", facts=_facts(circular, context))
+                    title=f"{title} ({context['addressee']})", facts=facts(circular, context))
 
 
 def _expect(circular: Circular, context: dict[str, Any]) -> dict[str, str]:
@@ -80,7 +80,7 @@ def _context(circular: Circular, variant: str, fields: dict[str, Any]) -> dict[s
     }
 
 
-def _facts(circular: Circular, context: dict[str, Any]) -> dict[str, Any]:
+def facts(circular: Circular, context: dict[str, Any]) -> dict[str, Any]:
     """What the letter rules compare the PDF with: the format, and its parts in reading order.
 
     Each part is (name, text as printed, without the format's label such as ที่,
