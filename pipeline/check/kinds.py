@@ -122,6 +122,8 @@ def _printed(parts: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def letter_parts(doc: fitz.Document, exp: Expectation) -> list[str]:
     """The letter shows the parts of its format, in order, and nothing else (no part of the other format)."""
+    if "format" not in exp.facts:
+        return ["no letter format in the expectation: nothing to compare with"]
     letter_format = str(exp.facts["format"])
     other = EXTERNAL if letter_format == STAMPED else STAMPED
     lines = [normalise(line[4]) for line in visual_lines(doc)]
@@ -163,6 +165,8 @@ def letter_layout(doc: fitz.Document, exp: Expectation) -> list[str]:
     page's centre; below it 4.5 cm of empty space for the office stamp, then the date; the
     owning unit at the left, after the date. External: the date and the closing from the
     typing area's centre; the owning unit at the left, after the signature."""
+    if "format" not in exp.facts:
+        return ["no letter format in the expectation: nothing to compare with"]
     lines = visual_lines(doc)
     parts = dict(_printed(exp.facts["parts"]))
     left = 3.0 * CM
