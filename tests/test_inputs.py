@@ -119,3 +119,10 @@ def test_missing_files_are_named(tmp_path):
     found = problems_of(tmp_path)
     assert any("centers.csv: ไม่พบไฟล์" in p for p in found)
     assert any("circular.yaml: ไม่พบไฟล์" in p for p in found)
+
+
+def test_the_sending_office_is_required(inputs):
+    yaml_file = inputs / "circular.yaml"
+    text = yaml_file.read_text(encoding="utf-8").replace("  - กรมการปกครอง             #", "#", 1)
+    yaml_file.write_text(text.replace("office:   ", "office: []   ", 1), encoding="utf-8")
+    assert problems_of(inputs) == ["inputs/circular.yaml: บรรทัดที่ 29, ช่อง office: ต้องมีชื่อส่วนราชการอย่างน้อยหนึ่งบรรทัด"]

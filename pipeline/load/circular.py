@@ -84,6 +84,8 @@ def load_circular(path: Path, display: str, problems: list[Problem]) -> Circular
             problems.append(Problem(display, f"“{key}” ต้องไม่ว่าง", file.where((key,)), key))
     if data.get("paragraphs") == []:
         problems.append(Problem(display, "ต้องมีเนื้อความอย่างน้อยหนึ่งย่อหน้า", file.where(("paragraphs",)), "paragraphs"))
+    if data.get("office") == []:  # the sending office (stamped) or the issuing office (external): a part of both
+        problems.append(Problem(display, "ต้องมีชื่อส่วนราชการอย่างน้อยหนึ่งบรรทัด", file.where(("office",)), "office"))
     _check_jinja(file, data, problems)
     images = {key: _image(path.parent, key, data.get(key) or "", file, problems) for key in IMAGE_NAMES}
     if len(problems) > found:
