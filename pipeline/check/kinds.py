@@ -91,7 +91,7 @@ def visual_lines(doc: fitz.Document) -> list[tuple[int, float, float, float, str
         for block in page_rawdict(page)["blocks"]:
             for line in block.get("lines", []):
                 for span in line["spans"]:
-                    chars = [c for c in span["chars"]]
+                    chars = span["chars"]
                     text = "".join(c["c"] for c in chars)
                     if not text.strip():
                         continue
