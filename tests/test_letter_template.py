@@ -413,8 +413,12 @@ def pdfs(tmp_path_factory):
     space = office._p.getnext()
     space.getparent().remove(space)
     document.save(str(squeezed))
-    names = ["plain", "emblem", "stamped", "stamped-image", "stamped-mixed", "stamped-squeezed"]
-    converted = convert([plain, emblem, stamped_plain, stamped_image, mixed, squeezed], work, work / "profile")
+    # Long enough for a second page: page numbers, and the closing block kept together.
+    stamped_long = render(stamped(paragraphs=PARAGRAPHS[:2] * 2 + PARAGRAPHS), work / "stamped-long.docx",
+                          template=TEMPLATES["stamped"])
+    names = ["plain", "emblem", "stamped", "stamped-image", "stamped-mixed", "stamped-squeezed", "stamped-long"]
+    converted = convert([plain, emblem, stamped_plain, stamped_image, mixed, squeezed, stamped_long], work,
+                        work / "profile")
     docs = {name: fitz.open(pdf) for name, pdf in zip(names, converted)}
     yield docs
     for doc in docs.values():
@@ -422,7 +426,7 @@ def pdfs(tmp_path_factory):
 
 
 @needs_soffice
-@pytest.mark.parametrize("variant", ["plain", "emblem"])
+@pytest.mark.parametrize("variant", ["plain", "emblem", "stamped", "stamped-image", "stamped-long"])
 def test_a4_portrait_and_within_margins(pdfs, variant):
     doc = pdfs[variant]
     for page in doc:
@@ -435,7 +439,7 @@ def test_a4_portrait_and_within_margins(pdfs, variant):
 
 
 @needs_soffice
-@pytest.mark.parametrize("variant", ["plain", "emblem"])
+@pytest.mark.parametrize("variant", ["plain", "emblem", "stamped", "stamped-long"])
 def test_thai_text_is_set_in_th_sarabun(pdfs, variant):
     markers = expected_font_markers()
     wrong = {(span["font"], span["text"][:20]) for _, span in all_spans(pdfs[variant])
@@ -444,15 +448,16 @@ def test_thai_text_is_set_in_th_sarabun(pdfs, variant):
 
 
 @needs_soffice
-def test_urgency_red_bold_32pt(pdfs):
-    spans = [s for _, s in all_spans(pdfs["plain"]) if s["text"].strip() == "ด่วนที่สุด"]
+@pytest.mark.parametrize("variant", ["plain", "stamped"])
+def test_urgency_red_bold_32pt(pdfs, variant):
+    spans = [s for _, s in all_spans(pdfs[variant]) if s["text"].strip() == "ด่วนที่สุด"]
     assert len(spans) == 1
     urgency = spans[0]
     assert urgency["color"] == 0xFF0000
     assert urgency["size"] >= 31.9
     assert urgency["flags"] & 16 or "bold" in urgency["font"].lower()
     assert urgency["bbox"][0] == pytest.approx(LEFT, abs=2)
-    first_body_row = next(r for r in rows(pdfs["plain"][0]) if r["text"].startswith("ที่"))
+    first_body_row = next(r for r in rows(pdfs[variant][0]) if r["text"].startswith("ที่"))
     assert urgency["bbox"][3] <= first_body_row["top"] + 1  # above ที่
 
 
@@ -499,8 +504,9 @@ def test_body_first_line_indent(pdfs):
 
 
 @needs_soffice
-def test_no_emblem_leaves_the_band_empty_but_the_urgency(pdfs):
-    page = pdfs["plain"][0]
+@pytest.mark.parametrize("variant", ["plain", "stamped"])
+def test_no_emblem_leaves_the_band_empty_but_the_urgency(pdfs, variant):
+    page = pdfs[variant][0]
     assert not page.get_image_info()
     assert not [d for d in page.get_drawings() if d["rect"].y0 < EMBLEM_BAND]
     in_band = [s["text"].strip() for b in page.get_text("dict")["blocks"] for l in b.get("lines", [])
@@ -652,3 +658,20 @@ def test_layout_rule_catches_an_office_left_and_no_space_for_the_stamp(pdfs):
     assert len(found) == 2, found
     assert found[0].startswith("ส่วนราชการส่ง centred ") and found[0].endswith(" cm from the edge: not right of the page's centre")
     assert found[1].endswith(" cm between the sending office and the date; the stamp needs 4.5 cm")
+
+
+@needs_soffice
+def test_a_long_stamped_letter_numbers_its_pages_and_keeps_its_closing_parts_together(pdfs):
+    doc = pdfs["stamped-long"]
+    assert doc.page_count == 2
+    assert not re.fullmatch(r"- \S+ -", rows(doc[0])[0]["text"])  # no number on page 1
+    top = rows(doc[1])[0]
+    assert re.fullmatch(r"- \S+ -", top["text"]), top["text"]  # "- ๒ -" (LibreOffice: "- ข -")
+    assert (top["x0"] + top["x1"]) / 2 == pytest.approx(CENTER_X, abs=3)
+    lines = visual_lines(doc)
+    tail = ["กรมการปกครอง", "๒๘ ธันวาคม ๒๕๖๓", *STAMPED["owner"]["unit"], STAMPED["owner"]["phone_line"]]
+    assert {_line(doc, text)[0] for text in tail} == {2}
+    last = [l for l in lines if normalise(l[4]) == normalise(PARAGRAPHS[-1])]
+    assert last and last[0][0] == 2  # the last paragraph goes with them
+    exp = Expectation(Path("long.pdf"), "letter", facts=_stamped_facts(stamped(paragraphs=PARAGRAPHS[:2] * 2 + PARAGRAPHS)))
+    assert letter_parts(doc, exp) == [] and letter_layout(doc, exp) == []
