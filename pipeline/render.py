@@ -93,12 +93,13 @@ def _tag_text(error: TemplateSyntaxError) -> str:
         at -= 1
     text = texts[at]
     if len(text) > TAG_CONTEXT:
-        start = max(0, (_JINJA_TAG.search(text) or re.search("", text)).start() - 20)
+        tag = _JINJA_TAG.search(text)
+        start = max(0, (tag.start() if tag else 0) - 20)
         text = ("…" if start else "") + text[start:start + TAG_CONTEXT] + "…"
     return text
 
 
-def _undefined(template_path: Path, error: UndefinedError, context: dict) -> str:
+def _undefined(template_path: Path, error: UndefinedError, context: dict[str, Any]) -> str:
     match = re.search(r"'([^']+)' is undefined", str(error))
     if not match:
         return f"{template_path}: แม่แบบผิดพลาด: {error}"

@@ -230,7 +230,8 @@ def _make_one(task: tuple[str, object, Path]) -> str | None:
     name, what, outputs = task
     if isinstance(what, assemble.Product):
         return assemble.make(what, outputs)
-    form, criteria, center = what  # type: ignore[misc]
+    assert isinstance(what, tuple)
+    form, criteria, center = what
     if not form.is_file():
         return f"{name}.pdf: ไม่ได้สร้าง เพราะขาด {form.name}"
     try:
