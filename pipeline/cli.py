@@ -27,6 +27,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--outputs", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     p.add_argument("files", nargs="*", type=Path, help="for ingest: the ticked fillable PDF forms")
     p.add_argument("--centers", type=int, help="for bench: the first N shipped centers (default: all 76)")
+    p.add_argument("--xlsx", action="store_true",
+                   help="for init-answers: one Excel workbook outputs/answers.xlsx to send out instead of YAML files")
+    p.add_argument("--replace", action="store_true", help="for init-answers --xlsx: overwrite an existing answers.xlsx")
     p.add_argument("--scale", type=_sizes, default=(), metavar="N,N,N",
                    help="for bench: also cold builds of generated campaigns of these sizes, e.g. 220,439,878")
     return p
@@ -44,6 +47,9 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "init-answers" and args.xlsx:
+        from .workbooks import init_answers_command
+        return init_answers_command(args.inputs.resolve(), args.outputs.resolve(), replace=args.replace)
     if args.command == "init-answers":
         return init_answers(args.inputs.resolve())
     if args.command == "ingest":
