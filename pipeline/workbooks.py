@@ -255,8 +255,9 @@ def unanswered(campaign: Campaign, named: Iterable[Center]) -> list[Center]:
     return [c for c in sorted(campaign.centers, key=lambda c: c.order) if (c.province, c.name) not in done]
 
 
-def init_answers_command(inputs: Path, outputs: Path, *, replace: bool = False, err: TextIO = sys.stderr) -> int:
+def init_answers_command(inputs: Path, outputs: Path, *, replace: bool = False, err: TextIO | None = None) -> int:
     """``init-answers --xlsx``: write outputs/answers.xlsx; the exit status (0, 1 refused, 2 bad inputs)."""
+    err = err or sys.stderr
     from .intake import _named_centers  # a broken answer file still names its center, as for the YAML files
     from .load import load_campaign
 
