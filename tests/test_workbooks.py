@@ -302,8 +302,9 @@ def test_answers_workbook_round_trip_to_reports_and_results_xlsx(tmp_path):
         assert [{"ผ่าน": "TRUE", "ไม่ผ่าน": "FALSE"}.get(v, v) for v in calcs[:width]] == ours
     assert shown[3][width:] == ["92.31%", "5.77%"]  # 12/13 and 3/52 in the percent format
     answers = read_csv(tmp_path / "results-คำตอบรายข้อ.csv")
-    assert answers[3][:4] == ["3", "สมุทรปราการ", "ศูนย์ดำรงธรรมอำเภอบางพลี", "2/24/2021"] or \
-        answers[3][3] in ("24/2/2021", "2021-02-24")
+    assert answers[3][:6] == ["3", "สมุทรปราการ", "ศูนย์ดำรงธรรมอำเภอบางพลี", "24/2/2021", "นางสาวทดสอบ กรอกเอง",
+                              "ปลัดอำเภอ"]
+    assert answers[3][6:11] == ["มี", "มี", "มี", "มี", "ไม่มี"]
     parts = sorted(tmp_path.glob("results-ส่วนที่ *.csv"))
     assert len(parts) == len(load_campaign(inputs).criteria.parts)
     assert read_csv(parts[-1])[3][2:] == ["✗", "✗", "✓", "1", "33.33%"]
@@ -320,3 +321,29 @@ def test_results_xlsx_has_the_figures_of_results_csv(inputs, tmp_path):
         cells = [sheet.cell(number, c).value for c in range(1, len(row) + 1)]
         assert [{"ผ่าน": "TRUE", "ไม่ผ่าน": "FALSE"}.get(v, str(v)) for v in cells] == row
     assert sheet.cell(2, len(rows[0]) + 1).number_format == "0.00%"
+
+
+def test_workbook_blank_quality_is_not_met_and_rows_naming_only_a_center_are_skipped(inputs):
+    """The sent-out workbook's convention: quality ✓ or blank; a row nobody filled in is no answer yet."""
+    columns = csv_columns(load_campaign(inputs).criteria)
+    rows = [[r[c] for c in columns] for r in csv_rows(inputs / "answers" / EXAMPLES)]
+    (inputs / "answers" / EXAMPLES).unlink()
+    quality = [i for i, c in enumerate(columns) if c.startswith("q")]
+    for i in quality:
+        rows[0][i] = "✓" if i == quality[0] else None    # one ticked, the rest blank: not met
+        rows[1][i] = None                                 # none at all: unfinished, reported
+    untouched = ["ชัยนาท", "ศูนย์ดำรงธรรมอำเภอสรรคบุรี"] + [None] * (len(columns) - 2)
+    sheet_from_rows(inputs / "answers" / "รวม.xlsx", columns, [rows[0], untouched, rows[1]])
+    found, rejected = answers_by_center(inputs)
+    assert sum(found[CHAIBADAN].quality.values()) == 1 and found[CHAIBADAN].quality["1.1"] is True
+    assert "ศูนย์ดำรงธรรมอำเภอสรรคบุรี" not in found
+    assert len(rejected) == 1 and rejected[0].startswith(
+        "inputs/answers/รวม.xlsx: ชีต “Sheet1” แถวที่ 4, ช่อง quality: ยังไม่ได้ตอบข้อ q1.1, q1.2, ")
+    # in a CSV a blank stays "not answered yet", as before
+    path = inputs / "answers" / "คำตอบ.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([columns, ["" if v is None else v for v in rows[0]]])
+    (inputs / "answers" / "รวม.xlsx").unlink()
+    _, rejected = answers_by_center(inputs)
+    assert len(rejected) == 1 and rejected[0].startswith(
+        "inputs/answers/คำตอบ.csv: แถวที่ 2, ช่อง quality: ยังไม่ได้ตอบข้อ q1.2, q2.1, ")
