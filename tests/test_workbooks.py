@@ -347,3 +347,19 @@ def test_workbook_blank_quality_is_not_met_and_rows_naming_only_a_center_are_ski
     _, rejected = answers_by_center(inputs)
     assert len(rejected) == 1 and rejected[0].startswith(
         "inputs/answers/คำตอบ.csv: แถวที่ 2, ช่อง quality: ยังไม่ได้ตอบข้อ q1.2, q2.1, ")
+
+
+def test_init_answers_knows_the_centers_a_returned_workbook_answers(inputs, tmp_path):
+    """A filled-in row counts as that center's answer file (no YAML, no new row); a row left as sent out does not."""
+    from pipeline.intake import init_answers
+
+    outputs = tmp_path / "outputs"
+    assert main(["init-answers", "--xlsx", "--inputs", str(inputs), "--outputs", str(outputs)]) == 0
+    book = openpyxl.load_workbook(outputs / "answers.xlsx")
+    sheet = book.active
+    filled, left = sheet["B2"].value, sheet["B3"].value
+    sheet["D2"] = "ชื่อผู้ประเมิน"  # begun, not finished: still this center's answer being written
+    book.save(inputs / "answers" / "ส่งคืน.xlsx")
+    written = {p.name for p in init_answers(inputs, load_campaign(inputs))}
+    assert not any(filled.removeprefix("ศูนย์ดำรงธรรมอำเภอ") in name for name in written)
+    assert any(left.removeprefix("ศูนย์ดำรงธรรมอำเภอ") in name for name in written)

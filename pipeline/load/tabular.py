@@ -120,11 +120,11 @@ def read_table(path: Path, display: str, expected: list[str], problems: list[Pro
 
 # --- workbooks ------------------------------------------------------------------------
 
-def read_workbook(path: Path, display: str, expected: list[str], problems: list[Problem],
-                  optional: frozenset[str] = frozenset(), sheet_names: tuple[str, ...] = ()) -> Table | None:
-    """The rows of an .xlsx sheet whose header must be ``expected``, each value as text (see ``cell_text``)."""
+def workbook_rows(path: Path, display: str, problems: list[Problem],
+                  sheet_names: tuple[str, ...] = ()) -> tuple[str, list[tuple[int, dict[int, str]]]] | None:
+    """The sheet read (named in ``sheet_names``, else the first visible one) and its non-blank rows:
+    (row number, {column number: text}), merged cells filled in."""
     import openpyxl  # here: only a run with a workbook pays for importing it
-    from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
 
     size = path.stat().st_size
@@ -149,46 +149,56 @@ def read_workbook(path: Path, display: str, expected: list[str], problems: list[
         for r in range(area.min_row, area.max_row + 1):
             for c in range(area.min_col, area.max_col + 1):
                 merged[(r, c)] = top_left
-    columns: list[str] | None = None
-    positions: list[int] = []       # the sheet column (1-based) of each column of the table
-    unnamed: dict[int, str] = {}    # columns with data but no header: letter by position
-    rows: list[tuple[int, dict[str, str]]] = []
-    letters: dict[str, str] = {}
+    rows = []
     for cells in sheet.iter_rows():
         if not cells:
             continue
         number = cells[0].row
         values = {cell.column: cell_text(merged.get((number, cell.column), cell.value)) for cell in cells}
-        if not any(values.values()):
-            continue  # blank and formatted-only rows are harmless
-        if columns is None:
-            positions = [c for c, v in values.items() if v]
-            columns = [values[c].lower() for c in positions]
-            letters = {name: get_column_letter(c) for name, c in zip(columns, positions)}
-            table = Table(columns, [], sheet.title, letters)
-            missing = [c for c in expected if c not in columns and c not in optional]
-            extra = [c for c in columns if c not in expected]
-            if missing:
-                problems.append(Problem(display, f"ไม่มีคอลัมน์ {', '.join(missing)} (ต้องมีคอลัมน์: {', '.join(expected)})",
-                                        where=table.where(number)))
-            if extra:
-                problems.append(Problem(display, f"มีคอลัมน์ที่ไม่รู้จัก {', '.join(extra)} (คอลัมน์ที่ใช้ได้: {', '.join(expected)})",
-                                        where=table.where(number)))
-            if missing or extra:
-                return None
-            continue
+        if any(values.values()):  # blank and formatted-only rows are harmless
+            rows.append((number, values))
+    return sheet.title, rows
+
+
+def read_workbook(path: Path, display: str, expected: list[str], problems: list[Problem],
+                  optional: frozenset[str] = frozenset(), sheet_names: tuple[str, ...] = ()) -> Table | None:
+    """The rows of an .xlsx sheet whose header must be ``expected``, each value as text (see ``cell_text``)."""
+    from openpyxl.utils import get_column_letter
+
+    read = workbook_rows(path, display, problems, sheet_names)
+    if read is None:
+        return None
+    title, sheet_rows = read
+    if not sheet_rows:
+        problems.append(Problem(display, f"ชีต “{title}” ว่าง: ต้องมีหัวตาราง {', '.join(expected)}"))
+        return None
+    (header_number, header), body = sheet_rows[0], sheet_rows[1:]
+    positions = [c for c, v in header.items() if v]  # the sheet column (1-based) of each column of the table
+    columns = [header[c].lower() for c in positions]
+    letters = {name: get_column_letter(c) for name, c in zip(columns, positions)}
+    table = Table(columns, [], title, letters)
+    missing = [c for c in expected if c not in columns and c not in optional]
+    extra = [c for c in columns if c not in expected]
+    if missing:
+        problems.append(Problem(display, f"ไม่มีคอลัมน์ {', '.join(missing)} (ต้องมีคอลัมน์: {', '.join(expected)})",
+                                where=table.where(header_number)))
+    if extra:
+        problems.append(Problem(display, f"มีคอลัมน์ที่ไม่รู้จัก {', '.join(extra)} (คอลัมน์ที่ใช้ได้: {', '.join(expected)})",
+                                where=table.where(header_number)))
+    if missing or extra:
+        return None
+    unnamed: set[int] = set()  # columns with data but no header
+    rows: list[tuple[int, dict[str, str]]] = []
+    for number, values in body:
         for c, v in values.items():
             if v and c not in positions and c not in unnamed:
-                unnamed[c] = get_column_letter(c)
+                unnamed.add(c)
                 problems.append(Problem(display, f"มีข้อมูล “{v}” ในคอลัมน์ที่ไม่มีหัวตาราง (ใส่หัวตารางหรือลบข้อมูลออก)",
-                                        where=f"ชีต “{sheet.title}” {row(number)} คอลัมน์ {unnamed[c]}"))
+                                        where=f"ชีต “{title}” {row(number)} คอลัมน์ {get_column_letter(c)}"))
         rows.append((number, {name: values.get(c, "") for name, c in zip(columns, positions)}))
-    if columns is None:
-        problems.append(Problem(display, f"ชีต “{sheet.title}” ว่าง: ต้องมีหัวตาราง {', '.join(expected)}"))
-        return None
     if unnamed:
         return None
-    return Table(columns, rows, sheet.title, letters)
+    return Table(columns, rows, title, letters)
 
 
 def cell_text(value: object) -> str:
