@@ -47,10 +47,15 @@ BOLD = Font(name="TH Sarabun New", size=14, bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
 # TH Sarabun New advances about 0.36 em per spacing character (measured on the font):
-# at 14 pt that is 6.7 px, about one width unit of Excel (a "0" of Calibri 11, 7 px).
-UNITS_PER_CHAR = 0.96
-PADDING = 2.5
+# at 14 pt that is 6.7 px, about one width unit of Excel (a "0" of Calibri 11, 7 px);
+# a little more, for a machine that shows another Thai font in its place.
+UNITS_PER_CHAR = 1.05
+PADDING = 3
 MAX_WIDTH = 60
+# Rows tall enough for Thai marks above and below the line at 14 pt (Excel's default
+# row height follows the default font, Calibri 11, and would clip them).
+ROW_HEIGHT = 21
+HEADER_HEIGHT = 24
 
 PHYSICAL_CHOICES = ("มี", "ไม่มี")
 QUALITY_CHOICES = ("✓",)
@@ -211,6 +216,9 @@ def _part_sheet(sheet: Worksheet, campaign: Campaign, part, answers: Sequence[An
 # --- shared --------------------------------------------------------------------------------
 
 def _header(sheet: Worksheet, headings: Sequence[str], notes: dict[str, str]) -> None:
+    sheet.sheet_format.defaultRowHeight = ROW_HEIGHT
+    sheet.sheet_format.customHeight = True
+    sheet.row_dimensions[1].height = HEADER_HEIGHT
     for col, text in enumerate(headings, start=1):
         cell = sheet.cell(1, col, text)
         cell.font, cell.fill = BOLD, HEADER_FILL
