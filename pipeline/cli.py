@@ -47,6 +47,8 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if (args.xlsx or args.replace) and args.command != "init-answers" or args.replace and not args.xlsx:
+        parser().error("--xlsx and --replace are for init-answers only (--replace with --xlsx)")
     if args.command == "init-answers" and args.xlsx:
         from .workbooks import init_answers_command
         return init_answers_command(args.inputs.resolve(), args.outputs.resolve(), replace=args.replace)
