@@ -34,7 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .documents import summary
 from .documents.reports import center_of, physical_met, quality_met
 from .files import write_bytes
-from .load.answers import CSV_FIELDS, CSV_PREFIX, SHEET_NAMES, csv_columns
+from .load.answers import CSV_PREFIX, SHEET_NAMES, csv_columns
 from .model import Answer, Campaign, Center, Criteria
 from .problems import InputError
 from .thai import thai_digits
@@ -152,7 +152,7 @@ def results_workbook(campaign: Campaign, target: Path, answers: Sequence[Answer]
 
 def results_headings(criteria: Criteria) -> list[str]:
     """Thai headings of results.csv's columns, in its order."""
-    return (["จังหวัด", "ศูนย์", f"เกณฑ์ที่ ๑ มี (ข้อ)", "เกณฑ์ที่ ๑ ทั้งหมด (ข้อ)", "ผ่านเงื่อนไขพื้นฐาน (เกณฑ์ที่ ๑ ครบ)",
+    return (["จังหวัด", "ศูนย์", "เกณฑ์ที่ ๑ มี (ข้อ)", "เกณฑ์ที่ ๑ ทั้งหมด (ข้อ)", "ผ่านเงื่อนไขพื้นฐาน (เกณฑ์ที่ ๑ ครบ)",
              "เกณฑ์ที่ ๒ มี (ข้อ)", "เกณฑ์ที่ ๒ ทั้งหมด (ข้อ)"]
             + [f"ส่วนที่ {thai_digits(p.id)} มี (จาก {thai_digits(len(p.items))} ข้อ)" for p in criteria.parts])
 

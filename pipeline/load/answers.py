@@ -22,8 +22,7 @@ from ..model import Answer, Center, Criteria
 from ..problems import Problem, line
 from ..thai import arabic_digits, parse_date
 from .clean import clean_text
-from .centers import suggest
-from .centers import centers_path
+from .centers import centers_path, suggest
 from .tabular import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, read_any
 from .yamlfile import DATE, TEXT, YamlFile, optional, read_yaml, validate
 
