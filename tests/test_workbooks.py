@@ -154,7 +154,7 @@ def test_answer_workbook_cells_as_excel_stores_them(inputs):
     rows = [[r[c] for c in columns] for r in csv_rows(inputs / "answers" / EXAMPLES)]
     (inputs / "answers" / EXAMPLES).unlink()
     first, second = rows
-    first[2] = datetime(2021, 2, 24)                 # a date cell
+    first[2] = datetime(2564, 2, 24)                 # a date cell, typed 24/2/2564 where Excel counts in CE
     second[2] = 44256                                 # 2021-03-01 as a serial: the cell lost its date format
     for row in rows:
         for i, name in enumerate(columns):
@@ -184,6 +184,7 @@ def test_answer_workbook_problems_name_the_cell(inputs):
     rows[0][columns.index("p3")] = "ใช่"
     rows[1][columns.index("q2.1")] = "ผ่าน"
     rows[1][columns.index("p1")] = None
+    rows[1][2] = datetime(2564, 2, 29)  # typed 29/2/2564 in a Christian-calendar Excel: no such day in 2021
     sheet_from_rows(inputs / "answers" / "รวม.xlsx", columns, rows)
     _, rejected = answers_by_center(inputs)
     assert rejected == [
@@ -192,6 +193,9 @@ def test_answer_workbook_problems_name_the_cell(inputs):
         "๑๕ กุมภาพันธ์ ๒๕๖๔ หรือ ๑๕ ก.พ. ๖๔)",
         "inputs/answers/รวม.xlsx: ชีต “Sheet1” แถวที่ 2 คอลัมน์ H, ช่อง p3: คำตอบ “ใช่” ใช้ไม่ได้ "
         "(ใช้ได้: มี, ไม่มี, ✓, ✗, 1, 0, TRUE, FALSE)",
+        "inputs/answers/รวม.xlsx: ชีต “Sheet1” แถวที่ 3 คอลัมน์ C, ช่อง assessed_on: วันที่ “29/2/2564” "
+        "ไม่ถูกต้องหรือไม่มีอยู่จริง (ต้องเป็น ปปปป-ดด-วว เช่น 2021-02-15, วัน/เดือน/ปี เช่น 15/2/2564, "
+        "๑๕ กุมภาพันธ์ ๒๕๖๔ หรือ ๑๕ ก.พ. ๖๔)",
         "inputs/answers/รวม.xlsx: ชีต “Sheet1” แถวที่ 3, ช่อง physical: ยังไม่ได้ตอบข้อ p1 (ใส่ มี หรือ ไม่มี)",
         "inputs/answers/รวม.xlsx: ชีต “Sheet1” แถวที่ 3 คอลัมน์ U, ช่อง q2.1: คำตอบ “ผ่าน” ใช้ไม่ได้ "
         "(ใช้ได้: true, false, มี, ไม่มี, ✓, ✗, 1, 0)",

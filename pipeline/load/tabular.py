@@ -23,6 +23,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from ..problems import Problem, row
+from ..thai import BE_OFFSET
 from .clean import clean_text
 
 MAX_BYTES = 20 * 1024 * 1024  # a national list is a few hundred kB; more is a wrong file
@@ -205,7 +206,7 @@ def cell_text(value: object) -> str:
     """A cell's value as the text a CSV would hold, so one set of checks serves both.
 
     A date cell becomes its ISO date (parse_date reads it; a time typed with it
-    is dropped); TRUE/FALSE cells become TRUE/FALSE; whole numbers lose the
+    is dropped; a year above 2400 is Buddhist); TRUE/FALSE cells become TRUE/FALSE; whole numbers lose the
     ".0" openpyxl gives them (1.0 → "1", a date serial 44242.0 → "44242").
     """
     if value is None:
@@ -213,7 +214,15 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime):
-        return value.date().isoformat()
+        value = value.date()
+    if isinstance(value, date) and value.year > 2400:
+        # Typed 24/2/2564 where Excel's calendar is the Christian one: a date in the year 2564,
+        # which is the Buddhist year the clerk meant (the rule of parse_date). A 29 February
+        # that exists only in the Christian 2564 becomes the text, reported as impossible.
+        try:
+            return value.replace(year=value.year - BE_OFFSET).isoformat()
+        except ValueError:
+            return f"{value.day}/{value.month}/{value.year}"
     if isinstance(value, (date, time)):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
