@@ -107,6 +107,7 @@ _MONTH_NUMBERS: dict[str, int] = {
 # After Thai digits became Arabic: "15 ก.พ. 2564", "15 กุมภาพันธ์ พ.ศ. 2564", "15 ก.พ.64".
 _THAI_DATE = re.compile(r"^([0-9]{1,2})\s*([\u0E01-\u0E4F.][\u0E01-\u0E4F.\s]*?)\s*(?:(?:พ\.\s*ศ\.|ค\.\s*ศ\.)\s*)?([0-9]{4}|[0-9]{2})$")
 _NUMERIC_DATE = re.compile(r"^([0-9]{1,2})\s*([/.\-])\s*([0-9]{1,2})\s*\2\s*([0-9]+)$")  # d/m/yyyy, d-m-yyyy, d.m.yyyy
+_TIME = re.compile(r"(?<=[0-9])(?:\s+|T)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?$")  # "24/2/2564 0:00"
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts a 29 February 1900 that never was)
 _SERIALS = range(36526, 73051)     # 2000-01-01 … 2099-12-31: a bare number outside is not a date
 FORMS = "ปปปป-ดด-วว เช่น 2021-02-15, วัน/เดือน/ปี เช่น 15/2/2564, ๑๕ กุมภาพันธ์ ๒๕๖๔ หรือ ๑๕ ก.พ. ๖๔"
@@ -141,7 +142,7 @@ def parse_date(value: object) -> date:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value):
         value = str(int(value))
     shown = unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ").strip()
-    text = arabic_digits(shown)
+    text = _TIME.sub("", arabic_digits(shown))  # a time of day saved with the date says nothing about the day
     try:
         if text.isdigit() and int(text) in _SERIALS:
             return _EXCEL_EPOCH + timedelta(days=int(text))
