@@ -123,8 +123,9 @@ def answers_workbook(campaign: Campaign, target: Path, centers: Sequence[Center]
                 check.add(f"{c}2:{c}{last}")
             sheet.add_data_validation(check)
     sheet.freeze_panes = "C2"  # the header, and which center a row is, stay in view
-    _widths(sheet, columns, [[c.province, c.name] for c in centers], minimum={"assessed_on": 12, **{
-        c: 6 for c in choices}})
+    # room for a typed name ("นางสาวกมลวรรณ ทองดี") and position ("ปลัดอำเภอ") as well as for the header
+    _widths(sheet, columns, [[c.province, c.name] for c in centers],
+            minimum={"assessed_on": 12, "assessor_name": 26, "assessor_position": 18, **{c: 6 for c in choices}})
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False  # widening a column stays possible
     sheet.protection.formatRows = False
