@@ -145,4 +145,4 @@ class _ChartPicture:
         return InlineImage(self.template, str(self.png), width=Mm(self.chart.width_mm))
 
     def __html__(self) -> str:  # {{ chart }} (autoescaped output)
-        return self().__html__()
+        return str(self().__html__())

@@ -13,7 +13,7 @@ import os
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = ["cores", "parallel_map"]
 
@@ -34,10 +34,10 @@ def cores() -> int:
 # them, so the function (a lambda, say) and the items (large contexts) reach the
 # workers by fork alone; only indices and results cross the pipes. The parent keeps
 # no task of its own, so threads may each run a parallel_map at the same time.
-_TASK: tuple[Callable, Sequence] | None = None
+_TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
-def _start_worker(task: tuple[Callable, Sequence]) -> None:
+def _start_worker(task: tuple[Callable[[Any], Any], Sequence[Any]]) -> None:
     global _TASK
     _TASK = task
     signal.signal(signal.SIGINT, signal.SIG_IGN)

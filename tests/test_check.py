@@ -293,7 +293,7 @@ def test_check_pdf_in_several_threads_at_once_gives_each_its_own_findings(pdfs):
 
     with ThreadPoolExecutor(len(names)) as pool:
         together = list(pool.map(check, names))
-    assert {name: findings for name, findings in zip(names, together) if findings != alone[name]} == {}
+    assert {name: findings for name, findings in zip(names, together, strict=True) if findings != alone[name]} == {}
 
 
 def test_summary_table_and_json_have_the_expected_shape(pdfs, tmp_path):

@@ -46,7 +46,7 @@ def summary_table(findings: Sequence[Finding]) -> str:
     kind_width = max([_width("kind")] + [_width(fs[0].kind) for fs in grouped.values()])
 
     def row(status: str, cells: list[str], kind: str, pdf: str) -> str:
-        padded = "  ".join(c.ljust(w) for c, w in zip(cells, widths))
+        padded = "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
         return f"{status:<6}{padded}  {kind}{' ' * (kind_width - _width(kind))}  {pdf}".rstrip()
 
     lines = [row("", rules, "kind", "pdf")]

@@ -13,7 +13,8 @@ import xml.etree.ElementTree as ET
 
 import fitz  # PyMuPDF
 
-from ..thai import arabic_digit_runs_in_thai, thai_digits as thai_digits_of
+from ..thai import arabic_digit_runs_in_thai
+from ..thai import thai_digits as thai_digits_of
 from .model import Expectation, Rule
 from .text import SUBSET_PREFIX, UNCLEAN, Span, lines, normalise, quote, spans
 
@@ -201,7 +202,7 @@ def _nearest(wanted: str, full: str, pages: list[str]) -> str:
         return ""
     at = full.index(wanted[:lo])
     page, start = 1, 0
-    for page, text in enumerate(pages, 1):
+    for page, text in enumerate(pages, 1):  # noqa: B007 (the page where the loop stops is the answer)
         if at < start + len(text):
             break
         start += len(text)
@@ -241,7 +242,8 @@ def pdfa(doc: fitz.Document, exp: Expectation) -> list[str]:
         return []
     if not claim:
         return ["XMP metadata has no pdfaid entries: no PDF/A claim; expected PDF/A-2b"]
-    return [f"XMP claims pdfaid:part={part or 'missing'}, conformance={conformance or 'missing'}; expected part 2, conformance B"]
+    return [f"XMP claims pdfaid:part={part or 'missing'}, conformance={conformance or 'missing'}; "
+            "expected part 2, conformance B"]
 
 
 def pages(doc: fitz.Document, exp: Expectation) -> list[str]:
@@ -261,8 +263,8 @@ def page_numbers(doc: fitz.Document, exp: Expectation) -> list[str]:
     problems = []
     for page in doc:
         band = fitz.Rect(0, 0, page.rect.width, _PAGE_NUMBER_BAND)
-        found = [normalise(l) for l in page.get_text("text", clip=band).splitlines()]
-        numbers = [l for l in found if l.startswith("-") and l.endswith("-") and len(l) > 2]
+        found = [normalise(line) for line in page.get_text("text", clip=band).splitlines()]
+        numbers = [n for n in found if n.startswith("-") and n.endswith("-") and len(n) > 2]
         wanted = normalise(f"- {thai_digits_of(page.number + 1)} -")
         if page.number == 0 and numbers:
             problems.append(f"page 1: page number {numbers[0]} printed; the first page has none")

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 import fitz  # PyMuPDF
 
@@ -56,7 +57,7 @@ class _PageText:
     """One document's pages already extracted: page number → rawdict, → spans."""
 
     doc: fitz.Document
-    raw: dict[int, dict] = field(default_factory=dict)
+    raw: dict[int, dict[str, Any]] = field(default_factory=dict)
     spans: dict[int, list[Span]] = field(default_factory=dict)
 
 
@@ -78,14 +79,19 @@ def _cache(page: fitz.Page) -> _PageText | None:
     return cache if cache is not None and page.parent is cache.doc else None
 
 
-def page_rawdict(page: fitz.Page) -> dict:
+def page_rawdict(page: fitz.Page) -> dict[str, Any]:
     """The page's text with every character and its box; extracted once per page while checking."""
     cache = _cache(page)
     if cache is None:
-        return page.get_text("rawdict", flags=_TEXT_FLAGS)
+        return _rawdict(page)
     if page.number not in cache.raw:
-        cache.raw[page.number] = page.get_text("rawdict", flags=_TEXT_FLAGS)
+        cache.raw[page.number] = _rawdict(page)
     return cache.raw[page.number]
+
+
+def _rawdict(page: fitz.Page) -> dict[str, Any]:
+    raw: dict[str, Any] = page.get_text("rawdict", flags=_TEXT_FLAGS)
+    return raw
 
 
 def spans(page: fitz.Page) -> list[Span]:

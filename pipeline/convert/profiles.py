@@ -11,6 +11,7 @@ killed (its ``.lock`` is still there) is made afresh, as it may be half-written.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -45,7 +46,7 @@ class Profiles:
         if (self.template / "user" / "registrymodifications.xcu").is_file():
             return
         started = time.monotonic()
-        scratch: Path | None = Path(tempfile.mkdtemp(prefix="template-", dir=self.home))
+        scratch = Path(tempfile.mkdtemp(prefix="template-", dir=self.home))
         try:
             with tempfile.TemporaryDirectory(prefix="convert-") as tmp:
                 end = soffice.run([f"-env:UserInstallation={scratch.as_uri()}", "--headless",
@@ -56,14 +57,11 @@ class Profiles:
                 why = f"{end.trouble or 'no profile written'} {end.said}".strip()
                 raise LibreOfficeError(f"LibreOffice could not create a profile: {why}")
             self._record_version(xcu, log)
-            try:
-                scratch.rename(self.template)  # atomic: a concurrent caller may have won; fine
-                scratch = None
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):  # atomic: a concurrent caller may have won; fine
+                scratch.rename(self.template)
             log.append(f"created LibreOffice template profile in {time.monotonic() - started:.1f} s")
         finally:
-            if scratch:
+            if scratch.exists():
                 shutil.rmtree(scratch, ignore_errors=True)
 
     def _record_version(self, xcu: Path, log: list[str]) -> None:
@@ -89,7 +87,7 @@ class Profiles:
         n = 0
         while True:
             n += 1
-            handle = open(self.home / f"worker-{n}.lock", "w")
+            handle = open(self.home / f"worker-{n}.lock", "w")  # noqa: SIM115 (held until the slot ends)
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -136,10 +134,8 @@ def users_of(profile: Path) -> list[int]:
 def kill_users_of(profile: Path) -> bool:
     """Kill every process using ``profile``; whether none is left."""
     for pid in users_of(profile):
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
     deadline = time.monotonic() + _GIVE_UP  # zombies show an empty cmdline, so this ends
     while users_of(profile):
         if time.monotonic() >= deadline:

@@ -18,6 +18,7 @@ thread that lives as long as it does).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import re
@@ -29,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 POLL = 0.2  # s between checks of the stop flag while soffice runs
@@ -79,7 +80,7 @@ def identity() -> str:
     return str(program)
 
 
-@lru_cache(maxsize=None)
+@cache
 def version(exe: str, probe_profile: str) -> str:
     """'7.4.7.2' from 'LibreOffice 7.4.7.2 40(Build:2)'; '' when unknown."""
     try:
@@ -168,7 +169,7 @@ class Soffice:
                         if line.startswith("Error"))
         return End(trouble, said)
 
-    def _wait(self, proc: subprocess.Popen, timeout: float, meanwhile: Callable[[], None] | None) -> int:
+    def _wait(self, proc: subprocess.Popen[bytes], timeout: float, meanwhile: Callable[[], None] | None) -> int:
         """proc.wait(timeout), but ended by ``stop`` within POLL s (raises Stopped)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -185,7 +186,5 @@ class Soffice:
 
 
 def killpg(pgid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
