@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import fitz
 import yaml
@@ -238,9 +238,9 @@ def libreoffice_running() -> list[int]:
 # --- the benchmark ------------------------------------------------------------------
 
 
-def bench(outputs: Path, *, centers: int | None = None, scale: tuple[int, ...] = (), log: TextIO) -> dict:
+def bench(outputs: Path, *, centers: int | None = None, scale: tuple[int, ...] = (), log: TextIO) -> dict[str, Any]:
     """Everything above; returns what bench.json holds."""
-    report: dict = {"machine": {"cores": cores(), "libreoffice": libreoffice_version(),
+    report: dict[str, Any] = {"machine": {"cores": cores(), "libreoffice": libreoffice_version(),
                                 "soffice_already_running": len(libreoffice_running())}, "runs": []}
     with tempfile.TemporaryDirectory(prefix="gecc-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -286,7 +286,7 @@ def _require(run: Run) -> None:
         raise RuntimeError(f"bench: the {run.label} build failed (exit {run.status}); run `make` to see why")
 
 
-def linearity(runs: list[dict]) -> dict:
+def linearity(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Seconds per center at each size, and a least-squares line through (centers, seconds)."""
     xs = [r["centers"] for r in runs]
     ys = [r["seconds"]["total"] for r in runs]
@@ -305,7 +305,7 @@ COLUMNS = ("run", "centers", "documents", "pages", "load", "render", "convert", 
            "docs/s", "peak MB")
 
 
-def table(report: dict) -> str:
+def table(report: dict[str, Any]) -> str:
     rows = []
     for r in report["runs"]:
         s = r["seconds"]

@@ -15,8 +15,10 @@ shapes text with libraqm, so Thai vowels and tone marks stack correctly.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -90,7 +92,8 @@ def draw(chart: Chart, target: Path, *, fonts_conf: Path | None = None) -> None:
     write_bytes(target, buffer.getvalue())
 
 
-def _panel(ax, heading: str, labels, values, *, last: bool, caption: str) -> None:
+def _panel(ax: Any, heading: str, labels: Sequence[str], values: Sequence[float], *, last: bool,
+           caption: str) -> None:
     positions = range(len(labels))
     ax.barh(positions, values, height=0.7, color=BAR_COLOR, zorder=2)
     ax.set_ylim(len(labels) - 0.4, -0.6)  # first item at the top

@@ -80,9 +80,9 @@ def render_answer_file(source: str, center: Center, criteria: Criteria,
             title = f"{topic.id}. {topic.title}"
             if n == 0:
                 title = f"ส่วนที่ {part.id} {part.title} / {title}"
-            for m, item in enumerate(topic.items):
-                text = item.text or "; ".join(item.points) or topic.title
-                quality.append(_line(item.id, text, title if m == 0 else "", value("quality", item.id), width))
+            for m, question in enumerate(topic.items):
+                text = question.text or "; ".join(question.points) or topic.title
+                quality.append(_line(question.id, text, title if m == 0 else "", value("quality", question.id), width))
     text = TEXT_ENV.from_string(source).render(
         center=center, criteria=criteria, province=yaml_text(center.province), name=yaml_text(center.name),
         physical=physical, quality=quality,
@@ -398,10 +398,10 @@ def _read_doc(doc: fitz.Document, display: str, campaign: Campaign, problems: li
                                     criteria.physical_title, yes))
         else:
             values["physical"][item.id] = "มี" if ticked[yes] else "ไม่มี"
-    for item in criteria.quality:
-        key = f"{QUALITY}{item.id}"
+    for question in criteria.quality:
+        key = f"{QUALITY}{question.id}"
         if key in ticked:
-            values["quality"][item.id] = "true" if ticked[key] else "false"
+            values["quality"][question.id] = "true" if ticked[key] else "false"
     if len(problems) > found:
         return None
     return center, values

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from babel.dates import get_month_names
@@ -51,7 +52,7 @@ def _latin_context(text: str, start: int, end: int) -> bool:
 _PHRASE_BOUNDARY = set("()[]{}\"“”\n")
 
 
-def _nearest_letter(chars) -> str | None:
+def _nearest_letter(chars: Iterable[str]) -> str | None:
     for c in chars:
         if c in _PHRASE_BOUNDARY:
             return None
@@ -154,12 +155,12 @@ def parse_date(value: object) -> date:
                 raise ValueError(f"ไม่รู้จักชื่อเดือน “{month_name.strip()}” "
                                  "(ต้องเป็นชื่อเดือนเต็ม เช่น กุมภาพันธ์ หรือชื่อย่อ เช่น ก.พ.)")
             return date(_year(year), month, int(day))
-        match = _NUMERIC_DATE.match(text)
-        if match:
-            day, _, month, year = match.groups()
+        numeric = _NUMERIC_DATE.match(text)
+        if numeric:
+            day, _, number, year = numeric.groups()
             if len(year) != 4:
                 raise ValueError(f"ปีในวันที่ “{shown}” ต้องมี ๔ หลัก เช่น 15/2/2564")
-            return date(_year(year), int(month), int(day))
+            return date(_year(year), int(number), int(day))
         return date.fromisoformat(text)
     except ValueError as error:
         if "เดือน" in str(error) or "๔ หลัก" in str(error):

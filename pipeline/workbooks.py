@@ -35,7 +35,7 @@ from .documents import summary
 from .documents.reports import center_of, physical_met, quality_met
 from .files import write_bytes
 from .load.answers import CSV_PREFIX, SHEET_NAMES, csv_columns
-from .model import Answer, Campaign, Center, Criteria
+from .model import Answer, Campaign, Center, Criteria, Part
 from .thai import thai_digits
 
 ANSWERS_XLSX = "answers.xlsx"                 # relative to outputs/
@@ -103,7 +103,7 @@ def answers_workbook(campaign: Campaign, target: Path, centers: Sequence[Center]
     columns = csv_columns(criteria)
     notes = {**FIELD_NOTES, **_item_notes(criteria)}
     _header(sheet, columns, notes)
-    choices = {CSV_PREFIX["physical"] + i.id: PHYSICAL_CHOICES for i in criteria.physical}
+    choices: dict[str, tuple[str, ...]] = {CSV_PREFIX["physical"] + i.id: PHYSICAL_CHOICES for i in criteria.physical}
     choices.update({CSV_PREFIX["quality"] + i.id: QUALITY_CHOICES for i in criteria.quality})
     for number, center in enumerate(centers, start=2):
         for col, name in enumerate(columns, start=1):
@@ -137,9 +137,9 @@ def _item_notes(criteria: Criteria) -> dict[str, str]:
     for item in criteria.physical:
         notes[CSV_PREFIX["physical"] + item.id] = f"เกณฑ์ที่ ๑ ข้อ {thai_digits(item.id)} {item.heading}\n{item.text}".strip()
     for part in criteria.parts:
-        for item in part.items:
-            text = item.text or "\n".join(item.points)
-            notes[CSV_PREFIX["quality"] + item.id] = f"เกณฑ์ที่ ๒ ข้อ {thai_digits(item.id)}\n{text}"
+        for question in part.items:
+            text = question.text or "\n".join(question.points)
+            notes[CSV_PREFIX["quality"] + question.id] = f"เกณฑ์ที่ ๒ ข้อ {thai_digits(question.id)}\n{text}"
     return notes
 
 
@@ -174,12 +174,17 @@ def _results_sheet(sheet: Worksheet, campaign: Campaign, answers: Sequence[Answe
     rows = summary.results_rows(campaign, answers)
     for number, row in enumerate(rows, start=2):
         values = [row[c] for c in columns]
-        values += [row["physical_met"] / row["physical_total"] if row["physical_total"] else 0,
-                   row["quality_met"] / row["quality_total"] if row["quality_total"] else 0]
+        values += [_share(row["physical_met"], row["physical_total"]), _share(row["quality_met"], row["quality_total"])]
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(number, col, "ผ่าน" if value is True else "ไม่ผ่าน" if value is False else value)
             cell.style = "gecc-percent" if col > len(columns) else "gecc-body"
-    _finish(sheet, headings, [[r["province"], r["center"]] for r in rows])
+    _finish(sheet, headings, [[str(r["province"]), str(r["center"])] for r in rows])
+
+
+def _share(part: object, whole: object) -> float:
+    """part / whole of two counts from results_rows; 0 when there is nothing to count."""
+    assert isinstance(part, int) and isinstance(whole, int)
+    return part / whole if whole else 0
 
 
 def _answers_sheet(sheet: Worksheet, campaign: Campaign, answers: Sequence[Answer]) -> None:
@@ -199,14 +204,15 @@ def _answers_sheet(sheet: Worksheet, campaign: Campaign, answers: Sequence[Answe
             minimum={"วันที่ประเมิน": 12, **{name: 6 for name, _, _ in items}})
 
 
-def _part_sheet(sheet: Worksheet, campaign: Campaign, part, answers: Sequence[Answer]) -> None:
+def _part_sheet(sheet: Worksheet, campaign: Campaign, part: Part, answers: Sequence[Answer]) -> None:
     ids = [i.id for i in part.items]
     headings = ["จังหวัด", "ศูนย์"] + [thai_digits(i) for i in ids] + ["มี (ข้อ)", "ร้อยละ"]
     _header(sheet, headings, {thai_digits(i.id): i.text or "\n".join(i.points) for i in part.items}
             | {"จังหวัด": part.title})
     for number, answer in enumerate(answers, start=2):
         met = sum(1 for i in ids if answer.quality[i])
-        values = [answer.province, answer.center] + ["✓" if answer.quality[i] else "✗" for i in ids]
+        values: list[object] = [answer.province, answer.center]
+        values += ["✓" if answer.quality[i] else "✗" for i in ids]
         values += [met, met / len(ids) if ids else 0]
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(number, col, value)

@@ -81,7 +81,10 @@ _PAGE_NUMBER = re.compile(r"-[\u0e00-\u0e7f0-9]{1,4}-")
 _PAGE_NUMBER_BAND = 3.0 * CM
 
 
-def visual_lines(doc: fitz.Document) -> list[tuple[int, float, float, float, str]]:
+VisualLine = tuple[int, float, float, float, str]  # page, baseline, x0, x1, text
+
+
+def visual_lines(doc: fitz.Document) -> list[VisualLine]:
     """Every visual line, top to bottom, as (page, baseline, x0, x1, text); spans on one
     baseline (±2 pt) joined left to right, whatever block they are in (ที่ | office), and
     the page number ("- ๒ -") left out."""
@@ -155,7 +158,7 @@ def letter_parts(doc: fitz.Document, exp: Expectation) -> list[str]:
     return problems
 
 
-def _line_of(lines: list, text: str, after: tuple[int, float] = (0, 0.0)) -> tuple | None:
+def _line_of(lines: list[VisualLine], text: str, after: tuple[int, float] = (0, 0.0)) -> VisualLine | None:
     wanted = normalise(text)
     return next((l for l in lines if (l[0], l[1]) > after and normalise(l[4]) == wanted), None)
 
@@ -172,13 +175,13 @@ def letter_layout(doc: fitz.Document, exp: Expectation) -> list[str]:
     left = 3.0 * CM
     problems = []
 
-    def find(name: str, after: tuple[int, float] = (0, 0.0)) -> tuple | None:
+    def find(name: str, after: tuple[int, float] = (0, 0.0)) -> VisualLine | None:
         line = _line_of(lines, parts[name], after) if name in parts else None
         if name in parts and line is None:
             problems.append(f"{name}: no line reads “{parts[name][:40]}”")
         return line
 
-    def at_left(name: str, line: tuple | None) -> None:
+    def at_left(name: str, line: VisualLine | None) -> None:
         if line is not None and abs(line[2] - left) > 0.2 * CM:
             problems.append(f"{name} starts {line[2] / CM:.2f} cm from the edge; expected at the left margin (3 cm)")
 

@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 
 import yaml
 
-from ..model import Answer, Center, Criteria
+from ..model import Answer, Center, Criteria, PhysicalItem, QualityItem
 from ..problems import Problem, line
 from ..thai import arabic_digits, parse_date
 from .clean import clean_text
@@ -227,7 +227,7 @@ def _items(section: str, entries: list[_Entry], criteria: Criteria, report: Call
     return answers
 
 
-def _section_items(criteria: Criteria, section: str):
+def _section_items(criteria: Criteria, section: str) -> Sequence[PhysicalItem | QualityItem]:
     return criteria.physical if section == "physical" else criteria.quality
 
 
@@ -308,9 +308,10 @@ class _YamlAnswer:
             return failed
         fields = self._fields(data)
         key = None
+        where = file.where
         if fields["province"] and fields["center"]:
             key = self.index.check(fields["province"], fields["center"],
-                                   lambda message, name: self.report(message, self.file.where((name,)), name))
+                                   lambda message, name: self.report(message, where((name,)), name))
         physical = self._section("physical", data)
         quality = self._section("quality", data)
         notes = self._notes(data.get("notes"))
@@ -320,7 +321,7 @@ class _YamlAnswer:
                         physical, quality, notes, self.path) if ok else None
         return _Draft(self.display, self.file.where(("center",)) or "", key, answer, ok)
 
-    def _fields(self, data: dict) -> dict[str, Any]:
+    def _fields(self, data: dict[str, Any]) -> dict[str, Any]:
         """province, center, assessed_on and assessor, checked by validate (blanks said to be blank)."""
         assert self.file is not None
         spec: dict[str, Any] = {**FIELDS, **{k: optional(None) for k in ITEM_KEYS}}
@@ -347,11 +348,11 @@ class _YamlAnswer:
             result[name] = result.get(name) or ""
         when = result.get("assessed_on")
         if isinstance(when, date):
-            _check_date(when, plain["assessed_on"],
-                        lambda message: self.report(message, self.file.where(("assessed_on",)), "assessed_on"))
+            at = self.file.where(("assessed_on",))
+            _check_date(when, plain["assessed_on"], lambda message: self.report(message, at, "assessed_on"))
         return result
 
-    def _section(self, section: str, data: dict) -> dict[str, bool]:
+    def _section(self, section: str, data: dict[str, Any]) -> dict[str, bool]:
         assert self.file is not None
         where = self.file.where((section,))
         if section not in data:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
@@ -30,7 +31,7 @@ COMMON = {  # and "format", read first (_format)
     "emblem": optional(TEXT, ""),
     "center_list": {"title": [TEXT], "as_of": DATE, "columns": {"order": TEXT, "province": TEXT, "center": TEXT, "note": TEXT}},
 }
-OWN = {
+OWN: dict[LetterFormat, dict[str, Any]] = {
     STAMPED: {"stamp": optional(TEXT, "")},
     EXTERNAL: {
         "subject": TEXT,
@@ -68,7 +69,7 @@ def load_circular(path: Path, display: str, problems: list[Problem]) -> Circular
     letter_format = _format(file, problems)
     # Keys of the other format's parts: named as such, then left out of the schema check
     # (which would only call them unknown). Unknown format: only the common keys are checked.
-    own = OWN.get(letter_format, {})
+    own = OWN.get(letter_format, {}) if letter_format is not None else {}
     foreign = {k for spec in OWN.values() for k in spec} - set(own)
     if letter_format is not None:
         for key in file.data:
@@ -132,9 +133,9 @@ def _foreign_message(letter_format: LetterFormat, key: str) -> str:
             f"ลบคีย์ “{key}” ออก หรือเปลี่ยน format เป็น {other.value}")
 
 
-def _check_jinja(file: YamlFile, data: dict, problems: list[Problem]) -> None:
+def _check_jinja(file: YamlFile, data: dict[str, Any], problems: list[Problem]) -> None:
     """Template fields in the texts must at least parse; undefined names fail at render."""
-    texts = [(("addressee", k), v) for k, v in data["addressee"].items()]
+    texts: list[tuple[tuple[str | int, ...], Any]] = [(("addressee", k), v) for k, v in data["addressee"].items()]
     texts += [(("paragraphs", i), v) for i, v in enumerate(data["paragraphs"])]
     texts += [(("subject",), data["subject"])] if "subject" in data else []
     texts += [(("references", i), v) for i, v in enumerate(data.get("references") or [])]
