@@ -136,7 +136,7 @@ def _archive_one(entry: ArchiveEntry, root: Path, now: Callable[[], datetime]) -
         for name, data in files.items():
             write_bytes(incoming / name, data)
         write_bytes(incoming / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-        for name, data in files.items():  # what landed on disk is what the manifest says
+        for name in files:  # what landed on disk is what the manifest says
             if sha256((incoming / name).read_bytes()) != manifest["files"][name]["sha256"]:
                 raise OSError(f"archive: {incoming / name} does not read back as written")
         for path in incoming.iterdir():

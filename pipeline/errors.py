@@ -7,6 +7,7 @@ and a status here, so no clerk ever sees a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import signal
 from dataclasses import dataclass
@@ -80,10 +81,8 @@ def write_problem(error: OSError, outputs: Path | None) -> str:
     """A failed read or write, in Thai, naming the file."""
     name = error.filename
     if name and outputs is not None:
-        try:
+        with contextlib.suppress(ValueError):
             name = str(Path(name).relative_to(outputs.parent))
-        except ValueError:
-            pass
     where = f"เขียนไฟล์ {name} ไม่ได้" if name else "เขียนไฟล์ผลลัพธ์ไม่ได้"
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         why = "พื้นที่ดิสก์เต็ม"

@@ -37,7 +37,9 @@ def exclusive(outputs: Path) -> Iterator[None]:
     lock file never blocks anyone (its content, the holder's pid, is only for the message).
     """
     outputs.mkdir(parents=True, exist_ok=True)
-    handle = open(outputs / LOCK, "a+", encoding="ascii")
+    # Not a with block: the file must stay open (holding the flock) across the ``yield``,
+    # for the caller's whole run; the finally below closes it.
+    handle = open(outputs / LOCK, "a+", encoding="ascii")  # noqa: SIM115
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -26,7 +26,7 @@ def load_campaign(inputs: Path) -> Campaign:
     problems: list[Problem] = []
     files = {name: inputs / name for name in ("circular.yaml", "criteria.yaml")}
     problems += centers_file_problems(inputs, lambda path: display_path(path, inputs))
-    for name, path in files.items():
+    for path in files.values():
         if not path.is_file():
             problems.append(Problem(display_path(path, inputs), "ไม่พบไฟล์ (ต้องมีในโฟลเดอร์ข้อมูลนำเข้า)"))
     if problems:

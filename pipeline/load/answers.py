@@ -539,8 +539,11 @@ def _csv_answers(
         found = len(problems)
         where = table.where(number)
 
-        def report(message: str, at: str | None = where, field: str | None = None) -> None:
-            problems.append(Problem(display, message, at or where, field))
+        def report(message: str, at: str | None = where, field: str | None = None, *, row: str = where) -> None:
+            problems.append(Problem(display, message, at or row, field))
+
+        def report_field(message: str, name: str, number: int = number) -> None:
+            report(message, table.where(number, name), name)
 
         for name in CSV_FIELDS:
             if not values[name]:
@@ -555,14 +558,14 @@ def _csv_answers(
                 _check_date(
                     when,
                     values["assessed_on"],
-                    lambda message: report(message, table.where(number, "assessed_on"), "assessed_on"),
+                    lambda message: report_field(message, "assessed_on"),
                 )
         key = None
         if values["province"] and values["center"]:
             key = index.check(
                 values["province"],
                 values["center"],
-                lambda message, name: report(message, table.where(number, name), name),
+                report_field,
             )
         sections = {}
         for section in SECTIONS:

@@ -47,7 +47,7 @@ MAX_NAME = 500  # a 300-character name must still render (wrapped)
 def provinces() -> list[str]:
     """Thailand's 76 provinces and Bangkok (reference data shipped with the package)."""
     text = resources.files("pipeline.reference").joinpath("provinces.txt").read_text(encoding="utf-8")
-    return [l.strip() for l in text.splitlines() if l.strip() and not l.startswith("#")]
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def suggest(value: str, choices: list[str]) -> str:

@@ -91,7 +91,7 @@ def read_table(
     if text is None:
         return None
     lines = text.splitlines()
-    header_line = next((l for l in lines if l.strip()), "")
+    header_line = next((line for line in lines if line.strip()), "")
     if "," not in header_line and any(d in header_line for d in ";\t|"):
         found = next(d for d in ";\t|" if d in header_line)
         shown = "แท็บ" if found == "\t" else f"“{found}”"
@@ -134,7 +134,7 @@ def read_table(
                 )
             )
             continue
-        rows.append((number, dict(zip(columns, values))))
+        rows.append((number, dict(zip(columns, values, strict=True))))
     if columns is None:
         problems.append(Problem(display, f"ไฟล์ว่าง: ต้องมีหัวตาราง {', '.join(expected)}"))
         return None
@@ -211,7 +211,7 @@ def read_workbook(
     (header_number, header), body = sheet_rows[0], sheet_rows[1:]
     positions = [c for c, v in header.items() if v]  # the sheet column (1-based) of each column of the table
     columns = [header[c].lower() for c in positions]
-    letters = {name: get_column_letter(c) for name, c in zip(columns, positions)}
+    letters = {name: get_column_letter(c) for name, c in zip(columns, positions, strict=True)}
     table = Table(columns, [], title, letters)
     missing = [c for c in expected if c not in columns and c not in optional]
     extra = [c for c in columns if c not in expected]
@@ -246,7 +246,7 @@ def read_workbook(
                         where=f"ชีต “{title}” {row(number)} คอลัมน์ {get_column_letter(c)}",
                     )
                 )
-        rows.append((number, {name: values.get(c, "") for name, c in zip(columns, positions)}))
+        rows.append((number, {name: values.get(c, "") for name, c in zip(columns, positions, strict=True)}))
     if unnamed:
         return None
     return Table(columns, rows, title, letters)

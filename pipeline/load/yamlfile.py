@@ -173,7 +173,7 @@ def _check(file: YamlFile, value: Any, spec: Any, key: Key, problems: list[Probl
             fail(str(error))
             return None
     if spec is str:
-        if isinstance(value, (dict, list)) or isinstance(value, (date, bool)):
+        if isinstance(value, (dict, list, date, bool)):
             fail(f"ต้องเป็นข้อความ แต่พบ{_describe(value)}")
             return None
         return clean_text(str(value))
