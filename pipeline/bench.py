@@ -328,12 +328,12 @@ def linearity(runs: list[dict[str, Any]]) -> dict[str, Any]:
     n = len(xs)
     mean_x, mean_y = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mean_x) ** 2 for x in xs)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
     intercept = mean_y - slope * mean_x
     total = sum((y - mean_y) ** 2 for y in ys)
-    residual = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(xs, ys))
+    residual = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(xs, ys, strict=True))
     return {
-        "seconds_per_center": [y / x for x, y in zip(xs, ys)],
+        "seconds_per_center": [y / x for x, y in zip(xs, ys, strict=True)],
         "slope": slope,
         "intercept": intercept,
         "r_squared": 1 - residual / total if total else 1.0,
@@ -376,10 +376,10 @@ def table(report: dict[str, Any]) -> str:
         )
     widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(COLUMNS)]
     lines = [
-        "| " + " | ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)) + " |",
+        "| " + " | ".join(c.ljust(w) for c, w in zip(COLUMNS, widths, strict=True)) + " |",
         "|" + "|".join("-" * (w + 2) for w in widths) + "|",
     ]
-    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in rows]
     b = report["baseline"]
     cold = report["runs"][0]
     lines += [

@@ -87,7 +87,7 @@ def draw(chart: Chart, target: Path, *, fonts_conf: Path | None = None) -> None:
             len(groups), 1, squeeze=False, gridspec_kw={"height_ratios": [n + 2.5 for _, n in groups]}
         )[:, 0]
         start = 0
-        for index, (ax, (heading, count)) in enumerate(zip(axes, groups)):
+        for index, (ax, (heading, count)) in enumerate(zip(axes, groups, strict=True)):
             _panel(
                 ax,
                 heading,
@@ -117,7 +117,7 @@ def _panel(ax: Any, heading: str, labels: Sequence[str], values: Sequence[float]
     ax.grid(axis="x", color=GRID_COLOR, linewidth=0.6, zorder=0)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    for y, value in zip(positions, values):
+    for y, value in zip(positions, values, strict=True):
         inside = value >= 90  # a long bar carries its figure inside, in white
         ax.text(
             value - 1 if inside else value + 1,

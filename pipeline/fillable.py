@@ -124,7 +124,7 @@ def make_fillable(form_pdf: Path, target: Path, criteria: Criteria, center: Cent
         # Every box is the same glyph at the same size: where its ink sits inside the
         # character box is measured once per box size, not rendered again for each box.
         inset: dict[tuple[float, float], tuple[float, float, float, float]] = {}
-        for name, (page_number, box, _glyph) in zip(names, glyphs):
+        for name, (page_number, box, _glyph) in zip(names, glyphs, strict=True):
             widget = fitz.Widget()
             widget.field_type = fitz.PDF_WIDGET_TYPE_CHECKBOX
             widget.field_name = name

@@ -37,7 +37,7 @@ def render_all(
     those whose template could not be rendered (the others are written)."""
     jobs = [(doc, templates, outputs / f"{doc.name}.docx") for doc in documents]
     problems = parallel_map(_render_job, jobs, progress=progress)
-    return {doc.name: problem for doc, problem in zip(documents, problems) if problem}
+    return {doc.name: problem for doc, problem in zip(documents, problems, strict=True) if problem}
 
 
 def _render_job(job: tuple[Document, Path, Path]) -> str | None:
@@ -99,7 +99,7 @@ def _tag_text(error: TemplateSyntaxError) -> str:
     lines = (error.source or "").splitlines()
     if not lines or not error.lineno:
         return ""
-    texts = [html.unescape(_XML_TAG.sub("", l)).strip() for l in lines[: error.lineno]]
+    texts = [html.unescape(_XML_TAG.sub("", line)).strip() for line in lines[: error.lineno]]
     at = len(texts) - 1
     while at > 0 and not _JINJA_TAG.search(texts[at]):
         at -= 1

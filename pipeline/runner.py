@@ -259,7 +259,7 @@ def _assemble(campaign: Campaign, kinds: Sequence[str], outputs: Path, ledger: L
     for name, _, _ in todo:
         ledger.forget(name)
     problems = parallel_map(_make_one, [(name, what, outputs) for name, _, what in todo])
-    for (name, key, _), problem in zip(todo, problems):
+    for (name, key, _), problem in zip(todo, problems, strict=True):
         if problem:
             outcome.failures.append(problem)
         else:

@@ -201,7 +201,7 @@ def _results_sheet(sheet: Worksheet, campaign: Campaign, answers: Sequence[Answe
     sheet.title = "สรุปผล"
     columns = summary.results_columns(criteria)
     headings = results_headings(criteria) + ["ร้อยละ เกณฑ์ที่ ๑", "ร้อยละ เกณฑ์ที่ ๒"]
-    _header(sheet, headings, {h: p.title for h, p in zip(headings[7:], criteria.parts)})
+    _header(sheet, headings, {h: p.title for h, p in zip(headings[7:], criteria.parts, strict=False)})
     rows = summary.results_rows(campaign, answers)
     for number, row in enumerate(rows, start=2):
         values = [row[c] for c in columns]

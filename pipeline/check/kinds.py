@@ -40,7 +40,7 @@ def ticks(doc: fitz.Document, exp: Expectation) -> list[str]:
         return [f"{len(seen)} boxes in the PDF; the answers call for {len(wanted)}"]
     return [
         f"box {label}: {'☑' if s else '☐'} in the PDF, the answer file says {'☑' if w else '☐'}"
-        for label, s, w in zip(labels, seen, wanted)
+        for label, s, w in zip(labels, seen, wanted, strict=True)
         if s != w
     ]
 
@@ -178,7 +178,7 @@ def letter_parts(doc: fitz.Document, exp: Expectation) -> list[str]:
 
 def _line_of(lines: list[VisualLine], text: str, after: tuple[int, float] = (0, 0.0)) -> VisualLine | None:
     wanted = normalise(text)
-    return next((l for l in lines if (l[0], l[1]) > after and normalise(l[4]) == wanted), None)
+    return next((line for line in lines if (line[0], line[1]) > after and normalise(line[4]) == wanted), None)
 
 
 def letter_layout(doc: fitz.Document, exp: Expectation) -> list[str]:
@@ -203,9 +203,9 @@ def letter_layout(doc: fitz.Document, exp: Expectation) -> list[str]:
         if line is not None and abs(line[2] - left) > 0.2 * CM:
             problems.append(f"{name} starts {line[2] / CM:.2f} cm from the edge; expected at the left margin (3 cm)")
 
-    number = next((l for l in lines if normalise(l[4]).startswith(normalise(parts["ที่"]))), None)
+    number = next((line for line in lines if normalise(line[4]).startswith(normalise(parts["ที่"]))), None)
     at_left("ที่", number)
-    owner = next((l for l in lines if normalise(l[4]) == normalise(parts["ส่วนราชการเจ้าของเรื่อง"])), None)
+    owner = next((line for line in lines if normalise(line[4]) == normalise(parts["ส่วนราชการเจ้าของเรื่อง"])), None)
     at_left("ส่วนราชการเจ้าของเรื่อง", owner)
     if exp.facts["format"] == STAMPED:
         office = find("ส่วนราชการส่ง")
@@ -220,7 +220,7 @@ def letter_layout(doc: fitz.Document, exp: Expectation) -> list[str]:
             if date[0] != office[0]:
                 problems.append(f"the date is on page {date[0]}, the sending office on page {office[0]}")
             else:
-                gap = [l for l in lines if l[0] == office[0] and office[1] < l[1] < date[1]]
+                gap = [line for line in lines if line[0] == office[0] and office[1] < line[1] < date[1]]
                 space = (date[1] - office[1]) / CM
                 if gap:
                     problems.append(f"“{gap[0][4][:40]}” stands in the stamp's space")

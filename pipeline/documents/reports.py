@@ -110,7 +110,7 @@ def summary(criteria: Criteria, answer: Answer, scoring: Mapping[str, float] | N
     physical["missing"] = [thai_digits(i.id) for i in criteria.physical if not answer.physical[i.id]]
     parts = [
         {"number": thai_digits(part.id), "title": part.title, **_count(met, len(part.items))}
-        for part, met in zip(criteria.parts, parts_met(criteria, answer))
+        for part, met in zip(criteria.parts, parts_met(criteria, answer), strict=True)
     ]
     markers: dict[str, list[int]] = {}  # marker → [met, total], in order of first appearance
     for item in criteria.quality:

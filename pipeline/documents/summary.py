@@ -166,5 +166,5 @@ def results_rows(campaign: Campaign, answers: Sequence[Answer] | None = None) ->
             r["quality_total"],
             *r["parts"],
         ]
-        rows.append(dict(zip(columns, values)))
+        rows.append(dict(zip(columns, values, strict=True)))
     return rows
