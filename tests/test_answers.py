@@ -40,7 +40,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 def line_of(path: Path, start: str) -> int:
     """The line number (from 1) of the first line that starts with ``start``."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    return next(n for n, l in enumerate(lines, start=1) if l.startswith(start))
+    return next(n for n, line in enumerate(lines, start=1) if line.startswith(start))
 
 
 def item_line(path: Path, item: str, value: str = "") -> int:

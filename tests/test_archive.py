@@ -139,8 +139,8 @@ def test_same_answer_digest_with_a_changed_report_never_rewrites_v001(work):
 def test_archived_files_refuse_to_be_overwritten(work):
     tmp, report, answer, root = work
     archive([entry(report, answer)], root, now=clock(T1))
-    with pytest.raises(PermissionError):
-        open(root / SLUG / "v001" / "report.pdf", "wb")
+    with pytest.raises(PermissionError), open(root / SLUG / "v001" / "report.pdf", "wb"):
+        pass
     with pytest.raises(PermissionError):
         (root / SLUG / "v001" / "extra.txt").write_text("x")
 

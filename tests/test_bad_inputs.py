@@ -51,7 +51,8 @@ def spec_of(name: str) -> dict:
 
 
 def expected_of(name: str) -> list[str]:
-    return [l for l in (CASES / name / "expected.txt").read_text(encoding="utf-8").splitlines() if l.strip()]
+    lines = (CASES / name / "expected.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip()]
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -126,10 +127,12 @@ def _encrypted_pdf(inputs: Path, root: Path) -> None:
 
 def _zip_bomb(inputs: Path, root: Path) -> None:
     chunk = bytes(1 << 20)
-    with zipfile.ZipFile(root / PDF_NAME, "w", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("form.pdf", "w", force_zip64=True) as member:
-            for _ in range(256):
-                member.write(chunk)
+    with (
+        zipfile.ZipFile(root / PDF_NAME, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("form.pdf", "w", force_zip64=True) as member,
+    ):
+        for _ in range(256):
+            member.write(chunk)
     assert (root / PDF_NAME).stat().st_size < 2 * 1024 * 1024
 
 

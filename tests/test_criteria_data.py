@@ -177,7 +177,7 @@ def test_no_numbering_or_bullets_in_text(data):
 def test_corrections_are_real(raw_source, data):
     """Each corrected OCR form occurs in the source as documented, and not in the data."""
     all_strings = [s for _, _, s in walk_strings(data)]
-    for wrong, right, count in CORRECTIONS:
+    for wrong, _right, count in CORRECTIONS:
         assert raw_source.count(wrong) == count, wrong
         assert not any(wrong in s for s in all_strings), wrong
     by_id = {i["id"]: i for _, _, i in quality_items(data)}

@@ -98,7 +98,7 @@ def tick_boxes(source: Path, target: Path, on: list[bool]) -> Path:
     pages = list(doc)
     glyphs = box_glyphs(doc)
     assert len(glyphs) == len(on)
-    for (page, glyph, _), wanted in zip(glyphs, on):
+    for (page, glyph, _), wanted in zip(glyphs, on, strict=True):
         centre = (glyph.tl + glyph.br) / 2
         [widget] = [w for w in pages[page].widgets() if centre in w.rect]
         widget.field_value = widget.on_state() if wanted else "Off"
@@ -150,7 +150,7 @@ def test_one_checkbox_per_printed_box_named_in_box_order(made):
     assert field_names(criteria)[:4] == ["p:1", "pn:1", "p:2", "pn:2"]
     assert field_names(criteria)[26:28] == ["q:1.1", "q:1.2"] and field_names(criteria)[-1] == "q:24"
     blank = list(fitz.open(made["form"]))  # the printed squares, without the fields' own borders
-    for widget, (page, glyph, _) in zip(widgets, glyphs):
+    for widget, (page, glyph, _) in zip(widgets, glyphs, strict=True):
         assert widget.parent.number == page
         ink = ink_box(blank[page], glyph)
         assert widget.rect.intersects(glyph), widget.field_name

@@ -487,7 +487,7 @@ def pdfs(tmp_path_factory):
     converted = convert(
         [plain, emblem, stamped_plain, stamped_image, mixed, squeezed, stamped_long], work, work / "profile"
     )
-    docs = {name: fitz.open(pdf) for name, pdf in zip(names, converted)}
+    docs = {name: fitz.open(pdf) for name, pdf in zip(names, converted, strict=True)}
     yield docs
     for doc in docs.values():
         doc.close()
@@ -568,10 +568,8 @@ def test_body_first_line_indent(pdfs):
             if text.startswith(squeeze(r["text"])[:12]) and len(squeeze(r["text"])) >= 12
         )
         first = page_rows[index]
-        if len(squeeze(first["text"])) < len(text) - 2:  # it wraps: compare with its 2nd line
-            second_x = page_rows[index + 1]["x0"]
-        else:
-            second_x = LEFT
+        wraps = len(squeeze(first["text"])) < len(text) - 2  # then compare with its 2nd line
+        second_x = page_rows[index + 1]["x0"] if wraps else LEFT
         assert first["x0"] - second_x == pytest.approx(FIRST_LINE, abs=2), paragraph[:20]
         if second_x != LEFT:
             assert second_x == pytest.approx(LEFT, abs=2)
@@ -586,8 +584,8 @@ def test_no_emblem_leaves_the_band_empty_but_the_urgency(pdfs, variant):
     in_band = [
         s["text"].strip()
         for b in page.get_text("dict")["blocks"]
-        for l in b.get("lines", [])
-        for s in l["spans"]
+        for line in b.get("lines", [])
+        for s in line["spans"]
         if s["text"].strip() and s["bbox"][1] < EMBLEM_BAND
     ]
     assert in_band == ["ด่วนที่สุด"]
@@ -662,7 +660,7 @@ def _external_facts(context: dict) -> dict:
 
 
 def _line(doc: fitz.Document, text: str) -> tuple:
-    return next(l for l in visual_lines(doc) if normalise(l[4]) == normalise(text))
+    return next(line for line in visual_lines(doc) if normalise(line[4]) == normalise(text))
 
 
 @needs_soffice
@@ -682,7 +680,7 @@ def test_stamped_letter_is_one_page_with_the_sources_lines_in_order(pdfs, varian
         *STAMPED["owner"]["unit"],
         STAMPED["owner"]["phone_line"],
     ]
-    assert normalise("".join(l[4] for l in visual_lines(doc))) == normalise("".join(wanted))
+    assert normalise("".join(line[4] for line in visual_lines(doc))) == normalise("".join(wanted))
 
 
 @needs_soffice
@@ -691,20 +689,20 @@ def test_stamped_letter_parts_stand_where_the_format_puts_them(pdfs, variant):
     doc = pdfs[variant]
     page = doc[0]
     lines = visual_lines(doc)
-    number = next(l for l in lines if l[4].startswith("ที่ มท"))
+    number = next(line for line in lines if line[4].startswith("ที่ มท"))
     assert number[2] == pytest.approx(LEFT, abs=2)
     assert number[1] > EMBLEM_BAND  # under the Garuda's space
-    to = next(l for l in lines if l[4].startswith("ถึง"))
+    to = next(line for line in lines if line[4].startswith("ถึง"))
     assert to[2] == pytest.approx(LEFT, abs=2) and to[1] > number[1]
     office, date = _line(doc, "กรมการปกครอง"), _line(doc, "๒๘ ธันวาคม ๒๕๖๓")
-    last_text = max(l[1] for l in lines if normalise(l[4]) == normalise(PARAGRAPHS[-1]))
+    last_text = max(line[1] for line in lines if normalise(line[4]) == normalise(PARAGRAPHS[-1]))
     axis = (office[2] + office[3]) / 2
     assert office[1] > last_text and axis > A4[0] / 2 + 2 * PT_PER_CM  # below the text, right of the centre
     assert (date[2] + date[3]) / 2 == pytest.approx(axis, abs=3)  # the date on the same axis, below the stamp
     assert date[1] - office[1] >= STAMP_CM * PT_PER_CM
-    assert not [l for l in lines if office[1] < l[1] < date[1]]  # the stamp's space holds no text
+    assert not [line for line in lines if office[1] < line[1] < date[1]]  # the stamp's space holds no text
     owner = [_line(doc, text) for text in [*STAMPED["owner"]["unit"], STAMPED["owner"]["phone_line"]]]
-    assert all(l[2] == pytest.approx(LEFT, abs=2) for l in owner)
+    assert all(line[2] == pytest.approx(LEFT, abs=2) for line in owner)
     assert date[1] < owner[0][1] < owner[1][1] < owner[2][1]
     images = [i for i in page.get_image_info() if i["bbox"][1] > EMBLEM_BAND]
     if variant == "stamped":
@@ -775,7 +773,7 @@ def test_a_long_stamped_letter_numbers_its_pages_and_keeps_its_closing_parts_tog
     lines = visual_lines(doc)
     tail = ["กรมการปกครอง", "๒๘ ธันวาคม ๒๕๖๓", *STAMPED["owner"]["unit"], STAMPED["owner"]["phone_line"]]
     assert {_line(doc, text)[0] for text in tail} == {2}
-    last = [l for l in lines if normalise(l[4]) == normalise(PARAGRAPHS[-1])]
+    last = [line for line in lines if normalise(line[4]) == normalise(PARAGRAPHS[-1])]
     assert last and last[0][0] == 2  # the last paragraph goes with them
     exp = Expectation(
         Path("long.pdf"), "letter", facts=_stamped_facts(stamped(paragraphs=PARAGRAPHS[:2] * 2 + PARAGRAPHS))

@@ -147,5 +147,5 @@ def test_the_external_format_builds_and_passes_its_checks(tmp_path):
         "โทร./โทรสาร",
     ]
     at = [next(i for i, line in enumerate(lines) if line.startswith(head)) for head in heads]
-    assert at == sorted(at), list(zip(heads, at))
+    assert at == sorted(at), list(zip(heads, at, strict=True))
     assert normalise("ได้แก่ ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์ และศูนย์ดำรงธรรมอำเภอบางพลี") in "".join(lines)

@@ -324,7 +324,7 @@ def test_answers_workbook_round_trip_to_reports_and_results_xlsx(tmp_path):
     shown = read_csv(tmp_path / "results-สรุปผล.csv")
     assert len(shown) == len(results)
     width = len(results[0])
-    for ours, calcs in zip(results[1:], shown[1:]):
+    for ours, calcs in zip(results[1:], shown[1:], strict=True):
         assert [{"ผ่าน": "TRUE", "ไม่ผ่าน": "FALSE"}.get(v, v) for v in calcs[:width]] == ours
     assert shown[3][width:] == ["92.31%", "5.77%"]  # 12/13 and 3/52 in the percent format
     answers = read_csv(tmp_path / "results-คำตอบรายข้อ.csv")

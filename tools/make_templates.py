@@ -182,8 +182,8 @@ def thai_rpr(
     lang: bool = True,
 ) -> None:
     """Make a ``w:rPr`` Thai-correct: fonts for all four slots, Latin and
-    complex-script size, bold on both, th-TH language for Thai (bidi/eastAsia; Latin-script runs en-US). ``None`` leaves a
-    property to the style/defaults."""
+    complex-script size, bold on both, th-TH language for Thai (bidi/eastAsia; Latin-script runs
+    en-US). ``None`` leaves a property to the style/defaults."""
     if font is not None:
         fonts = _rpr_child(rpr, "w:rFonts")
         for theme in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
@@ -514,10 +514,10 @@ def borderless_table(
         value = 0 if side in ("top", "bottom") else twips(cell_margin_cm)
         _set(_child(margins, f"w:{side}"), w=value, type="dxa")
     grid = table._tbl.tblGrid
-    for col, width_cm in zip(grid.findall(qn("w:gridCol")), widths_cm):
+    for col, width_cm in zip(grid.findall(qn("w:gridCol")), widths_cm, strict=True):
         col.set(qn("w:w"), str(twips(width_cm)))
     for row in table.rows:
-        for cell, width_cm in zip(row.cells, widths_cm):
+        for cell, width_cm in zip(row.cells, widths_cm, strict=True):
             cell.width = Cm(width_cm)
     return table
 
@@ -1000,7 +1000,7 @@ def header_row(table: Table, labels: Sequence[str], *, merge: Sequence[tuple[int
     for first, last in merge:
         row.cells[first].merge(row.cells[last])
     done = set()
-    for cell, label in zip(row.cells, labels):  # a merged cell comes once per grid column it spans
+    for cell, label in zip(row.cells, labels, strict=True):  # a merged cell comes once per grid column it spans
         if cell._tc in done:
             continue
         done.add(cell._tc)
@@ -1166,7 +1166,7 @@ def _assessor_block(doc) -> None:
 
 
 def _physical_table(doc) -> None:
-    columns = ["{{ physical.columns.%s|thai }}" % key for key in ("number", "text", "yes", "no")]
+    columns = [f"{{{{ physical.columns.{key}|thai }}}}" for key in ("number", "text", "yes", "no")]
     table = ruled_table(doc, PHYSICAL_WIDTHS_CM)
     header_row(table, columns)
     tag_row(table, '{%tr for item in physical["items"] %}')  # physical.items would be dict.items
@@ -1346,7 +1346,7 @@ def build_center_list() -> DocumentObject:
     bold_lines(doc, "title")
     paragraph(doc, LABEL_AS_OF + " {{ as_of|thai_date }}", align="center", before_pt=6, after_pt=6, keep_with_next=True)
     table = ruled_table(doc, CENTER_LIST_WIDTHS_CM)
-    header_row(table, ["{{ columns.%s|thai }}" % key for key in ("order", "province", "center", "note")])
+    header_row(table, [f"{{{{ columns.{key}|thai }}}}" for key in ("order", "province", "center", "note")])
     tag_row(table, "{%tr for row in rows %}")
     order, province, center, note = table.add_row().cells
     cell_text(order, "{{ row.order|thai }}", align="center")
@@ -1403,7 +1403,7 @@ def build_summary() -> DocumentObject:
             "center",
         ),
     ]
-    for cell, (value, align) in zip(cells, values):
+    for cell, (value, align) in zip(cells, values, strict=True):
         cell_text(cell, value, align=align)
     tag_row(table, "{%tr endfor %}")
     finish_table(table)
