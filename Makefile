@@ -7,14 +7,20 @@ INPUTS ?= inputs
 OUTPUTS ?= outputs
 BUILD := build
 
-.PHONY: all build test bench bench-scale setup system clean
+.PHONY: all build test lint bench bench-scale setup system clean
 all: build
 
 build: setup
 	$(VENV)/bin/gecc build --inputs $(INPUTS) --outputs $(OUTPUTS)
 
-test: setup
+# Lint and types first: a style or type error fails the tests (and so CI) in seconds.
+test: setup lint
 	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check pipeline tests tools
+	$(VENV)/bin/ruff format --check pipeline tests tools
+	$(VENV)/bin/mypy
 
 # Side by side in one run: cold build, one soffice per file, warm re-runs; writes outputs/bench.json.
 bench: setup
