@@ -34,7 +34,7 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(BUILD)/fonts/fonts.conf: pipeline/fonts.py $(VENV)/.installed
+$(BUILD)/fonts/fonts.conf: pipeline/fonts.py pipeline/reference/sarabun-metrics.json $(VENV)/.installed
 	$(PY) -m pipeline.fonts $(BUILD)
 
 clean:
