@@ -15,6 +15,8 @@ command -v fc-match >/dev/null 2>&1 || need+=(fontconfig)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
 grep -qi 'DejaVu Sans' <<<"$fonts" || need+=(fonts-dejavu-core)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# hb-shape: tools/measure_sarabun.py and its test shape text with HarfBuzz, as LibreOffice does.
+command -v hb-shape >/dev/null 2>&1 || need+=(libharfbuzz-bin)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"

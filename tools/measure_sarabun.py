@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -161,6 +162,13 @@ def verify(real_path: Path, sub_path: Path, texts: list[str], label: str) -> int
     return bad
 
 
+def dump(result: dict) -> str:
+    """JSON with one kerning pair, contextual advance or advance a line (readable diffs)."""
+    text = json.dumps(result, ensure_ascii=False, indent=1)
+    # lists of scalars (a kerning pair, a list of marks) on one line
+    return re.sub(r"\[\s*([^\[\]{}]*?)\s*\]", lambda m: "[" + re.sub(r",\s+", ", ", m.group(1)) + "]", text) + "\n"
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fonts", type=Path, default=PROJECT.parent / "shared" / "fonts")
@@ -198,7 +206,7 @@ def main(argv: list[str]) -> int:
             if extra:
                 bad += verify(real_path, sub_path, extra, "given text")
             result["styles"][style.name] = measured
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    args.out.write_text(dump(result), encoding="utf-8")
     print(f"wrote {args.out}")
     return 1 if bad else 0
 
