@@ -121,6 +121,12 @@ class Comparison:
     differing: int  # lines not the same (text, page or baseline)
     first: str = ""  # the first difference, said plainly
     text_differs: dict[str, str] = field(default_factory=dict)  # extractor -> first differing passage
+    # Lines pdftotext misreads (a word split, a mark moved after the next letter) with the
+    # real font and with the substitute: LibreOffice writes a zero-width mark inside a run
+    # of glyphs rounded to 1/1000 em, and when the rounding puts it 0.01 pt past the next
+    # letter poppler reorders and splits. It happens with either font, at different words.
+    misread_real: list[str] = field(default_factory=list)
+    misread_substitute: list[str] = field(default_factory=list)
     families: tuple[set[str], set[str]] = (set(), set())
 
     @property
@@ -133,6 +139,9 @@ class Comparison:
             said += f"; first: {self.first}"
         for tool, passage in self.text_differs.items():
             said += f"; {tool} text differs: {passage}"
+        if self.misread_real or self.misread_substitute:
+            said += (f"; pdftotext misreads {self.misread_real} with the real font, "
+                     f"{self.misread_substitute} with the substitute")
         return said
 
 
@@ -168,11 +177,25 @@ def compare(name: str, real_pdf: Path, sub_pdf: Path, text: bool = True) -> Comp
     result = Comparison(name, pages, len(real), differing, first,
                         families=(font_families(real_fonts), font_families(sub_fonts)))
     if text:
-        for tool, extract in (("pdftotext", pdftotext), ("PyMuPDF", pymupdf_text)):
-            a, b = extract(real_pdf), extract(sub_pdf)
-            if a != b:
-                result.text_differs[tool] = _first_text_difference(a, b)
+        mupdf = pymupdf_text(real_pdf), pymupdf_text(sub_pdf)
+        if mupdf[0] != mupdf[1]:
+            result.text_differs["PyMuPDF"] = _first_text_difference(*mupdf)
+        poppler = pdftotext(real_pdf), pdftotext(sub_pdf)
+        if poppler[0] != poppler[1]:
+            real_lines, sub_lines = poppler[0].splitlines(), poppler[1].splitlines()
+            # PyMuPDF reads both alike and right: a line it does not have is misread.
+            words = _spaced(mupdf[0]), _spaced(mupdf[1])
+            wrong = [(a, b) for a, b in zip(real_lines, sub_lines) if a != b]
+            result.misread_real = [a for a, _ in wrong if _spaced(a) not in words[0]]
+            result.misread_substitute = [b for _, b in wrong if _spaced(b) not in words[1]]
+            explained = all(_spaced(a) not in words[0] or _spaced(b) not in words[1] for a, b in wrong)
+            if len(real_lines) != len(sub_lines) or not explained:
+                result.text_differs["pdftotext"] = _first_text_difference(*poppler)
     return result
+
+
+def _spaced(text: str) -> str:
+    return " " + re.sub(r"\s+", " ", text).strip() + " "
 
 
 def kind(name: str) -> str:
@@ -185,12 +208,14 @@ def summary(results: list[Comparison]) -> str:
     for r in results:
         by_kind[kind(r.name)].append(r)
     rows = ["| kind | documents | identical layout | lines differing | documents with another page count "
-            "| pdftotext differs | PyMuPDF differs |", "|---|---|---|---|---|---|---|"]
+            "| pdftotext differs otherwise | PyMuPDF differs | pdftotext misreads (real / substitute) |",
+            "|---|---|---|---|---|---|---|---|"]
     for k, rs in sorted(by_kind.items()):
         rows.append(f"| {k} | {len(rs)} | {sum(r.identical for r in rs)} | "
                     f"{sum(r.differing for r in rs)} of {sum(r.lines for r in rs)} | "
                     f"{sum(r.pages[0] != r.pages[1] for r in rs)} | "
-                    f"{sum('pdftotext' in r.text_differs for r in rs)} | {sum('PyMuPDF' in r.text_differs for r in rs)} |")
+                    f"{sum('pdftotext' in r.text_differs for r in rs)} | {sum('PyMuPDF' in r.text_differs for r in rs)} | "
+                    f"{sum(len(r.misread_real) for r in rs)} / {sum(len(r.misread_substitute) for r in rs)} |")
     return "\n".join(rows)
 
 
@@ -219,10 +244,11 @@ def main(argv: list[str]) -> int:
             subs = {p: p for p in pdfs}
         results = [compare(str(p.relative_to(outputs).with_suffix("")), real[p], subs[p]) for p in pdfs]
     for r in results:
-        if not r.identical or r.text_differs:
+        if not r.identical or r.text_differs or r.misread_real or r.misread_substitute:
             print(r)
     print(summary(results))
-    return 0 if all(r.identical and not r.text_differs for r in results) else 1
+    return 0 if all(r.identical and not r.text_differs and len(r.misread_substitute) <= len(r.misread_real)
+                    for r in results) else 1
 
 
 if __name__ == "__main__":
