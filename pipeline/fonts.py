@@ -23,6 +23,7 @@ the marks, chosen by a GSUB rule in the same contexts, and GPOS keeps only the k
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -346,7 +347,7 @@ def _contextual_advance_rules(font: TTFont, measured: dict) -> list[str]:
         if base is None or not marks:
             continue
         name = f"{base}.adv{number}"
-        glyf[name] = glyf[base]  # the same outline: only the advance differs
+        glyf[name] = copy.deepcopy(glyf[base])  # the same outline: only the advance differs
         hmtx[name] = (advance, hmtx[base][1])
         order.append(name)
         following = sorted({g for g in order if g in marks or g.split(".")[0] in marks})
@@ -364,6 +365,19 @@ def _kerning_rules(font: TTFont, measured: dict) -> list[str]:
         if a and b and value:
             lines.append(f"    pos {a} {b} {value};")
     return lines
+
+
+def _shift_lookup_indices(sub, by: int) -> None:
+    """Renumber the lookups a contextual subtable calls (its lookups moved ``by`` places)."""
+    records = list(getattr(sub, "SubstLookupRecord", None) or [])  # format 3
+    for rule_set in getattr(sub, "ChainSubRuleSet", None) or []:  # format 1
+        for rule in rule_set.ChainSubRule if rule_set else []:
+            records += rule.SubstLookupRecord
+    for class_set in getattr(sub, "ChainSubClassSet", None) or []:  # format 2
+        for rule in class_set.ChainSubClassRule if class_set else []:
+            records += rule.SubstLookupRecord
+    for record in records:
+        record.LookupListIndex += by
 
 
 def _replace_layout(font: TTFont, measured: dict) -> None:
@@ -386,17 +400,7 @@ def _replace_layout(font: TTFont, measured: dict) -> None:
     first = len(table.LookupList.Lookup)
     for lookup in baked.LookupList.Lookup:
         for sub in lookup.SubTable:
-            for rule_set in (getattr(sub, "SubstLookupRecord", None) or [],):
-                for record in rule_set:
-                    record.LookupListIndex += first
-            for chain in getattr(sub, "ChainSubRuleSet", None) or []:
-                for rule in chain.ChainSubRule:
-                    for record in rule.SubstLookupRecord:
-                        record.LookupListIndex += first
-            for chain in getattr(sub, "ChainSubClassSet", None) or []:
-                for rule in (chain.ChainSubClassRule if chain else []):
-                    for record in rule.SubstLookupRecord:
-                        record.LookupListIndex += first
+            _shift_lookup_indices(sub, first)
         table.LookupList.Lookup.append(lookup)
     table.LookupList.LookupCount = len(table.LookupList.Lookup)
     new_indices = [first + i for i, lookup in enumerate(baked.LookupList.Lookup)
@@ -409,7 +413,7 @@ def _replace_layout(font: TTFont, measured: dict) -> None:
             features_done = True
     if not features_done:
         raise ValueError("Laksaman has no ccmp feature to hang the baked mark positions on")
-    # Scripts that lack ccmp (none in Laksaman 0.7) would not get them: check.
+    # A script without ccmp would not get them (every script of Debian's Laksaman has it).
     for script in table.ScriptList.ScriptRecord:
         tags = {table.FeatureList.FeatureRecord[i].FeatureTag for i in script.Script.DefaultLangSys.FeatureIndex}
         if "ccmp" not in tags:
@@ -431,10 +435,13 @@ def make_substitute(source: Path, style: Style, metrics: dict | None = None) -> 
     if "CFF " in font:  # scale_upem also rescaled the CFF FontMatrix to 1/665
         font["CFF "].cff.topDictIndex[0].FontMatrix = [1 / UPEM, 0, 0, 1 / UPEM, 0, 0]
     _drop_hinting(font)
-    if metrics is not None and "glyf" in font:
+    if metrics is not None:
         measured = metrics["styles"][style.name]
         _apply_advances(font, measured)
-        _replace_layout(font, measured)  # mark offsets count from the new advances
+        # Baking marks draws TrueType outlines: with Laksaman's OpenType/CFF package only
+        # (not Debian's default), its own GPOS stays and only the advances are the real ones.
+        if "glyf" in font:
+            _replace_layout(font, measured)  # mark offsets count from the new advances
 
     hhea = font["hhea"]
     hhea.ascent, hhea.descent, hhea.lineGap = HHEA_ASCENT, HHEA_DESCENT, HHEA_LINE_GAP
