@@ -31,6 +31,7 @@ from pipeline import convert, fonts  # noqa: E402
 
 REAL_FONTS = PROJECT.parent / "shared" / "fonts"
 BASELINE_TOLERANCE = 0.5  # pt: the same line, drawn within rounding of the same place
+PDFA2_XMP = re.compile(r'pdfaid:part(?:>\s*|="\s*)2\b')  # how LibreOffice marks a PDF/A-2 file
 
 Line = tuple[int, str, float]  # page number (from 0), text, baseline y in pt
 
@@ -47,7 +48,7 @@ def real_fontconfig(work: Path) -> Path:
 
 def is_pdfa(pdf: Path) -> bool:
     with fitz.open(pdf) as doc:
-        return bool(convert._PDFA2_XMP.search(doc.get_xml_metadata() or ""))
+        return bool(PDFA2_XMP.search(doc.get_xml_metadata() or ""))
 
 
 def converted_pdfs(outputs: Path) -> list[Path]:
