@@ -224,14 +224,17 @@ def _anchor(anchor) -> tuple[int, int]:
     return anchor.XCoordinate, anchor.YCoordinate
 
 
-def _mark_attachments(font: TTFont) -> tuple[dict[str, dict[str, tuple[int, int]]], dict[str, dict[str, tuple[int, int]]]]:
+Offsets = dict[str, dict[str, tuple[int, int]]]  # mark -> {glyph it sits on: (dx, dy)}
+
+
+def _mark_attachments(font: TTFont) -> tuple[Offsets, Offsets]:
     """GPOS mark-to-base and mark-to-mark as offsets: {mark: {base or first mark: (dx, dy)}}.
 
     For a base, (dx, dy) moves the mark from the pen position after the base to where
     the anchors put it; for a first mark, it moves the second mark from the first one.
     """
-    to_base: dict[str, dict[str, tuple[int, int]]] = {}
-    to_mark: dict[str, dict[str, tuple[int, int]]] = {}
+    to_base: Offsets = {}
+    to_mark: Offsets = {}
     if "GPOS" not in font:
         return to_base, to_mark
     hmtx = font["hmtx"]

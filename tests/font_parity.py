@@ -215,7 +215,8 @@ def summary(results: list[Comparison]) -> str:
         rows.append(f"| {k} | {len(rs)} | {sum(r.identical for r in rs)} | "
                     f"{sum(r.differing for r in rs)} of {sum(r.lines for r in rs)} | "
                     f"{sum(r.pages[0] != r.pages[1] for r in rs)} | "
-                    f"{sum('pdftotext' in r.text_differs for r in rs)} | {sum('PyMuPDF' in r.text_differs for r in rs)} | "
+                    f"{sum('pdftotext' in r.text_differs for r in rs)} | "
+                    f"{sum('PyMuPDF' in r.text_differs for r in rs)} | "
                     f"{sum(len(r.misread_real) for r in rs)} / {sum(len(r.misread_substitute) for r in rs)} |")
     return "\n".join(rows)
 
