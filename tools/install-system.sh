@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the pipeline needs: LibreOffice Writer (headless) for DOCX → PDF, Calc for the tests,
 # Debian's Thai fonts (Laksaman, the source of the TH Sarabun New substitute),
-# fontconfig, and venv support. Installs only what is missing.
+# fontconfig, venv support, and poppler's pdftotext (tests compare the text it extracts
+# with the substitute and with the real font). Installs only what is missing.
 set -euo pipefail
 
 need=()
@@ -15,6 +16,9 @@ grep -qi laksaman <<<"$fonts" || need+=(fonts-thai-tlwg)
 command -v fc-match >/dev/null 2>&1 || need+=(fontconfig)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
 grep -qi 'DejaVu Sans' <<<"$fonts" || need+=(fonts-dejavu-core)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# hb-shape: tools/measure_sarabun.py and its test shape text with HarfBuzz, as LibreOffice does.
+command -v hb-shape >/dev/null 2>&1 || need+=(libharfbuzz-bin)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"
