@@ -30,6 +30,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
@@ -95,7 +96,10 @@ def _fc_list(pattern: str, env: dict[str, str] | None = None) -> list[Path]:
     try:
         out = subprocess.run(
             ["fc-list", "--format", "%{file}\n", pattern],
-            capture_output=True, text=True, check=True, timeout=60,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
             env=env if env is not None else _default_env(),
         ).stdout
     except (OSError, subprocess.SubprocessError):
@@ -152,7 +156,7 @@ def _set_names(font: TTFont, style: Style) -> None:
         4: full_name,
         6: ps_name,
         10: "Metric-compatible stand-in for TH Sarabun New, built from TLWG Laksaman "
-            f"scaled by {SCALE} with TH Sarabun New's vertical metrics.",
+        f"scaled by {SCALE} with TH Sarabun New's vertical metrics.",
         16: SUBSTITUTE_FAMILY,
         17: style.name,
     }
@@ -179,7 +183,7 @@ def _drop_hinting(font: TTFont) -> None:
         if tag in font:
             del font[tag]
     glyf = font["glyf"]
-    for name in glyf.keys():
+    for name in glyf.keys():  # noqa: SIM118 (a fontTools table, not a dict)
         glyf[name].removeHinting()
     maxp = font["maxp"]
     maxp.maxZones, maxp.maxTwilightPoints, maxp.maxStorage = 1, 0, 0
@@ -189,16 +193,17 @@ def _drop_hinting(font: TTFont) -> None:
         font["gasp"].gaspRange = {0xFFFF: 0x000A}  # smoothing only, no grid-fitting
 
 
-def load_metrics(path: Path = METRICS_FILE) -> dict:
+def load_metrics(path: Path = METRICS_FILE) -> dict[str, Any]:
     """The measured metrics of TH Sarabun New, per style name ("Regular", "Bold" …)."""
-    return json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 def _code_point(key: str) -> int:
     return int(key.removeprefix("U+"), 16)
 
 
-def _apply_advances(font: TTFont, measured: dict) -> None:
+def _apply_advances(font: TTFont, measured: dict[str, Any]) -> None:
     """Give each glyph TH Sarabun New's advance; the outline keeps its left side bearing.
 
     The differences are a few units of 1000, too little to see, so the drawing is not
@@ -220,7 +225,7 @@ def _apply_advances(font: TTFont, measured: dict) -> None:
         hmtx[glyph] = (advance, hmtx[glyph][1])
 
 
-def _anchor(anchor) -> tuple[int, int]:
+def _anchor(anchor: Any) -> tuple[int, int]:
     return anchor.XCoordinate, anchor.YCoordinate
 
 
@@ -243,8 +248,8 @@ def _mark_attachments(font: TTFont) -> tuple[Offsets, Offsets]:
             if lookup.LookupType == 9:
                 sub = sub.ExtSubTable
             if sub.LookupType == 4:
-                marks = dict(zip(sub.MarkCoverage.glyphs, sub.MarkArray.MarkRecord))
-                for base, record in zip(sub.BaseCoverage.glyphs, sub.BaseArray.BaseRecord):
+                marks = dict(zip(sub.MarkCoverage.glyphs, sub.MarkArray.MarkRecord, strict=True))
+                for base, record in zip(sub.BaseCoverage.glyphs, sub.BaseArray.BaseRecord, strict=True):
                     for mark, mark_record in marks.items():
                         base_anchor = record.BaseAnchor[mark_record.Class]
                         if base_anchor is None:
@@ -254,8 +259,8 @@ def _mark_attachments(font: TTFont) -> tuple[Offsets, Offsets]:
                         # its pen position is the base origin + the base's advance.
                         to_base.setdefault(mark, {}).setdefault(base, (bx - mx - hmtx[base][0], by - my))
             elif sub.LookupType == 6:
-                marks = dict(zip(sub.Mark1Coverage.glyphs, sub.Mark1Array.MarkRecord))
-                for first, record in zip(sub.Mark2Coverage.glyphs, sub.Mark2Array.Mark2Record):
+                marks = dict(zip(sub.Mark1Coverage.glyphs, sub.Mark1Array.MarkRecord, strict=True))
+                for first, record in zip(sub.Mark2Coverage.glyphs, sub.Mark2Array.Mark2Record, strict=True):
                     for mark, mark_record in marks.items():
                         first_anchor = record.Mark2Anchor[mark_record.Class]
                         if first_anchor is None:
@@ -334,7 +339,7 @@ def _bake_mark_positions(font: TTFont) -> list[str]:
     return lines
 
 
-def _contextual_advance_rules(font: TTFont, measured: dict) -> list[str]:
+def _contextual_advance_rules(font: TTFont, measured: dict[str, Any]) -> list[str]:
     """Rules giving a base another advance before certain marks, as the real font does.
 
     TH Sarabun New Bold draws ฬ wider before ิ ี ึ ื ็ (an alternate glyph); here a copy
@@ -360,7 +365,7 @@ def _contextual_advance_rules(font: TTFont, measured: dict) -> list[str]:
     return lines
 
 
-def _kerning_rules(font: TTFont, measured: dict) -> list[str]:
+def _kerning_rules(font: TTFont, measured: dict[str, Any]) -> list[str]:
     cmap = font.getBestCmap()
     lines = []
     for left, right, value in measured.get("kerning", []):
@@ -370,7 +375,7 @@ def _kerning_rules(font: TTFont, measured: dict) -> list[str]:
     return lines
 
 
-def _shift_lookup_indices(sub, by: int) -> None:
+def _shift_lookup_indices(sub: Any, by: int) -> None:
     """Renumber the lookups a contextual subtable calls (its lookups moved ``by`` places)."""
     records = list(getattr(sub, "SubstLookupRecord", None) or [])  # format 3
     for rule_set in getattr(sub, "ChainSubRuleSet", None) or []:  # format 1
@@ -383,7 +388,7 @@ def _shift_lookup_indices(sub, by: int) -> None:
         record.LookupListIndex += by
 
 
-def _replace_layout(font: TTFont, measured: dict) -> None:
+def _replace_layout(font: TTFont, measured: dict[str, Any]) -> None:
     """GSUB: Laksaman's own lookups, then the baked mark positions; GPOS: the real kerning only."""
     mark_rules = _bake_mark_positions(font)
     advance_rules = _contextual_advance_rules(font, measured) or ["    # none"]
@@ -393,9 +398,12 @@ def _replace_layout(font: TTFont, measured: dict) -> None:
     header = "languagesystem DFLT dflt;\nlanguagesystem latn dflt;\nlanguagesystem thai dflt;\n"
     old_gsub = font["GSUB"]
     addOpenTypeFeaturesFromString(
-        font, header + "lookup baked_marks {\n" + "\n".join(mark_rules) + "\n} baked_marks;\n"
+        font,
+        header + "lookup baked_marks {\n" + "\n".join(mark_rules) + "\n} baked_marks;\n"
         "lookup contextual_advances {\n" + "\n".join(advance_rules) + "\n} contextual_advances;\n"
-        "feature ccmp { lookup baked_marks; lookup contextual_advances; } ccmp;\n", tables=["GSUB"])
+        "feature ccmp { lookup baked_marks; lookup contextual_advances; } ccmp;\n",
+        tables=["GSUB"],
+    )
     baked = font["GSUB"].table
     # Append the new lookups after Laksaman's (HarfBuzz applies the lookups of one stage
     # in list order, so the marks are moved after Laksaman chose its mark glyphs).
@@ -406,8 +414,7 @@ def _replace_layout(font: TTFont, measured: dict) -> None:
             _shift_lookup_indices(sub, first)
         table.LookupList.Lookup.append(lookup)
     table.LookupList.LookupCount = len(table.LookupList.Lookup)
-    new_indices = [first + i for i, lookup in enumerate(baked.LookupList.Lookup)
-                   if lookup.LookupType in (6, 5)]
+    new_indices = [first + i for i, lookup in enumerate(baked.LookupList.Lookup) if lookup.LookupType in (6, 5)]
     features_done = False
     for record in table.FeatureList.FeatureRecord:
         if record.FeatureTag == "ccmp":
@@ -423,11 +430,12 @@ def _replace_layout(font: TTFont, measured: dict) -> None:
             raise ValueError(f"Laksaman's script {script.ScriptTag} has no ccmp feature")
     font["GSUB"] = old_gsub
     del font["GPOS"]
-    addOpenTypeFeaturesFromString(font, header + "feature kern {\n" + "\n".join(kern_rules) + "\n} kern;\n",
-                                  tables=["GPOS"])
+    addOpenTypeFeaturesFromString(
+        font, header + "feature kern {\n" + "\n".join(kern_rules) + "\n} kern;\n", tables=["GPOS"]
+    )
 
 
-def make_substitute(source: Path, style: Style, metrics: dict | None = None) -> TTFont:
+def make_substitute(source: Path, style: Style, metrics: dict[str, Any] | None = None) -> TTFont:
     """One substitute face from one Laksaman face (in memory)."""
     font = TTFont(source)
     # Scaling the em to 665 units scales every value in font units (outlines, advances,
@@ -496,7 +504,7 @@ def fontconfig_text(cache_dir: Path, font_dirs: list[Path], alias_to: str | None
         "<fontconfig>",
         # Before the system include: fontconfig writes new caches to the first writable cachedir.
         f"  <cachedir>{escape(str(cache_dir.resolve()))}</cachedir>",
-        f"  <include ignore_missing=\"no\">{SYSTEM_FONTS_CONF}</include>",
+        f'  <include ignore_missing="no">{SYSTEM_FONTS_CONF}</include>',
     ]
     lines += [f"  <dir>{escape(str(d.resolve()))}</dir>" for d in font_dirs]
     if alias_to:
@@ -537,8 +545,12 @@ def fc_match(conf: Path | None, pattern: str, format: str | None = None) -> str:
     if conf is not None:
         env["FONTCONFIG_FILE"] = str(conf.resolve())
     return subprocess.run(
-        ["fc-match", *(["-f", format] if format else []), pattern], capture_output=True, text=True, check=True,
-        timeout=60, env=env,
+        ["fc-match", *(["-f", format] if format else []), pattern],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env=env,
     ).stdout.strip()
 
 

@@ -83,8 +83,12 @@ def read_lines(pdf: Path) -> tuple[list[Line], set[str]]:
     with fitz.open(pdf) as doc:
         for number, page in enumerate(doc):
             font_names.update(f[3] for f in page.get_fonts())
-            spans = [span for block in page.get_text("dict")["blocks"] for line in block.get("lines", [])
-                     for span in line["spans"]]
+            spans = [
+                span
+                for block in page.get_text("dict")["blocks"]
+                for line in block.get("lines", [])
+                for span in line["spans"]
+            ]
             rows: list[tuple[float, list[dict]]] = []
             for span in sorted(spans, key=lambda s: (round(s["origin"][1], 1), s["origin"][0])):
                 y = span["origin"][1]
@@ -100,8 +104,9 @@ def read_lines(pdf: Path) -> tuple[list[Line], set[str]]:
 
 
 def pdftotext(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                          check=True, timeout=120).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
 
 
 def pymupdf_text(pdf: Path) -> str:
@@ -141,17 +146,19 @@ class Comparison:
         for tool, passage in self.text_differs.items():
             said += f"; {tool} text differs: {passage}"
         if self.misread_real or self.misread_substitute:
-            said += (f"; pdftotext misreads {self.misread_real} with the real font, "
-                     f"{self.misread_substitute} with the substitute")
+            said += (
+                f"; pdftotext misreads {self.misread_real} with the real font, "
+                f"{self.misread_substitute} with the substitute"
+            )
         return said
 
 
 def _first_text_difference(real: str, sub: str) -> str:
     """The first line that differs, and the words around the first difference in it."""
-    for a, b in zip(real.splitlines() + [""], sub.splitlines() + [""]):
+    for a, b in zip(real.splitlines() + [""], sub.splitlines() + [""], strict=False):
         if a != b:
-            i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-            return f"real {a[max(0, i - 15):i + 20]!r} / substitute {b[max(0, i - 15):i + 20]!r}"
+            i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+            return f"real {a[max(0, i - 15) : i + 20]!r} / substitute {b[max(0, i - 15) : i + 20]!r}"
     return ""
 
 
@@ -159,12 +166,11 @@ def compare(name: str, real_pdf: Path, sub_pdf: Path, text: bool = True) -> Comp
     real, real_fonts = read_lines(real_pdf)
     sub, sub_fonts = read_lines(sub_pdf)
     pages = (max((p for p, _, _ in real), default=-1) + 1, max((p for p, _, _ in sub), default=-1) + 1)
-    matcher = difflib.SequenceMatcher(None, [(p, t) for p, t, _ in real], [(p, t) for p, t, _ in sub],
-                                      autojunk=False)
+    matcher = difflib.SequenceMatcher(None, [(p, t) for p, t, _ in real], [(p, t) for p, t, _ in sub], autojunk=False)
     differing, first = 0, ""
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            for a, b in zip(real[i1:i2], sub[j1:j2]):
+            for a, b in zip(real[i1:i2], sub[j1:j2], strict=True):
                 if abs(a[2] - b[2]) > BASELINE_TOLERANCE:
                     differing += 1
                     first = first or f"page {a[0] + 1} {a[1]!r}: baseline {a[2]} with the real font, {b[2]}"
@@ -173,10 +179,13 @@ def compare(name: str, real_pdf: Path, sub_pdf: Path, text: bool = True) -> Comp
             if not first:
                 a = real[i1] if i1 < i2 else None
                 b = sub[j1] if j1 < j2 else None
-                first = (f"real page {a[0] + 1 if a else '-'} {a[1] if a else ''!r} / "
-                         f"substitute page {b[0] + 1 if b else '-'} {b[1] if b else ''!r}")
-    result = Comparison(name, pages, len(real), differing, first,
-                        families=(font_families(real_fonts), font_families(sub_fonts)))
+                first = (
+                    f"real page {a[0] + 1 if a else '-'} {a[1] if a else ''!r} / "
+                    f"substitute page {b[0] + 1 if b else '-'} {b[1] if b else ''!r}"
+                )
+    result = Comparison(
+        name, pages, len(real), differing, first, families=(font_families(real_fonts), font_families(sub_fonts))
+    )
     if text:
         mupdf = pymupdf_text(real_pdf), pymupdf_text(sub_pdf)
         if mupdf[0] != mupdf[1]:
@@ -186,7 +195,7 @@ def compare(name: str, real_pdf: Path, sub_pdf: Path, text: bool = True) -> Comp
             real_lines, sub_lines = poppler[0].splitlines(), poppler[1].splitlines()
             # PyMuPDF reads both alike and right: a line it does not have is misread.
             words = _spaced(mupdf[0]), _spaced(mupdf[1])
-            wrong = [(a, b) for a, b in zip(real_lines, sub_lines) if a != b]
+            wrong = [(a, b) for a, b in zip(real_lines, sub_lines, strict=False) if a != b]
             result.misread_real = [a for a, _ in wrong if _spaced(a) not in words[0]]
             result.misread_substitute = [b for _, b in wrong if _spaced(b) not in words[1]]
             explained = all(_spaced(a) not in words[0] or _spaced(b) not in words[1] for a, b in wrong)
@@ -208,16 +217,20 @@ def summary(results: list[Comparison]) -> str:
     by_kind: dict[str, list[Comparison]] = defaultdict(list)
     for r in results:
         by_kind[kind(r.name)].append(r)
-    rows = ["| kind | documents | identical layout | lines differing | documents with another page count "
-            "| pdftotext differs otherwise | PyMuPDF differs | pdftotext misreads (real / substitute) |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| kind | documents | identical layout | lines differing | documents with another page count "
+        "| pdftotext differs otherwise | PyMuPDF differs | pdftotext misreads (real / substitute) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for k, rs in sorted(by_kind.items()):
-        rows.append(f"| {k} | {len(rs)} | {sum(r.identical for r in rs)} | "
-                    f"{sum(r.differing for r in rs)} of {sum(r.lines for r in rs)} | "
-                    f"{sum(r.pages[0] != r.pages[1] for r in rs)} | "
-                    f"{sum('pdftotext' in r.text_differs for r in rs)} | "
-                    f"{sum('PyMuPDF' in r.text_differs for r in rs)} | "
-                    f"{sum(len(r.misread_real) for r in rs)} / {sum(len(r.misread_substitute) for r in rs)} |")
+        rows.append(
+            f"| {k} | {len(rs)} | {sum(r.identical for r in rs)} | "
+            f"{sum(r.differing for r in rs)} of {sum(r.lines for r in rs)} | "
+            f"{sum(r.pages[0] != r.pages[1] for r in rs)} | "
+            f"{sum('pdftotext' in r.text_differs for r in rs)} | "
+            f"{sum('PyMuPDF' in r.text_differs for r in rs)} | "
+            f"{sum(len(r.misread_real) for r in rs)} / {sum(len(r.misread_substitute) for r in rs)} |"
+        )
     return "\n".join(rows)
 
 
@@ -228,8 +241,9 @@ def main(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("outputs", type=Path, help="the outputs folder of a build")
-    parser.add_argument("--substitute", type=Path,
-                        help="a font folder: convert with this substitute instead of using the build's PDFs")
+    parser.add_argument(
+        "--substitute", type=Path, help="a font folder: convert with this substitute instead of using the build's PDFs"
+    )
     args = parser.parse_args(argv)
     if not real_font_available():
         print(f"the reference TH Sarabun New is not in {REAL_FONTS}")
@@ -249,8 +263,11 @@ def main(argv: list[str]) -> int:
         if not r.identical or r.text_differs or r.misread_real or r.misread_substitute:
             print(r)
     print(summary(results))
-    return 0 if all(r.identical and not r.text_differs and len(r.misread_substitute) <= len(r.misread_real)
-                    for r in results) else 1
+    return (
+        0
+        if all(r.identical and not r.text_differs and len(r.misread_substitute) <= len(r.misread_real) for r in results)
+        else 1
+    )
 
 
 if __name__ == "__main__":

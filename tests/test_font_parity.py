@@ -19,7 +19,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from campaigns import PROJECT, run
 from font_parity import (
     REAL_FONTS,
@@ -31,6 +30,7 @@ from font_parity import (
     real_fontconfig,
     summary,
 )
+
 from pipeline import fonts
 
 FULL = os.environ.get("GECC_FONT_PARITY") == "full"
@@ -57,8 +57,10 @@ def cut_inputs(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def both_ways(tmp_path_factory: pytest.TempPathFactory):
     if not real_font_available():
-        pytest.skip(f"SKIPPED LOUDLY: the reference TH Sarabun New is not in {REAL_FONTS}: "
-                    "the substitute cannot be compared with the real font")
+        pytest.skip(
+            f"SKIPPED LOUDLY: the reference TH Sarabun New is not in {REAL_FONTS}: "
+            "the substitute cannot be compared with the real font"
+        )
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice (soffice) not installed")
     if shutil.which("pdftotext") is None:

@@ -105,9 +105,11 @@ def test_substitute_metrics_match_real_font(substitute_dir: Path, style: str) ->
             assert getattr(sub[table], field) == getattr(real[table], field), f"{table}.{field}"
     # Equal advances, not close ones: 0.5 % off is enough to move a line break.
     sub_cmap, real_cmap = sub.getBestCmap(), real.getBestCmap()
-    differing = {chr(code): (sub["hmtx"][sub_cmap[code]][0], real["hmtx"][glyph][0])
-                 for code, glyph in real_cmap.items()
-                 if sub["hmtx"][sub_cmap[code]][0] != real["hmtx"][glyph][0]}
+    differing = {
+        chr(code): (sub["hmtx"][sub_cmap[code]][0], real["hmtx"][glyph][0])
+        for code, glyph in real_cmap.items()
+        if sub["hmtx"][sub_cmap[code]][0] != real["hmtx"][glyph][0]
+    }
     assert not differing, f"advances (substitute, real) differ: {differing}"
 
 
@@ -117,16 +119,23 @@ def test_substitute_has_the_measured_metrics(substitute_dir: Path, style: str) -
     sub = _face(substitute_dir, style)
     cmap, hmtx = sub.getBestCmap(), sub["hmtx"]
     assert len(measured["advances"]) > 500
-    wrong = {key: (hmtx[cmap[int(key[2:], 16)]][0], value) for key, value in measured["advances"].items()
-             if hmtx[cmap[int(key[2:], 16)]][0] != value}
+    wrong = {
+        key: (hmtx[cmap[int(key[2:], 16)]][0], value)
+        for key, value in measured["advances"].items()
+        if hmtx[cmap[int(key[2:], 16)]][0] != value
+    }
     assert not wrong, f"advances (substitute, measured) differ: {wrong}"
     gpos = sub["GPOS"].table
     # Only kerning is left in GPOS: marks moved by anchors are what made poppler split words.
     assert {lookup.LookupType for lookup in gpos.LookupList.Lookup} == {2}
-    pairs = {(first, record.SecondGlyph): record.Value1.XAdvance
-             for lookup in gpos.LookupList.Lookup for sub_table in lookup.SubTable if sub_table.Format == 1
-             for first, pair_set in zip(sub_table.Coverage.glyphs, sub_table.PairSet)
-             for record in pair_set.PairValueRecord}
+    pairs = {
+        (first, record.SecondGlyph): record.Value1.XAdvance
+        for lookup in gpos.LookupList.Lookup
+        for sub_table in lookup.SubTable
+        if sub_table.Format == 1
+        for first, pair_set in zip(sub_table.Coverage.glyphs, sub_table.PairSet, strict=True)
+        for record in pair_set.PairValueRecord
+    }
     for left, right, value in measured["kerning"]:
         assert pairs.get((cmap[int(left[2:], 16)], cmap[int(right[2:], 16)])) == value, (left, right, value)
     # The marks Laksaman's anchors moved are drawn moved, at the pen position.
@@ -141,7 +150,7 @@ def test_metrics_table_is_the_reference_fonts() -> None:
     for style, file_style in STYLE_FILES.items():
         measured = tool.measure_cmap_and_kerning(TTFont(REAL_FONTS / f"THSarabunNew-{file_style}.ttf"))
         assert table[style]["advances"] == measured["advances"], style
-        assert measured["kerning"] == table[style]["kerning"][:len(measured["kerning"])], style
+        assert measured["kerning"] == table[style]["kerning"][: len(measured["kerning"])], style
 
 
 @pytest.mark.skipif(shutil.which("hb-shape") is None, reason="hb-shape not installed (Debian libharfbuzz-bin)")
@@ -173,7 +182,10 @@ def test_fontconfig_alias_wins_over_tlwg_rule(substitute_dir: Path, tmp_path: Pa
     assert '"TH Sarabun Substitute" "Bold"' in fonts.fc_match(conf, "TH Sarabun New:bold")
     assert '"TH Sarabun Substitute"' in fonts.fc_match(conf, "TH SarabunPSK")
     verbose = subprocess.run(
-        ["fc-match", "-v", "TH Sarabun New"], capture_output=True, text=True, check=True,
+        ["fc-match", "-v", "TH Sarabun New"],
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "FONTCONFIG_FILE": str(conf)},
     ).stdout
     assert "matrix" not in verbose, "TLWG's 0.66 matrix must not apply to the substitute"
@@ -277,9 +289,21 @@ def convert(docx: Path, conf: Path, work: Path) -> Path:
     env = {**os.environ, "FONTCONFIG_FILE": str(conf.resolve())}
     env.pop("FONTCONFIG_PATH", None)
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={(work / 'profile').resolve().as_uri()}",
-         "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out), str(docx)],
-        env=env, check=True, capture_output=True, timeout=180,
+        [
+            "soffice",
+            f"-env:UserInstallation={(work / 'profile').resolve().as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(docx),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     pdf = out / (docx.stem + ".pdf")
     assert pdf.is_file() and pdf.stat().st_size > 0, "soffice exited without writing the PDF"
@@ -353,5 +377,5 @@ def test_substitute_lays_out_like_real_font(layouts: dict[str, tuple[list[Line],
     assert max(p for p, _, _ in real) == 1, "the test letter should spill onto exactly 2 pages"
     assert max(p for p, _, _ in sub) == max(p for p, _, _ in real), "page count differs"
     assert [(p, t) for p, t, _ in sub] == [(p, t) for p, t, _ in real], "line breaks differ"
-    worst = max(abs(a[2] - b[2]) for a, b in zip(real, sub))
+    worst = max(abs(a[2] - b[2]) for a, b in zip(real, sub, strict=True))
     assert worst <= 0.5, f"baselines differ by up to {worst:.2f} pt"

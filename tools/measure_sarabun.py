@@ -59,9 +59,31 @@ def samples() -> list[str]:
         for lead in LEADING:
             out.add(lead + c)
             out.add(lead + c + "็น")
-    for text in ("ฤๅ", "ฦๅ", "ฤๅษี", "๏", "๏ ", "ฯ", "ๆ", "fi", "fl", "ff", "ffi", "ffl", "PSK", "TH SarabunPSK",
-                 "(10 Flagships to DOPA New Normal 2021)", "GECC", "AVATAR", "To Ta Yo We", "1/2 3/4",
-                 "๐๑๒๓๔๕๖๗๘๙", "0123456789", "…", "“quoted” ‘x’ – — • ☐"):
+    for text in (
+        "ฤๅ",
+        "ฦๅ",
+        "ฤๅษี",
+        "๏",
+        "๏ ",
+        "ฯ",
+        "ๆ",
+        "fi",
+        "fl",
+        "ff",
+        "ffi",
+        "ffl",
+        "PSK",
+        "TH SarabunPSK",
+        "(10 Flagships to DOPA New Normal 2021)",
+        "GECC",
+        "AVATAR",
+        "To Ta Yo We",
+        "1/2 3/4",
+        "๐๑๒๓๔๕๖๗๘๙",
+        "0123456789",
+        "…",
+        "“quoted” ‘x’ – — • ☐",
+    ):
         out.add(text)
     return sorted(out)
 
@@ -72,8 +94,12 @@ def shape(font: Path, texts: list[str]) -> list[list[dict]]:
         f.write("\n".join(texts) + "\n")
         name = f.name
     try:
-        out = subprocess.run(["hb-shape", "--output-format=json", f"--text-file={name}", str(font)],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["hb-shape", "--output-format=json", f"--text-file={name}", str(font)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         Path(name).unlink()
     results = [json.loads(line) for line in out.splitlines() if line.strip()]
@@ -96,7 +122,7 @@ def measure_cmap_and_kerning(real: TTFont) -> dict:
                 continue
             if sub.Format != 1:
                 raise SystemExit("class-based kerning (PairPos format 2) is not read by this tool")
-            for first, pair_set in zip(sub.Coverage.glyphs, sub.PairSet):
+            for first, pair_set in zip(sub.Coverage.glyphs, sub.PairSet, strict=True):
                 for record in pair_set.PairValueRecord:
                     value = getattr(record.Value1, "XAdvance", 0) if record.Value1 else 0
                     if first not in chars_of or record.SecondGlyph not in chars_of:
@@ -129,7 +155,7 @@ def contextual(real_path: Path, sub_path: Path, measured: dict, texts: list[str]
     corrections: dict[tuple[str, str], int] = {}
     wider: dict[tuple[str, int], set[str]] = {}  # (base, advance): the marks it has that advance before
     real_cmap = TTFont(real_path).getBestCmap()
-    for text, real, mine in zip(texts, shape(real_path, texts), shape(sub_path, texts)):
+    for text, real, mine in zip(texts, shape(real_path, texts), shape(sub_path, texts), strict=True):
         if total(real) == total(mine):
             continue
         if len(text) == 2 and len(real) == len(mine) == 2 and real[0]["g"] != real_cmap[ord(text[0])]:
@@ -143,16 +169,20 @@ def contextual(real_path: Path, sub_path: Path, measured: dict, texts: list[str]
     conflicts = {g: v for g, v in found.items() if len(v) > 1}
     if conflicts:
         print(f"  conflicting advances for {conflicts}")
-    return {g: min(v) for g, v in found.items()}, [
-        [f"U+{ord(a):04X}", f"U+{ord(b):04X}", v] for (a, b), v in sorted(corrections.items())], [
-        [f"U+{ord(base):04X}", [f"U+{ord(m):04X}" for m in sorted(marks)], advance]
-        for (base, advance), marks in sorted(wider.items())]
+    return (
+        {g: min(v) for g, v in found.items()},
+        [[f"U+{ord(a):04X}", f"U+{ord(b):04X}", v] for (a, b), v in sorted(corrections.items())],
+        [
+            [f"U+{ord(base):04X}", [f"U+{ord(m):04X}" for m in sorted(marks)], advance]
+            for (base, advance), marks in sorted(wider.items())
+        ],
+    )
 
 
 def verify(real_path: Path, sub_path: Path, texts: list[str], label: str) -> int:
     """Texts whose shaped width differs, or where the substitute moves a glyph off its pen."""
     bad = 0
-    for text, real, mine in zip(texts, shape(real_path, texts), shape(sub_path, texts)):
+    for text, real, mine in zip(texts, shape(real_path, texts), shape(sub_path, texts), strict=True):
         moved = [g["g"] for g in mine if g.get("dx") or g.get("dy")]
         if total(real) != total(mine) or moved:
             bad += 1
@@ -172,17 +202,22 @@ def dump(result: dict) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fonts", type=Path, default=PROJECT.parent / "shared" / "fonts")
-    parser.add_argument("--text", type=Path, nargs="*", default=[],
-                        help="text files (one paragraph a line) to check besides the samples")
+    parser.add_argument(
+        "--text",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="text files (one paragraph a line) to check besides the samples",
+    )
     parser.add_argument("--out", type=Path, default=fonts.METRICS_FILE)
     args = parser.parse_args(argv)
     texts = samples()
     extra = [line for path in args.text for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     result = {
         "about": "TH Sarabun New 1.35 metrics measured by tools/measure_sarabun.py from the reference font; "
-                 "advances and kerning in units of a 1000-unit em, code points as U+XXXX. "
-                 "glyph_advances: Laksaman glyphs reached only through GSUB, given the advance the real font "
-                 "gives the same text.",
+        "advances and kerning in units of a 1000-unit em, code points as U+XXXX. "
+        "glyph_advances: Laksaman glyphs reached only through GSUB, given the advance the real font "
+        "gives the same text.",
         "styles": {},
     }
     bad = 0
@@ -198,9 +233,11 @@ def main(argv: list[str]) -> int:
             measured["glyph_advances"] = dict(sorted(glyph_advances.items()))
             measured["kerning"] += corrections
             measured["contextual_advances"] = wider
-            print(f"  {len(measured['advances'])} advances, {len(measured['kerning'])} kerning pairs "
-                  f"({len(corrections)} for ligatures), glyph advances {measured['glyph_advances']}, "
-                  f"contextual advances {wider}")
+            print(
+                f"  {len(measured['advances'])} advances, {len(measured['kerning'])} kerning pairs "
+                f"({len(corrections)} for ligatures), glyph advances {measured['glyph_advances']}, "
+                f"contextual advances {wider}"
+            )
             sub_path = build(style, metrics, Path(tmp))
             bad += verify(real_path, sub_path, texts, "samples")
             if extra:
