@@ -11,6 +11,9 @@ fonts=$(fc-list 2>/dev/null || true)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 grep -qi laksaman <<<"$fonts" || need+=(fonts-thai-tlwg)
 command -v fc-match >/dev/null 2>&1 || need+=(fontconfig)
+# The web app's browser tests: Debian's Chromium and its driver (Selenium drives them).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
 grep -qi 'DejaVu Sans' <<<"$fonts" || need+=(fonts-dejavu-core)
 
