@@ -1,0 +1,358 @@
+"""The web app's state and what its pages do, calling the core (pipeline.service).
+
+Handlers (pages.py) parse a request and render a page; everything they do goes
+through a Site: the cached campaign, the database, submissions, builds, files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import service
+from ..model import Answer, Campaign, Center
+from ..problems import InputError, Problem
+from ..settings import Settings
+from . import auth, forms
+from ..files import write_text
+from .db import Database, Submission, now, submissions_of
+
+REPORTS = "reports"
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    settings: Settings
+    database: Path | None = None        # default: <outputs>/.web/gecc.sqlite3
+    secure_cookies: bool = True         # off only for plain-http localhost (development, tests)
+    base_url: str = "http://127.0.0.1:8000"
+    max_upload: int = 20 * 2**20        # bytes of one request body
+    build_reports: bool = True          # build a center's report on submit (off in tests that don't need one)
+
+    @property
+    def database_path(self) -> Path:
+        return self.database or self.settings.outputs / ".web" / "gecc.sqlite3"
+
+
+@dataclass
+class Outcome:
+    """What a center's post did: saved a draft, or submitted a version, or found problems."""
+
+    problems: list[Problem] = field(default_factory=list)
+    submission: Submission | None = None
+
+
+class Site:
+    def __init__(self, config: WebConfig):
+        self.config = config
+        self.settings = config.settings
+        self.db = Database(config.database_path)
+        self.csrf = auth.Csrf(bytes.fromhex(self.db.get_or_create("secret", lambda: os.urandom(32).hex())))
+        self._campaign: tuple[tuple, Campaign] | None = None
+        self._campaign_lock = threading.Lock()
+        self._center_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+        from .jobs import Builds
+        self.builds = Builds(self)
+        self._checks: tuple[tuple, dict] | None = None
+
+    # --- the campaign, loaded again when its input files change ----------------------
+
+    def _stamp(self) -> tuple:
+        inputs = self.settings.inputs
+        stamp = []
+        for name in ("centers.csv", "circular.yaml", "criteria.yaml", "scoring.yaml", "answers"):
+            try:
+                st = (inputs / name).stat()
+                stamp.append((name, st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:
+                stamp.append((name, None))
+        return tuple(stamp)
+
+    def campaign(self) -> Campaign:
+        """The validated campaign; InputError when its inputs are wrong."""
+        with self._campaign_lock:
+            stamp = self._stamp()
+            if self._campaign is None or self._campaign[0] != stamp:
+                self._campaign = (stamp, service.load(self.settings))
+            return self._campaign[1]
+
+    def forget_campaign(self) -> None:
+        with self._campaign_lock:
+            self._campaign = None
+
+    def center(self, province: str, name: str) -> Center | None:
+        return next((c for c in self.campaign().centers if (c.province, c.name) == (province, name)), None)
+
+    def center_by_slug(self, slug: str) -> Center | None:
+        return next((c for c in self.campaign().centers if c.slug == slug), None)
+
+    def center_of_token(self, token: str) -> Center | None:
+        key = auth.center_of_token(self.db, token)
+        return self.center(*key) if key else None
+
+    # --- the campaign's state ------------------------------------------------------------
+
+    def closed(self) -> bool:
+        return self.db.get("closed") == "1"
+
+    def set_closed(self, closed: bool) -> None:
+        self.db.put("closed", "1" if closed else "0")
+
+    # --- a center's answers -------------------------------------------------------------
+
+    def _lock_of(self, center: Center) -> threading.Lock:
+        with self._locks_lock:
+            return self._center_locks.setdefault((center.province, center.name), threading.Lock())
+
+    def draft(self, center: Center) -> dict[str, str] | None:
+        row = self.db.one("SELECT fields FROM drafts WHERE province = ? AND center = ?", center.province, center.name)
+        return json.loads(row["fields"]) if row else None
+
+    def save_draft(self, center: Center, fields: dict[str, str]) -> None:
+        self.db.run("INSERT INTO drafts (province, center, fields, saved_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (province, center) DO UPDATE SET fields = excluded.fields, saved_at = excluded.saved_at",
+                    center.province, center.name, json.dumps(fields, ensure_ascii=False), now())
+
+    def submissions(self, center: Center) -> list[Submission]:
+        return submissions_of(self.db, center.province, center.name)
+
+    def submit(self, center: Center, fields: dict[str, str]) -> Outcome:
+        """Validate with the answer files' rules; when right: keep the version (SQLite, then the answer
+        file), both before the center is told; then build, check and archive its report."""
+        campaign = self.campaign()
+        mapping = forms.answer_mapping(fields, center, campaign.criteria)
+        result = service.validate_answer(mapping, campaign)
+        if isinstance(result, list):
+            self.save_draft(center, fields)  # everything typed is kept beside the problems
+            return Outcome(problems=result)
+        with self._lock_of(center):
+            row_id = self._record(center, mapping, result)
+            service.save_answer(self.settings, campaign, result)
+            self.db.run("DELETE FROM drafts WHERE province = ? AND center = ?", center.province, center.name)
+            if self.config.build_reports:
+                self._build_report(campaign, result, row_id)
+        return Outcome(submission=next(s for s in self.submissions(center) if s.id == row_id))
+
+    def _record(self, center: Center, mapping: dict[str, Any], answer: Answer) -> int:
+        return self.db.run(
+            "INSERT INTO submissions (province, center, answer, answer_file, basic_met, quality_met, submitted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", center.province, center.name,
+            json.dumps(mapping, ensure_ascii=False, default=str),
+            str(answer.source.relative_to(self.settings.inputs)), int(all(answer.physical.values())),
+            sum(answer.quality.values()), now())
+
+    def _build_report(self, campaign: Campaign, answer: Answer, row_id: int) -> None:
+        try:
+            built = service.build_report(self.settings, campaign, answer)
+            state, problems, version = ("ok" if built.ok else "failed"), list(built.problems), built.archived_version
+        except Exception as error:  # a report that cannot be made must not lose the submission
+            state, problems, version = "failed", [_message(error)], None
+        self.db.run("UPDATE submissions SET report = ?, report_problems = ?, archived_version = ? WHERE id = ?",
+                    state, json.dumps(problems, ensure_ascii=False), version, row_id)
+
+    def report_pdf(self, center: Center) -> Path | None:
+        pdf = self.settings.outputs / REPORTS / f"{center.slug}.pdf"
+        return pdf if pdf.is_file() else None
+
+    def redo_pending(self) -> None:
+        """After a restart: each center's latest submission whose answer file or report was not finished."""
+        rows = self.db.all("SELECT s.* FROM submissions s JOIN (SELECT province, center, max(id) AS id FROM "
+                           "submissions GROUP BY province, center) latest ON latest.id = s.id "
+                           "WHERE s.report = 'pending'")
+        for row in rows:
+            try:
+                campaign = self.campaign()
+                center = self.center(row["province"], row["center"])
+                if center is None:
+                    continue
+                result = service.validate_answer(json.loads(row["answer"]), campaign)
+                if isinstance(result, list):
+                    self.db.run("UPDATE submissions SET report = 'failed', report_problems = ? WHERE id = ?",
+                                json.dumps([str(p) for p in result], ensure_ascii=False), row["id"])
+                    continue
+                with self._lock_of(center):
+                    service.save_answer(self.settings, campaign, result)
+                    if self.config.build_reports:
+                        self._build_report(campaign, result, row["id"])
+            except Exception as error:  # one center's trouble must not stop the others
+                self.db.run("UPDATE submissions SET report = 'failed', report_problems = ? WHERE id = ?",
+                            json.dumps([_message(error)], ensure_ascii=False), row["id"])
+
+    # --- links ---------------------------------------------------------------------------
+
+    def link(self, token: str) -> str:
+        return f"{self.config.base_url.rstrip('/')}/c/{token}"
+
+    def issue_link(self, center: Center) -> str:
+        return self.link(auth.issue_link(self.db, center.province, center.name))
+
+    def issue_all_links(self) -> list[tuple[Center, str]]:
+        return [(c, self.issue_link(c)) for c in sorted(self.campaign().centers, key=lambda c: c.order)]
+
+    def write_links(self) -> Path:
+        """A new link for every center, in outputs/links.csv (UTF-8 with BOM for Excel): the old links stop."""
+        import csv
+        import io
+        rows = self.issue_all_links()
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(["province", "center", "url"])
+        for center, url in rows:
+            writer.writerow([center.province, center.name, url])
+        target = self.settings.outputs / "links.csv"
+        write_text(target, "\ufeff" + out.getvalue())
+        return target
+
+    # --- changing the inputs ------------------------------------------------------------
+
+    def replace_centers(self, data: bytes) -> list[Problem]:
+        from . import edits
+        problems = edits.replace_centers(self.settings.inputs, data)
+        self.forget_campaign()
+        return problems
+
+    def edit_circular(self, changes: dict[str, str]) -> list[Problem]:
+        from . import edits
+        problems = edits.edit_circular(self.settings.inputs, changes)
+        self.forget_campaign()
+        return problems
+
+    def ingest(self, uploads: list[tuple[str, bytes]]) -> tuple[list[Path], list[Problem]]:
+        from . import edits
+        result = edits.ingest_pdfs(self.settings.inputs, self.campaign(), uploads)
+        self.forget_campaign()
+        return result
+
+    # --- the dashboard --------------------------------------------------------------------
+
+    def dashboard(self) -> list[dict[str, Any]]:
+        """One row per center: state, last change, basic condition met, quality items met."""
+        campaign = self.campaign()
+        latest = {(r["province"], r["center"]): r for r in self.db.all(
+            "SELECT s.province, s.center, s.basic_met, s.quality_met, s.submitted_at, s.report, n.versions "
+            "FROM submissions s JOIN (SELECT province, center, max(id) AS id, count(*) AS versions FROM submissions "
+            "GROUP BY province, center) n ON n.id = s.id")}
+        drafts = {(r["province"], r["center"]): r["saved_at"] for r in self.db.all(
+            "SELECT province, center, saved_at FROM drafts")}
+        files = {(a.province, a.center): a for a in campaign.answers}
+        rows = []
+        for center in sorted(campaign.centers, key=lambda c: c.order):
+            key = (center.province, center.name)
+            row: dict[str, Any] = {"center": center, "state": "not started", "changed": None, "basic": None,
+                                   "quality": None, "versions": 0, "report": None}
+            if key in latest:
+                r = latest[key]
+                row.update(state="submitted", changed=r["submitted_at"], basic=bool(r["basic_met"]),
+                           quality=r["quality_met"], versions=r["versions"], report=r["report"])
+            elif key in files:
+                a = files[key]
+                row.update(state="submitted", basic=all(a.physical.values()), quality=sum(a.quality.values()),
+                           report="file")
+            if key in drafts and (row["changed"] is None or drafts[key] > row["changed"]):
+                if row["state"] == "not started":
+                    row["state"] = "draft"
+                row["changed"] = drafts[key]
+            rows.append(row)
+        return rows
+
+    def national_chart(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Share of submitted centers meeting the basic condition, and of quality items met per part."""
+        campaign = self.campaign()
+        answers = self._latest_answers()
+        submitted = [r for r in rows if r["state"] == "submitted"]
+        bars = [{"label": "ผ่านเงื่อนไขพื้นฐาน (ด้านกายภาพครบ ๑๓ ข้อ)",
+                 "value": sum(1 for r in submitted if r["basic"]), "of": len(submitted)}]
+        for part in campaign.criteria.parts:
+            ids = [i.id for i in part.items]
+            met = sum(1 for q in answers.values() for i in ids if q.get(i))
+            bars.append({"label": part.title, "value": met, "of": len(ids) * len(answers)})
+        for bar in bars:
+            bar["percent"] = round(100 * bar["value"] / bar["of"]) if bar["of"] else 0
+        return bars
+
+    def _latest_answers(self) -> dict[tuple[str, str], dict[str, bool]]:
+        """Quality answers of each answered center: its latest web version, else its answer file."""
+        found = {(a.province, a.center): a.quality for a in self.campaign().answers}
+        for r in self.db.all("SELECT s.province, s.center, s.answer FROM submissions s JOIN (SELECT max(id) AS id "
+                             "FROM submissions GROUP BY province, center) n ON n.id = s.id"):
+            found[(r["province"], r["center"])] = json.loads(r["answer"]).get("quality") or {}
+        return found
+
+    def results_figures(self) -> dict[str, Any] | None:
+        """outputs/summary/results.csv as a table (header, rows), if it was built."""
+        import csv
+        path = self.settings.outputs / "summary" / "results.csv"
+        if not path.is_file():
+            return None
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+        return {"header": rows[0] if rows else [], "rows": rows[1:201], "more": max(0, len(rows) - 201),
+                "path": "summary/results.csv"}
+
+    # --- files under outputs/ --------------------------------------------------------------
+
+    def output_file(self, relative: str) -> Path | None:
+        """The file under outputs/ this URL path names; None for anything outside, hidden or missing."""
+        root = self.settings.outputs.resolve()
+        if not relative or "\x00" in relative or relative.startswith("/"):
+            return None
+        parts = Path(relative).parts
+        if any(p.startswith(".") for p in parts):  # .web (the database), .lock, .build-state.json …
+            return None
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return None
+        return path
+
+
+    def catalog(self) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
+        """The downloadable files under outputs/ by folder, and the check results per PDF (check.json)."""
+        root = self.settings.outputs
+        groups: dict[str, list[str]] = {}
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                rel = path.relative_to(root)
+                if (not path.is_file() or rel.parts[0] == "archive" or any(p.startswith(".") for p in rel.parts)
+                        or path.suffix.lower() not in (".pdf", ".docx", ".csv", ".json")):
+                    continue
+                groups.setdefault(rel.parts[0] if len(rel.parts) > 1 else "", []).append(rel.as_posix())
+        return groups, self._check_results()
+
+    def _check_results(self) -> dict[str, dict[str, Any]]:
+        path = self.settings.outputs / "check.json"
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return {}
+        stamp = (st.st_mtime_ns, st.st_size)
+        if self._checks is None or self._checks[0] != stamp:
+            results: dict[str, dict[str, Any]] = {}
+            root = self.settings.outputs.resolve()
+            for f in json.loads(path.read_text(encoding="utf-8")).get("findings", []):
+                pdf = Path(f["pdf"])
+                try:
+                    key = (pdf if pdf.is_absolute() else root / pdf).resolve().relative_to(root).as_posix()
+                except ValueError:
+                    key = pdf.as_posix()
+                entry = results.setdefault(key, {"ok": True, "findings": []})
+                entry["ok"] = entry["ok"] and f["ok"]
+                entry["findings"].append(f)
+            self._checks = (stamp, results)
+        return self._checks[1]
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, InputError):
+        return "\n".join(str(p) for p in error.problems)
+    try:
+        from ..errors import describe  # the lead's door-independent messages
+        failure = describe(error)
+        if failure is not None:
+            return failure.message.strip()
+    except ImportError:
+        pass
+    return f"{type(error).__name__}: {error}"
