@@ -11,27 +11,29 @@ BUILD := build
 all: build
 
 build: setup
-	$(PY) -m pipeline build --inputs $(INPUTS) --outputs $(OUTPUTS)
+	$(VENV)/bin/gecc build --inputs $(INPUTS) --outputs $(OUTPUTS)
 
 test: setup
 	$(PY) -m pytest
 
 # Side by side in one run: cold build, one soffice per file, warm re-runs; writes outputs/bench.json.
 bench: setup
-	$(PY) -m pipeline bench --outputs $(OUTPUTS)
+	$(VENV)/bin/gecc bench --outputs $(OUTPUTS)
 
 # The same plus cold builds of generated campaigns of 220, 439 and 878 centers (about 20 minutes).
 bench-scale: setup
-	$(PY) -m pipeline bench --outputs $(OUTPUTS) --scale 220,439,878
+	$(VENV)/bin/gecc bench --outputs $(OUTPUTS) --scale 220,439,878
 
 setup: system $(VENV)/.installed $(BUILD)/fonts/fonts.conf
 
 system:
 	@tools/install-system.sh
 
-$(VENV)/.installed: requirements.txt
+# The pinned libraries, then this project itself (editable: the `gecc` command runs the code in pipeline/).
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 $(BUILD)/fonts/fonts.conf: pipeline/fonts.py $(VENV)/.installed

@@ -58,6 +58,8 @@ class ArchiveEntry:
     answer_source: Path
     answer_row: str = ""
     inputs_digest: str = field(kw_only=True)
+    # The answer file's text as the report was made from it, when the file may change meanwhile (the web app).
+    answer_text: str = field(default="", kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ def _answer(entry: ArchiveEntry) -> tuple[str, bytes]:
     """The archived answer's file name and bytes."""
     if entry.answer_row:
         return "answer.csv", entry.answer_row.encode("utf-8")
+    if entry.answer_text:
+        return "answer.yaml", entry.answer_text.encode("utf-8")
     return "answer.yaml", entry.answer_source.read_bytes()
 
 

@@ -34,6 +34,7 @@ import yaml
 from . import convert, fonts, runner
 from .files import write_text
 from .load import load_campaign
+from .settings import PROJECT, Settings
 from .load.centers import provinces
 from .model import Campaign, Center
 from .thai import thai_digits
@@ -72,7 +73,7 @@ def make_inputs(root: Path, centers: int | None = None, seed: int = 2564) -> Pat
     number takes its first N, or beyond 76 generates that many centers over the 76 provinces
     (878 is one per district of the country)."""
     inputs = root / "inputs"
-    shutil.copytree(runner.PROJECT / "inputs", inputs, ignore=shutil.ignore_patterns("answers"))
+    shutil.copytree(PROJECT / "inputs", inputs, ignore=shutil.ignore_patterns("answers"))
     (inputs / "answers").mkdir()
     shipped = (inputs / "centers.csv").read_text(encoding="utf-8-sig").splitlines()
     if centers is not None and centers <= len(shipped) - 1:
@@ -168,10 +169,11 @@ def tree_rss(root: int) -> int:
     return sum(rss.get(pid, 0) for pid in family)
 
 
-def build(label: str, inputs: Path, outputs: Path, centers: int) -> Run:
+def build(label: str, inputs: Path, outputs: Path, centers: int, profiles: Path) -> Run:
     """One ``build`` in this process, timed per stage, memory sampled."""
+    settings = Settings(inputs, outputs, profiles=profiles)
     with PeakMemory() as memory:
-        result = runner.execute("build", inputs, outputs, out=io.StringIO(), err=io.StringIO())
+        result = runner.execute("build", settings, out=io.StringIO(), err=io.StringIO())
     outcome = result.outcome
     return Run(label, centers, outcome.documents, document_pages(inputs, outputs), dict(outcome.seconds),
                sorted(outcome.rebuilt), sorted(outcome.archived), outcome.checked, result.status, memory.mb)
@@ -195,7 +197,7 @@ def one_soffice_per_file(docx_files: list[Path], work: Path) -> float:
         raise convert.LibreOfficeError("LibreOffice not found")
     profile = (work / "profile").resolve().as_uri()
     out = work / "pdf"
-    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp", "FONTCONFIG_FILE": str(fonts.prepare(runner.BUILD))}
+    env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp", "FONTCONFIG_FILE": str(fonts.prepare(Settings(work, work).build))}
     started = time.perf_counter()
     for i, docx in enumerate(docx_files):
         target = out / str(i)  # the same stem in two folders must not collide
@@ -241,38 +243,35 @@ def bench(outputs: Path, *, centers: int | None = None, scale: tuple[int, ...] =
                                 "soffice_already_running": len(libreoffice_running())}, "runs": []}
     with tempfile.TemporaryDirectory(prefix="gecc-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        os.environ["GECC_LO_PROFILES"] = str(tmp / "profiles")  # cold: LibreOffice profiles made in the run
-        try:
-            inputs = make_inputs(tmp / "main", centers)
-            n = len(load_campaign(inputs).centers)
-            out = tmp / "main" / "outputs"
-            log.write(f"1/4 สร้างทุกเอกสารของ {n} ศูนย์ แบบเริ่มจากศูนย์ (cold)…\n")
-            cold = build("cold", inputs, out, n)
-            _require(cold)
-            docx = [out / f"{d.name}.docx" for d in runner.documents_for(load_campaign(inputs), runner.EVERYTHING)]
-            log.write(f"2/4 แปลง DOCX เดียวกัน {len(docx)} ไฟล์ ทีละไฟล์ ไฟล์ละหนึ่งคำสั่ง soffice…\n")
-            baseline = one_soffice_per_file(docx, tmp / "baseline")
-            log.write("3/4 รันซ้ำโดยไม่มีอะไรเปลี่ยน (warm)…\n")
-            warm = build("warm, nothing changed", inputs, out, n)
-            _require(warm)
-            changed = change_one_answer(inputs)
-            log.write(f"4/4 รันซ้ำหลังแก้ไฟล์คำตอบ {changed.name}…\n")
-            one = build("one answer changed", inputs, out, n)
-            _require(one)
-            report["runs"] = [cold, warm, one]
-            report["baseline"] = {"documents": len(docx), "seconds": baseline,
-                                  "seconds_per_document": baseline / len(docx)}
-            report["conversion_speedup"] = baseline / cold.seconds["convert"]
-            report["changed_answer"] = changed.name
-            for size in scale:
-                log.write(f"ขนาด {size} ศูนย์: สร้างแบบเริ่มจากศูนย์…\n")
-                root = tmp / f"scale-{size}"
-                run = build(f"scale {size}", make_inputs(root, size), root / "outputs", size)
-                _require(run)
-                report["runs"].append(run)
-                shutil.rmtree(root, ignore_errors=True)
-        finally:
-            os.environ.pop("GECC_LO_PROFILES", None)
+        profiles = tmp / "profiles"  # cold: LibreOffice profiles made in the run
+        inputs = make_inputs(tmp / "main", centers)
+        n = len(load_campaign(inputs).centers)
+        out = tmp / "main" / "outputs"
+        log.write(f"1/4 สร้างทุกเอกสารของ {n} ศูนย์ แบบเริ่มจากศูนย์ (cold)…\n")
+        cold = build("cold", inputs, out, n, profiles)
+        _require(cold)
+        docx = [out / f"{d.name}.docx" for d in runner.documents_for(load_campaign(inputs), runner.EVERYTHING)]
+        log.write(f"2/4 แปลง DOCX เดียวกัน {len(docx)} ไฟล์ ทีละไฟล์ ไฟล์ละหนึ่งคำสั่ง soffice…\n")
+        baseline = one_soffice_per_file(docx, tmp / "baseline")
+        log.write("3/4 รันซ้ำโดยไม่มีอะไรเปลี่ยน (warm)…\n")
+        warm = build("warm, nothing changed", inputs, out, n, profiles)
+        _require(warm)
+        changed = change_one_answer(inputs)
+        log.write(f"4/4 รันซ้ำหลังแก้ไฟล์คำตอบ {changed.name}…\n")
+        one = build("one answer changed", inputs, out, n, profiles)
+        _require(one)
+        report["runs"] = [cold, warm, one]
+        report["baseline"] = {"documents": len(docx), "seconds": baseline,
+                              "seconds_per_document": baseline / len(docx)}
+        report["conversion_speedup"] = baseline / cold.seconds["convert"]
+        report["changed_answer"] = changed.name
+        for size in scale:
+            log.write(f"ขนาด {size} ศูนย์: สร้างแบบเริ่มจากศูนย์…\n")
+            root = tmp / f"scale-{size}"
+            run = build(f"scale {size}", make_inputs(root, size), root / "outputs", size, profiles)
+            _require(run)
+            report["runs"].append(run)
+            shutil.rmtree(root, ignore_errors=True)
     report["runs"] = [{**asdict(r), "docs_per_second": r.docs_per_second} for r in report["runs"]]
     if scale:
         report["scale"] = linearity([r for r in report["runs"] if r["label"].startswith("scale")])

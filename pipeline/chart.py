@@ -28,6 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FixedLocator  # noqa: E402
 
 from . import fonts  # noqa: E402
+from .errors import FontMissing  # noqa: E402
 from .documents import Chart  # noqa: E402
 from .files import write_bytes  # noqa: E402
 from .thai import thai_digits, thai_number  # noqa: E402
@@ -43,10 +44,6 @@ GRID_COLOR = "#c8c8c8"
 TICK_SIZE = 10       # pt: item numbers, percentages
 HEADING_SIZE = 13    # pt: panel headings
 CAPTION_SIZE = 12    # pt: the value axis caption (the chart's title)
-
-
-class FontMissing(RuntimeError):
-    """The Thai font could not be found through the conversion's fontconfig file."""
 
 
 @lru_cache(maxsize=None)

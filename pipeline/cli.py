@@ -1,35 +1,102 @@
-"""Command line: python -m pipeline <command> [--inputs DIR] [--outputs DIR]."""
+"""The command line, `gecc <command>` (also `python -m pipeline <command>`): a thin door onto the stages.
+
+Each command has its own options and help, in Thai and English. Failures a clerk
+can meet end in a Thai message and a documented exit status (pipeline.errors),
+never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
-from .runner import ingest_forms, init_answers, run
+from . import runner
+from .errors import ExitCode, describe
+from .settings import Settings
 
-COMMANDS = {
-    "build": "ทุกเอกสาร แล้วตรวจ (everything, then check)",
-    "check": "ตรวจ PDF ที่สร้างแล้ว (check the PDFs already made)",
-    "letters": "หนังสือเวียนทุกจังหวัด แล้วตรวจ (circular letters, then check)",
-    "forms": "แบบประเมินตนเองทุกศูนย์ สิ่งที่ส่งมาด้วย และชุดเอกสาร แล้วตรวจ (forms, enclosures, packages)",
-    "reports": "รายงานผลการประเมินรายศูนย์ สรุปภาพรวม และจัดเก็บ แล้วตรวจ (reports, summary, archive)",
-    "init-answers": "สร้างไฟล์คำตอบเปล่าให้ทุกศูนย์ที่ยังไม่มี ไม่เขียนทับ (blank answer files)",
-    "ingest": "อ่านแบบประเมิน PDF ที่กาแล้วเป็นไฟล์คำตอบ (ticked fillable forms → answer files)",
-    "bench": "วัดความเร็วกับข้อมูลจำลอง เขียน bench.json (benchmark on a generated campaign)",
+EPILOG = """\
+สถานะเมื่อจบ / exit status:
+  0 เรียบร้อย / all is well
+  1 เอกสาร การตรวจ หรือไฟล์คำตอบบางรายการไม่ผ่าน หรือเขียนผลลัพธ์ไม่ได้ (ดิสก์เต็ม)
+    a document, a check or an answer file failed, or an output could not be written
+  2 ข้อมูลนำเข้าผิด ไม่ได้สร้างเอกสารใด / the inputs are wrong: nothing was made
+  3 มีการรันอื่นใช้โฟลเดอร์ผลลัพธ์อยู่ / another run is using the outputs folder
+  4 ไม่มี LibreOffice หรือเริ่มไม่ได้ / LibreOffice is missing or cannot start
+  5 ไม่มีฟอนต์ภาษาไทยที่ต้องใช้ / the Thai fonts are missing
+  130 / 143 ถูกขัดจังหวะ / interrupted (Ctrl-C / SIGTERM)
+"""
+
+# name → (help, what it makes); the build commands share their options.
+BUILDS = {
+    "build": "ทุกเอกสาร แล้วตรวจ / every document, then check",
+    "letters": "หนังสือเวียนทุกจังหวัด แล้วตรวจ / the circular for every province, then check",
+    "forms": "แบบประเมินเปล่า สิ่งที่ส่งมาด้วย และชุดเอกสาร แล้วตรวจ / blank forms, enclosures, packages",
+    "reports": "รายงานผลรายศูนย์ สรุปภาพรวม และจัดเก็บ แล้วตรวจ / reports, national summary, archive",
+    "check": "ตรวจ PDF ที่สร้างแล้วเท่านั้น / only check the PDFs already made",
 }
 
 
+def _version() -> str:
+    try:
+        return metadata.version("gecc-pipeline")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m pipeline", description="GECC paperwork: DOCX and PDF from inputs/")
-    p.add_argument("command", choices=list(COMMANDS), help="; ".join(f"{k}: {v}" for k, v in COMMANDS.items()))
-    p.add_argument("--inputs", type=Path, default=Path("inputs"), help="input folder (default: inputs)")
-    p.add_argument("--outputs", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
-    p.add_argument("files", nargs="*", type=Path, help="for ingest: the ticked fillable PDF forms")
-    p.add_argument("--centers", type=int, help="for bench: the first N shipped centers (default: all 76)")
-    p.add_argument("--scale", type=_sizes, default=(), metavar="N,N,N",
-                   help="for bench: also cold builds of generated campaigns of these sizes, e.g. 220,439,878")
-    return p
+    top = argparse.ArgumentParser(
+        prog="gecc", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        description="เอกสารราชการ GECC: หนังสือเวียน แบบประเมิน รายงาน (DOCX และ PDF) จากโฟลเดอร์ inputs/\n"
+                    "GECC paperwork: circulars, forms and reports (DOCX and PDF) from inputs/")
+    top.add_argument("--version", action="version", version=f"gecc {_version()}")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                  title="คำสั่ง / commands")
+
+    def command(name: str, help: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help, epilog=EPILOG,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub.set_defaults(run=run)
+        return sub
+
+    for name, help in BUILDS.items():
+        sub = command(name, help, _build)
+        _folders(sub)
+        sub.add_argument("-v", "--verbose", action="store_true",
+                         help="พิมพ์ตารางผลตรวจทุกแถว / print every row of the check table")
+        if name in ("build", "forms", "check"):
+            sub.add_argument("--source", type=Path, metavar="FILE",
+                             help="เทียบชุดเอกสารรวมกับหนังสือต้นฉบับ (ข้อความ OCR) / "
+                                  "compare the collective package with the source circular (OCR text)")
+
+    sub = command("init-answers", "สร้างไฟล์คำตอบเปล่าให้ทุกศูนย์ที่ยังไม่มี (ไม่เขียนทับ) / "
+                                  "a blank answer file for every center without one (never overwrites)", _init_answers)
+    _folders(sub, outputs=False)
+
+    sub = command("ingest", "อ่านแบบประเมิน PDF ที่กาแล้วเป็นไฟล์คำตอบ / ticked fillable PDF forms → answer files",
+                  _ingest)
+    sub.add_argument("files", nargs="+", type=Path, metavar="FILE.pdf",
+                     help="แบบกรอกได้ที่กาแล้ว / the ticked fillable forms")
+    _folders(sub, outputs=False)
+
+    sub = command("bench", "วัดความเร็วกับข้อมูลจำลอง เขียน bench.json / "
+                           "benchmark on a generated campaign, writes bench.json", _bench)
+    sub.add_argument("--outputs", type=Path, default=Path("outputs"),
+                     help="where bench.json goes (default: outputs)")
+    sub.add_argument("--centers", type=int, metavar="N", help="the first N shipped centers (default: all 76)")
+    sub.add_argument("--scale", type=_sizes, default=(), metavar="N,N,N",
+                     help="also cold builds of generated campaigns of these sizes, e.g. 220,439,878")
+    return top
+
+
+def _folders(sub: argparse.ArgumentParser, outputs: bool = True) -> None:
+    sub.add_argument("--inputs", type=Path, default=Path("inputs"),
+                     help="โฟลเดอร์ข้อมูลนำเข้า / input folder (default: inputs)")
+    if outputs:
+        sub.add_argument("--outputs", type=Path, default=Path("outputs"),
+                         help="โฟลเดอร์ผลลัพธ์ / output folder (default: outputs)")
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -42,22 +109,46 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    outputs = getattr(args, "outputs", None) or Path("outputs")
+    return Settings.from_environment(args.inputs, outputs, source=getattr(args, "source", None))
+
+
+def _build(args: argparse.Namespace) -> int:
+    return runner.run(args.command, _settings(args), verbose=args.verbose)
+
+
+def _init_answers(args: argparse.Namespace) -> int:
+    return runner.init_answers(_settings(args))
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    return runner.ingest_forms(args.files, _settings(args))
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import bench  # only here: the benchmark is not part of a clerk's run
+
+    bench(args.outputs.resolve(), centers=args.centers, scale=args.scale, log=sys.stderr)
+    return ExitCode.ok
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.command == "init-answers":
-        return init_answers(args.inputs.resolve())
-    if args.command == "ingest":
-        return ingest_forms(args.files, args.inputs.resolve())
-    if args.files:
-        parser().error(f"{args.command} takes no files")
-    if args.command == "bench":
-        from .bench import bench  # only here: the benchmark is not part of a clerk's run
-        bench(args.outputs.resolve(), centers=args.centers, scale=args.scale, log=sys.stderr)
-        return 0
-    if args.centers is not None or args.scale:
-        parser().error("--centers and --scale are for bench only")
-    return run(args.command, args.inputs.resolve(), args.outputs.resolve())
+    try:
+        return int(args.run(args))
+    except (Exception, KeyboardInterrupt) as error:
+        failure = describe(error, getattr(args, "outputs", None))
+        if failure is None:
+            raise
+        sys.stderr.write(failure.message)
+        return int(failure.code)
+
+
+def entry() -> None:
+    """The `gecc` console script."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

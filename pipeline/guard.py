@@ -6,7 +6,6 @@ leave the earlier good outputs as they were.
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import os
 import signal
@@ -68,22 +67,3 @@ def sigterm_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def write_problem(error: OSError, outputs: Path) -> str:
-    """A failed read or write, in Thai, naming the file."""
-    name = error.filename
-    if name:
-        try:
-            name = str(Path(name).relative_to(outputs.parent))
-        except ValueError:
-            pass
-    where = f"เขียนไฟล์ {name} ไม่ได้" if name else "เขียนไฟล์ผลลัพธ์ไม่ได้"
-    if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        why = "พื้นที่ดิสก์เต็ม"
-    elif error.errno == errno.EFBIG:
-        why = "พื้นที่ดิสก์เต็ม (ไฟล์ใหญ่เกินขนาดที่ระบบอนุญาต)"
-    else:
-        why = error.strerror or str(error)
-    return (f"{where}: {why}\n"
-            "  ไฟล์ที่สร้างเสร็จก่อนหน้านี้ยังอยู่ครบและไม่ถูกแก้ไข แก้ปัญหาแล้วรันใหม่อีกครั้ง\n")

@@ -28,7 +28,7 @@ from .load.answers import YAML_SUFFIXES, answer_files
 from .load.clean import clean_text
 from .load.tabular import decode
 from .load.yamlfile import read_yaml
-from .model import Campaign, Center, Criteria
+from .model import Answer, Campaign, Center, Criteria
 from .problems import Problem
 from .templating import TEXT_ENV
 
@@ -57,18 +57,22 @@ def init_answers(inputs: Path, campaign: Campaign, *, template: Path = TEMPLATE)
 
 
 def render_answer_file(source: str, center: Center, criteria: Criteria,
-                       values: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """The answer file of ``center``: blank, or with the answers of ``values`` ("physical"/"quality" → id → text)."""
+                       values: Mapping[str, Mapping[str, str]] | None = None, answer: Answer | None = None) -> str:
+    """The answer file of ``center``: blank, or with the answers of ``values`` ("physical"/"quality" → id → text),
+    or the whole of a validated ``answer`` (date, assessor and notes too)."""
+    if answer is not None:
+        values = {"physical": {k: "มี" if v else "ไม่มี" for k, v in answer.physical.items()},
+                  "quality": {k: "true" if v else "false" for k, v in answer.quality.items()}}
     values = values or {}
     width = KEY_WIDTH + VALUE_WIDTH if values else KEY_WIDTH
 
-    def answer(section: str, item_id: str) -> str:
+    def value(section: str, item_id: str) -> str:
         return values.get(section, {}).get(item_id, "")
 
     physical, heading = [], None
     for item in criteria.physical:
         physical.append(_line(item.id, item.text, item.heading if item.heading != heading else "",
-                              answer("physical", item.id), width))
+                              value("physical", item.id), width))
         heading = item.heading
     quality = []
     for part in criteria.parts:
@@ -78,10 +82,14 @@ def render_answer_file(source: str, center: Center, criteria: Criteria,
                 title = f"ส่วนที่ {part.id} {part.title} / {title}"
             for m, item in enumerate(topic.items):
                 text = item.text or "; ".join(item.points) or topic.title
-                quality.append(_line(item.id, text, title if m == 0 else "", answer("quality", item.id), width))
+                quality.append(_line(item.id, text, title if m == 0 else "", value("quality", item.id), width))
     text = TEXT_ENV.from_string(source).render(
         center=center, criteria=criteria, province=yaml_text(center.province), name=yaml_text(center.name),
-        physical=physical, quality=quality)
+        physical=physical, quality=quality,
+        assessed_on=answer.assessed_on.isoformat() if answer else "",
+        assessor_name=yaml_text(answer.assessor_name) if answer else "",
+        assessor_position=yaml_text(answer.assessor_position) if answer else "",
+        notes=[(k, yaml_text(v)) for k, v in answer.notes.items()] if answer else [])
     return text + "\n"
 
 
@@ -263,7 +271,7 @@ def ingest(pdfs: Sequence[Path], inputs: Path, campaign: Campaign,
             continue
         center, values = read
         display = str(pdf)
-        existing = _answer_files_of(folder, center, campaign.centers)
+        existing = answer_files_of(folder, center, campaign.centers)
         if existing:
             problems.append(Problem(display, f"มีไฟล์คำตอบของ{center.name} จังหวัด{center.province} อยู่แล้ว: "
                                              f"{', '.join(_inputs_path(p, inputs) for p in existing)} "
@@ -396,7 +404,7 @@ def _ingested_text(text: str, source: str) -> str:
     return header + text
 
 
-def _answer_files_of(folder: Path, center: Center, centers: tuple[Center, ...]) -> list[Path]:
+def answer_files_of(folder: Path, center: Center, centers: tuple[Center, ...]) -> list[Path]:
     """The files of the answers folder that are for ``center``: named by its slug, or naming it."""
     counts = sum(1 for c in centers if c.name == center.name)
     found = []

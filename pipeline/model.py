@@ -212,4 +212,4 @@ class Answer:
     notes: dict[str, str]
     source: Path
     source_where: str = ""
-    source_text: str = ""  # for a row of a many-center CSV: that row with the header, as CSV
+    source_text: str = ""  # a row of a many-center CSV: that row with its header; answers given as data: their file

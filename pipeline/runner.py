@@ -2,13 +2,12 @@
 
 Each stage takes what the one before produced and nothing else; this module
 only wires them together, reports progress and decides the exit status.
+Where to read and write, and the time bounds, come in a Settings value.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import sys
 import time
 from contextlib import contextmanager
@@ -21,42 +20,21 @@ from . import archive, assemble, check, convert, fillable, fonts, intake
 from .check.kinds import RULES_BY_KIND, results_csv
 from .documents import Document, enclosures, forms, letters, reports, summary
 from .files import remove_leftovers
-from .guard import Busy, Terminated, exclusive, sigterm_interrupts, write_problem
+from .errors import ExitCode, describe
+from .guard import exclusive, sigterm_interrupts
 from .load import load_campaign
 from .model import Campaign, Center
 from .problems import InputError
 from .render import render_all, written_beside
+from .settings import PROJECT, Settings
 from .uptodate import Ledger, file_digest, fingerprint, tree_digest
 from .workers import parallel_map
-
-PROJECT = Path(__file__).resolve().parents[1]
-TEMPLATES = PROJECT / "templates"
-BUILD = PROJECT / "build"
-# The source circular (OCR), kept outside the project; the collective package is compared with it.
-SOURCE = Path(os.environ.get("GECC_SOURCE", PROJECT.parent / "shared" / "seed" / "000_291ecc3d9e9114e3.txt"))
 
 # Document kinds in build order: name → module with documents(campaign) -> list[Document]
 KINDS = {"letters": letters, "forms": forms, "enclosures": enclosures, "reports": reports, "summary": summary}
 # What each command makes; "build" and "check" cover everything.
 COMMANDS = {"letters": ("letters",), "forms": ("forms", "enclosures"), "reports": ("reports", "summary")}
 EVERYTHING = tuple(KINDS)
-BUSY = 3  # exit status when another run holds the outputs folder
-INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
-
-
-def _profiles() -> Path:
-    """Where LibreOffice's profiles live: made once, reused ($GECC_LO_PROFILES: elsewhere, e.g. cold for a benchmark)."""
-    return Path(os.environ.get("GECC_LO_PROFILES") or BUILD / "lo-profiles")
-
-
-def _timeout(name: str, default: float) -> float:
-    """A LibreOffice time bound in seconds from the environment (GECC_BATCH_TIMEOUT, GECC_FILE_TIMEOUT)."""
-    raw = os.environ.get(name, "").strip()
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
-        value = default
-    return value if value > 0 else default
 
 
 @dataclass
@@ -65,6 +43,8 @@ class Outcome:
 
     documents: int = 0
     failures: list[str] = field(default_factory=list)
+    checks: int = 0  # rules run or recalled on every PDF
+    checks_failed: int = 0
     rebuilt: list[str] = field(default_factory=list)  # outputs made this run (names as in outputs/)
     current: int = 0  # outputs found up to date and left alone
     checked: int = 0  # PDFs checked this run (the others' results were still valid)
@@ -76,6 +56,7 @@ class Outcome:
 class Result:
     status: int
     outcome: Outcome
+    findings: tuple[check.Finding, ...] = ()
 
 
 class _Clock:
@@ -93,17 +74,25 @@ class _Clock:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
 
 
-class Progress:
-    """"แปลงเป็น PDF 12/77" rewritten on one terminal line; in a log, a line per quarter."""
+ProgressHook = Callable[[str, int, int], None]  # (what, done, total): a door shows it its own way
 
-    def __init__(self, stream: TextIO):
+
+class Progress:
+    """"แปลงเป็น PDF 12/77" rewritten on one terminal line; in a log, a line per quarter;
+    or handed to a door's own ``hook`` (the web app's progress bar)."""
+
+    def __init__(self, stream: TextIO, hook: ProgressHook | None = None):
         self.stream = stream
+        self.hook = hook
         self.live = stream.isatty()
 
     def __call__(self, label: str) -> Callable[[int, int], None]:
         shown = [-1]
 
         def report(done: int, total: int) -> None:
+            if self.hook is not None:
+                self.hook(label, done, total)
+                return
             if self.live:
                 self.stream.write(f"\r{label} {done}/{total}" + ("\n" if done >= total else ""))
             elif done >= total or done * 4 // total > shown[0]:
@@ -117,14 +106,16 @@ def documents_for(campaign: Campaign, kinds: Sequence[str]) -> list[Document]:
     return [doc for kind in kinds for doc in KINDS[kind].documents(campaign)]
 
 
-def expectations(campaign: Campaign, kinds: Sequence[str], outputs: Path) -> list[check.Expectation]:
-    """What every PDF of ``kinds`` must be, documents and assembled files alike."""
+def expectations(campaign: Campaign, kinds: Sequence[str], outputs: Path,
+                 source: Path | None = None) -> list[check.Expectation]:
+    """What every PDF of ``kinds`` must be, documents and assembled files alike; ``source``: the source
+    circular (OCR text) the collective package is compared with, when given."""
     exps = [check.Expectation(outputs / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts)
             for d in documents_for(campaign, kinds)]
     joined = ("a4_portrait", "pages")  # their parts were checked one by one
-    source = {"source": SOURCE} if is_source_campaign(campaign) else {}
+    compare = {"source": source} if source is not None else {}
     exps += [check.Expectation(outputs / f"{p.name}.pdf", p.kind, page_numbers=False, rules=joined,
-                               facts=source if p.name == assemble.COLLECTIVE else {})
+                               facts=compare if p.name == assemble.COLLECTIVE else {})
              for p in assemble.products(campaign, kinds)]
     if "forms" in kinds:
         fields = fillable.field_names(campaign.criteria)
@@ -133,13 +124,15 @@ def expectations(campaign: Campaign, kinds: Sequence[str], outputs: Path) -> lis
     return exps
 
 
-def is_source_campaign(campaign: Campaign) -> bool:
-    """Whether the campaign is the source circular's own (its 76 centers): only then can
-    the collective package be compared with the source line by line."""
-    if not SOURCE.is_file():
-        return False
-    listed = re.findall(r"^[๐-๙]+\t\S+\t(\S+)", SOURCE.read_text(encoding="utf-8"), re.M)
-    return sorted(listed) == sorted(c.name for c in campaign.centers)
+def source_problem(campaign: Campaign, source: Path) -> str | None:
+    """Why the collective package cannot be compared with ``source`` (None: it can). Only the
+    source circular's own campaign (its 76 centers) can be compared line by line."""
+    if not source.is_file():
+        return f"ไม่พบไฟล์หนังสือต้นฉบับ {source}"
+    listed = re.findall(r"^[๐-๙]+\t\S+\t(\S+)", source.read_text(encoding="utf-8"), re.M)
+    if sorted(listed) != sorted(c.name for c in campaign.centers):
+        return f"รายชื่อศูนย์ใน {source.name} ไม่ตรงกับ centers.csv จึงเทียบกับต้นฉบับไม่ได้"
+    return None
 
 
 def fillable_name(center: Center) -> str:
@@ -153,18 +146,18 @@ def code_version() -> str:
                         PROJECT / "requirements.txt"])
 
 
-def produce(campaign: Campaign, kinds: Sequence[str], outputs: Path, ledger: Ledger, outcome: Outcome,
-            log: TextIO) -> None:
+def produce(campaign: Campaign, kinds: Sequence[str], settings: Settings, ledger: Ledger, outcome: Outcome,
+            log: TextIO, progress: Progress) -> None:
     """Render, convert and assemble every document of ``kinds`` that is not up to date."""
-    progress = Progress(log)
+    outputs = settings.outputs
     clock = _Clock(outcome.seconds)
     remove_leftovers(outputs)
     with clock("contexts"):
         docs = documents_for(campaign, kinds)
-        fontconfig = fonts.prepare(BUILD)
+        fontconfig = fonts.prepare(settings.build)
         # Besides its own template and context, every PDF depends on these.
         common = fingerprint(code_version(), convert.identity(), tree_digest(fontconfig.parent.glob("*")))
-        templates = {name: file_digest(TEMPLATES / name) for name in {d.template for d in docs}}
+        templates = {name: file_digest(settings.templates / name) for name in {d.template for d in docs}}
         keys = {d.name: fingerprint(common, templates[d.template], d) for d in docs}
         stale = [d for d in docs if not ledger.current(d.name, keys[d.name], _files(d, outputs))]
     outcome.documents = len(docs)
@@ -172,11 +165,11 @@ def produce(campaign: Campaign, kinds: Sequence[str], outputs: Path, ledger: Led
     for doc in stale:
         ledger.forget(doc.name)  # until it is rebuilt whole
     with clock("render"):
-        problems = render_all(stale, TEMPLATES, outputs, progress=progress("สร้าง DOCX"))
+        problems = render_all(stale, settings.templates, outputs, progress=progress("สร้าง DOCX"))
     outcome.failures += problems.values()
     rendered = [doc for doc in stale if doc.name not in problems]
     with clock("convert"):
-        converted = _convert(rendered, outputs, fontconfig, outcome, progress, log)
+        converted = _convert(rendered, settings, fontconfig, outcome, progress, log)
     for doc in rendered:
         if outputs / f"{doc.name}.pdf" in converted:
             ledger.record(doc.name, keys[doc.name], _files(doc, outputs))
@@ -194,17 +187,17 @@ def _files(doc: Document, outputs: Path) -> list[Path]:
     return [docx, *written_beside(doc, docx), outputs / f"{doc.name}.pdf"]
 
 
-def _convert(docs: Sequence[Document], outputs: Path, fontconfig: Path, outcome: Outcome,
+def _convert(docs: Sequence[Document], settings: Settings, fontconfig: Path, outcome: Outcome,
              progress: Progress, log: TextIO) -> set[Path]:
     """PDF/A documents and the others in two LibreOffice passes; the PDFs written."""
+    outputs = settings.outputs
     converted: set[Path] = set()
     for pdfa in (False, True):
         jobs = [(outputs / f"{d.name}.docx", outputs / f"{d.name}.pdf") for d in docs if d.pdfa == pdfa]
         if not jobs:
             continue
-        result = convert.convert(jobs, fontconfig=fontconfig, pdfa=pdfa, profile_root=_profiles(),
-                                 batch_timeout=_timeout("GECC_BATCH_TIMEOUT", 120.0),
-                                 file_timeout=_timeout("GECC_FILE_TIMEOUT", 60.0),
+        result = convert.convert(jobs, fontconfig=fontconfig, pdfa=pdfa, profile_root=settings.profile_root,
+                                 batch_timeout=settings.batch_timeout, file_timeout=settings.file_timeout,
                                  progress=progress("แปลงเป็น PDF/A" if pdfa else "แปลงเป็น PDF"))
         log.writelines(f"  {line}\n" for line in result.log)
         outcome.failures += [f"{docx.relative_to(outputs)}: แปลงเป็น PDF ไม่สำเร็จ ({reason})"
@@ -255,15 +248,17 @@ def _make_one(task: tuple[str, object, Path]) -> str | None:
     return None
 
 
-def inputs_digest(campaign: Campaign) -> str:
+def inputs_digest(campaign: Campaign, settings: Settings) -> str:
     """What a report depends on besides its answers: the criteria, the template, the code."""
-    return fingerprint(campaign.inputs / "criteria.yaml", TEMPLATES / reports.TEMPLATE, code_version())
+    return fingerprint(campaign.inputs / "criteria.yaml", settings.templates / reports.TEMPLATE, code_version())
 
 
-def archive_reports(campaign: Campaign, findings: Sequence[check.Finding], outputs: Path, log: TextIO) -> list[str]:
+def archive_reports(campaign: Campaign, findings: Sequence[check.Finding], settings: Settings,
+                    log: TextIO) -> list[str]:
     """Archive every report that passed its checks (a failed one never is); the centers given a new version."""
+    outputs = settings.outputs
     failed = {f.pdf for f in findings if not f.ok}
-    digest = inputs_digest(campaign)
+    digest = inputs_digest(campaign, settings)
     entries = []
     for doc in reports.documents(campaign):
         pdf = outputs / f"{doc.name}.pdf"
@@ -277,19 +272,27 @@ def archive_reports(campaign: Campaign, findings: Sequence[check.Finding], outpu
     return new
 
 
-def verify(campaign: Campaign, kinds: Sequence[str], outputs: Path, ledger: Ledger, outcome: Outcome,
-           log: TextIO) -> list[check.Finding]:
-    """Check every PDF the inputs call for; print the table and write check.json.
+def verify(campaign: Campaign, kinds: Sequence[str], settings: Settings, ledger: Ledger, outcome: Outcome,
+           log: TextIO, progress: Progress, verbose: bool = False) -> list[check.Finding]:
+    """Check every PDF the inputs call for; write check.json; print the failing rows (every row: ``verbose``).
 
     A PDF whose bytes, expectation and checking code are those of an earlier check
     keeps that check's result (the rules are deterministic); the others are checked now.
     """
-    exps = expectations(campaign, kinds, outputs)
+    outputs = settings.outputs
+    source = None
+    if settings.source is not None and "forms" in kinds:
+        why = source_problem(campaign, settings.source)
+        if why:
+            outcome.failures.append(f"เทียบชุดเอกสารกับหนังสือต้นฉบับไม่ได้: {why}")
+        else:
+            source = settings.source
+    exps = expectations(campaign, kinds, outputs, source)
     keys = {exp.pdf: fingerprint(code_version(), exp) for exp in exps}
     earlier = {exp.pdf: ledger.data(_check_name(exp, outputs)) for exp in exps
                if ledger.current(_check_name(exp, outputs), keys[exp.pdf], [])}
     todo = [exp for exp in exps if exp.pdf not in earlier]
-    fresh = check.check_all(todo, RULES_BY_KIND, progress=Progress(sys.stderr)("ตรวจ PDF"))
+    fresh = check.check_all(todo, RULES_BY_KIND, progress=progress("ตรวจ PDF"))
     outcome.checked = len(todo)
     by_pdf = {exp.pdf: [check.Finding(exp.pdf, rule, ok, detail, exp.kind) for rule, ok, detail in earlier[exp.pdf]]
               for exp in exps if exp.pdf in earlier}
@@ -304,7 +307,10 @@ def verify(campaign: Campaign, kinds: Sequence[str], outputs: Path, ledger: Ledg
         table = outputs / summary.RESULTS_CSV
         problems = results_csv(table, campaign.answers, campaign.criteria)
         findings.append(check.Finding(table, "results_csv", not problems, "\n".join(problems), summary.KIND))
-    log.write(check.summary_table(findings) + "\n")
+    failing = [f for f in findings if not f.ok]
+    outcome.checks, outcome.checks_failed = len(findings), len(failing)
+    if verbose or failing:
+        log.write(check.summary_table(findings if verbose else failing) + "\n")
     check.write_json(findings, outputs / "check.json")
     return findings
 
@@ -313,94 +319,89 @@ def _check_name(exp: check.Expectation, outputs: Path) -> str:
     return f"check:{exp.pdf.relative_to(outputs)}"
 
 
-def _campaign(inputs: Path, err: TextIO) -> Campaign | None:
-    try:
-        return load_campaign(inputs)
-    except InputError as error:
-        err.write(f"ข้อมูลนำเข้ามีปัญหา {len(error.problems)} รายการ (ยังไม่ได้สร้างเอกสารใด):\n")
-        err.writelines(f"  - {p}\n" for p in error.problems)
-        return None
+def init_answers(settings: Settings, err: TextIO = sys.stderr) -> int:
+    campaign = load_campaign(settings.inputs)
+    written = intake.init_answers(settings.inputs, campaign)
+    err.write(f"สร้างไฟล์คำตอบเปล่า {len(written)} ไฟล์ใน {settings.inputs.name}/answers "
+              "(ไฟล์ที่มีอยู่แล้วไม่ถูกแตะต้อง)\n")
+    return ExitCode.ok
 
 
-def init_answers(inputs: Path, err: TextIO = sys.stderr) -> int:
-    campaign = _campaign(inputs, err)
-    if campaign is None:
-        return 2
-    written = intake.init_answers(inputs, campaign)
-    err.write(f"สร้างไฟล์คำตอบเปล่า {len(written)} ไฟล์ใน {inputs.name}/answers (ไฟล์ที่มีอยู่แล้วไม่ถูกแตะต้อง)\n")
-    return 0
-
-
-def ingest_forms(pdfs: Sequence[Path], inputs: Path, err: TextIO = sys.stderr) -> int:
-    campaign = _campaign(inputs, err)
-    if campaign is None:
-        return 2
-    written, problems = intake.ingest(pdfs, inputs, campaign)
+def ingest_forms(pdfs: Sequence[Path], settings: Settings, err: TextIO = sys.stderr) -> int:
+    campaign = load_campaign(settings.inputs)
+    written, problems = intake.ingest(pdfs, settings.inputs, campaign)
     for path in written:
-        err.write(f"เขียน {path.relative_to(inputs.parent)}: กรอกชื่อผู้ประเมิน ตำแหน่ง และวันที่ จากแบบที่ลงนามแล้ว\n")
+        err.write(f"เขียน {path.relative_to(settings.inputs.parent)}: "
+                  "กรอกชื่อผู้ประเมิน ตำแหน่ง และวันที่ จากแบบที่ลงนามแล้ว\n")
     if problems:
         err.write(f"แบบประเมินมีปัญหา {len(problems)} รายการ:\n")
         err.writelines(f"  - {p}\n" for p in problems)
-    return 1 if problems or not pdfs else 0
+    return ExitCode.failed if problems or not pdfs else ExitCode.ok
 
 
-def run(command: str, inputs: Path, outputs: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """One command end to end; the exit status: 0 all good, 1 something failed, 2 bad inputs,
-    3 the outputs folder is in use by another run, 130/143 interrupted (SIGINT/SIGTERM)."""
-    return execute(command, inputs, outputs, out, err).status
+def run(command: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+        verbose: bool = False) -> int:
+    """One command end to end; the exit status (pipeline.errors.ExitCode)."""
+    return execute(command, settings, out, err, verbose=verbose).status
 
 
-def execute(command: str, inputs: Path, outputs: Path, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> Result:
-    """``run``, also saying what was done and how long each stage took (for the benchmark)."""
+def execute(command: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr, *,
+            progress: ProgressHook | None = None, verbose: bool = False, catch: bool = True) -> Result:
+    """``run``, also saying what was done and how long each stage took (for the benchmark and the web app).
+
+    Failures a clerk can meet (pipeline.errors) are written to ``err`` in Thai and become the status;
+    with ``catch`` False they are raised instead (the web app shows them its own way).
+    """
     kinds = COMMANDS.get(command, EVERYTHING)
     outcome = Outcome()
     started = time.perf_counter()
-    campaign = _campaign(inputs, err)
-    outcome.seconds["load"] = time.perf_counter() - started
-    if campaign is None:
-        return Result(2, outcome)
+    findings: list[check.Finding] = []
+    status: int
     try:
-        with sigterm_interrupts(), exclusive(outputs):
-            ledger = Ledger(outputs)
+        try:
+            campaign = load_campaign(settings.inputs)
+        finally:
+            outcome.seconds["load"] = time.perf_counter() - started
+        with sigterm_interrupts(), exclusive(settings.outputs):
+            ledger = Ledger(settings.outputs)
             try:
-                status = _run(command, kinds, campaign, outputs, ledger, outcome, out, err)
+                status = _run(command, kinds, campaign, settings, ledger, outcome, findings, out, err,
+                              Progress(err, progress), verbose)
             finally:
                 ledger.save()  # what was finished stays recorded, even when interrupted
-    except Busy as busy:
-        err.write(f"โฟลเดอร์ผลลัพธ์ {outputs} กำลังถูกใช้โดยการรันอื่น (pid {busy.pid}) "
-                  "รอให้การรันนั้นเสร็จก่อนแล้วค่อยรันอีกครั้ง (ไม่ได้เขียนไฟล์ใด)\n")
-        status = BUSY
-    except KeyboardInterrupt as stop:
-        err.write("\nถูกขัดจังหวะ: หยุดแล้ว ไม่มีไฟล์ที่เขียนค้างไว้ ไฟล์ที่เสร็จก่อนหน้ายังใช้ได้ รันใหม่ได้เลย\n")
-        status = INTERRUPTED[signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT]
-    except OSError as error:
-        err.write(write_problem(error, outputs))
-        err.write("ไม่ผ่าน: เขียนผลลัพธ์ไม่ครบ\n")
-        status = 1
+    except (InputError, OSError, KeyboardInterrupt, RuntimeError) as error:
+        failure = describe(error, settings.outputs)
+        if failure is None or not catch:
+            raise
+        err.write(failure.message)
+        status = failure.code
     outcome.seconds["total"] = time.perf_counter() - started
-    return Result(status, outcome)
+    return Result(int(status), outcome, tuple(findings))
 
 
-def _run(command: str, kinds: Sequence[str], campaign: Campaign, outputs: Path, ledger: Ledger, outcome: Outcome,
-         out: TextIO, err: TextIO) -> int:
+def _run(command: str, kinds: Sequence[str], campaign: Campaign, settings: Settings, ledger: Ledger,
+         outcome: Outcome, findings: list[check.Finding], out: TextIO, err: TextIO, progress: Progress,
+         verbose: bool) -> int:
     if campaign.rejected and "reports" in kinds:
         err.write(f"ไฟล์คำตอบมีปัญหา {len(campaign.rejected)} รายการ (ศูนย์เหล่านี้ยังไม่ได้ทำรายงาน ศูนย์อื่นทำต่อ):\n")
         err.writelines(f"  - {p}\n" for p in campaign.rejected)
     if command != "check":
-        produce(campaign, kinds, outputs, ledger, outcome, err)
+        produce(campaign, kinds, settings, ledger, outcome, err, progress)
     clock = _Clock(outcome.seconds)
     with clock("check"):
-        findings = verify(campaign, kinds, outputs, ledger, outcome, out)
+        findings += verify(campaign, kinds, settings, ledger, outcome, out, progress, verbose)
     ok = all(f.ok for f in findings)
     if "reports" in kinds and command != "check":
         with clock("archive"):
-            outcome.archived = archive_reports(campaign, findings, outputs, err)
+            outcome.archived = archive_reports(campaign, findings, settings, err)
     if campaign.rejected and "reports" in kinds:
         outcome.failures.append(f"ไฟล์คำตอบถูกปฏิเสธ {len(campaign.rejected)} รายการ (ดูด้านบน)")
     if outcome.failures:
         err.write("ผิดพลาด:\n" + "".join(f"  - {f}\n" for f in outcome.failures))
     if outcome.failures or not ok:
-        err.write("ไม่ผ่าน: ดูรายละเอียดด้านบนและ outputs/check.json\n")
-        return 1
-    err.write(f"เรียบร้อย: เอกสาร {outcome.documents} ฉบับ ผ่านการตรวจทั้งหมด\n" if outcome.documents else "ผ่านการตรวจทั้งหมด\n")
-    return 0
+        err.write(f"ไม่ผ่าน: ดูรายละเอียดด้านบนและ {settings.outputs.name}/check.json\n")
+        return ExitCode.failed
+    pdfs = len({f.pdf for f in findings})
+    err.write(f"เรียบร้อย: ตรวจ PDF {pdfs} ไฟล์ ผ่านทุกข้อ ({outcome.checks} รายการตรวจ; "
+              f"ผลทั้งหมดอยู่ใน {settings.outputs.name}/check.json) ผลลัพธ์อยู่ใน {settings.outputs}\n")
+    return ExitCode.ok

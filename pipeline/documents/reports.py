@@ -52,7 +52,8 @@ def _report(criteria: Criteria, center: Center, answer: Answer, scoring: Mapping
         "summary": summary(criteria, answer, scoring),
         **criteria_context(criteria, boxes=True, physical=answer.physical, quality=answer.quality, notes=answer.notes),
     }
-    expect = {"ศูนย์": center.name, "จังหวัด": center.province, "ผู้ประเมิน": answer.assessor_name,
+    # The template writes every digit as a Thai digit, names included.
+    expect = {"ศูนย์": center.name, "จังหวัด": center.province, "ผู้ประเมิน": thai_digits(answer.assessor_name),
               "วันที่ประเมิน": thai_date(answer.assessed_on)}
     return Document(KIND, f"{FOLDER}/{center.slug}", TEMPLATE, context, expect,
                     title=f"ผลการประเมินตนเอง {center.name} จังหวัด{center.province}", pdfa=True,

@@ -174,11 +174,13 @@ class _Entry:
 
 
 def _items(section: str, entries: list[_Entry], criteria: Criteria, report: Callable[..., None],
-           where: str | None, complete: bool) -> dict[str, bool]:
+           where: str | None, complete: bool, per_item: bool = False) -> dict[str, bool]:
     """The answers of one section by id; every problem reported.
 
     ``complete``: whether an id left out is a problem here (a YAML file must
     list every id; a CSV always has every column, read_table sees to that).
+    ``per_item``: unanswered and missing items reported one by one on their own
+    field ("physical.3"), not as one list on the section.
     """
     ids = [i.id for i in _section_items(criteria, section)]
     other = "quality" if section == "physical" else "physical"
@@ -207,10 +209,14 @@ def _items(section: str, entries: list[_Entry], criteria: Criteria, report: Call
             report(f"คำตอบ “{_shown(entry.value)}” ใช้ไม่ได้ (ใช้ได้: {', '.join(allowed)})", entry.where, entry.field)
         else:
             answers[entry.id] = answer
+    missing = [i for i in ids if i not in seen] if complete else []
+    if per_item:
+        for label in blank + missing:
+            report(f"ยังไม่ได้ตอบข้อ {label} (ใส่ {HOW_TO_ANSWER[section]})", where, f"{section}.{label}")
+        return answers
     if blank:
         report(f"ยังไม่ได้ตอบข้อ {', '.join(blank)} (ใส่ {HOW_TO_ANSWER[section]})", where, section)
-    missing = [i for i in ids if i not in seen]
-    if complete and missing:
+    if missing:
         report(f"ขาดข้อ {', '.join(missing)} (ต้องตอบครบทุกข้อ {ids[0]}–{ids[-1]})", where, section)
     return answers
 
@@ -268,20 +274,26 @@ def _number(text: str) -> float | None:
 class _YamlAnswer:
     """One answer file: read, checked, and turned into an Answer if nothing is wrong."""
 
-    def __init__(self, path: Path, display: str, index: _CenterIndex, criteria: Criteria, problems: list[Problem]):
+    def __init__(self, path: Path, display: str, index: _CenterIndex, criteria: Criteria, problems: list[Problem],
+                 *, per_item: bool = False):
         self.path, self.display, self.index, self.criteria = path, display, index, criteria
         self.problems = problems
+        self.per_item = per_item  # every unanswered item its own problem (a form shows each beside its field)
         self.file: YamlFile | None = None
 
     def report(self, message: str, where: str | None = None, field: str | None = None) -> None:
         self.problems.append(Problem(self.display, message, where, field))
 
     def load(self) -> _Draft:
+        """Read the file at ``path``, then check it."""
+        file = read_yaml(self.path, self.display, self.problems)
+        return _Draft(self.display, "", None, None, False) if file is None else self.check(file)
+
+    def check(self, file: YamlFile) -> _Draft:
+        """Check what a file (or a form) said; an Answer when nothing is wrong."""
         found = len(self.problems)
         failed = _Draft(self.display, "", None, None, False)
-        self.file = read_yaml(self.path, self.display, self.problems)
-        if self.file is None:
-            return failed
+        self.file = file
         data = self.file.data
         if not isinstance(data, dict):
             validate(self.file, FIELDS, self.problems)  # "ต้องเป็นชุดคีย์ … แต่พบ …"
@@ -352,7 +364,7 @@ class _YamlAnswer:
             entries.append(_Entry(item, item, answer, self._key_where(section, key), f"{section}.{item}"))
         if not value:
             entries = [_Entry(i, i, None, where, section) for i in ids]
-        return _items(section, entries, self.criteria, self.report, where, complete=True)
+        return _items(section, entries, self.criteria, self.report, where, complete=True, per_item=self.per_item)
 
     def _notes(self, value: object) -> dict[str, str]:
         assert self.file is not None
@@ -397,6 +409,21 @@ class _YamlAnswer:
             if len(k) == 2 and k[0] == section and type(_resolve(k[1])) is type(key) and _resolve(k[1]) == key:
                 return line(number)
         return self.file.where((section,))
+
+
+def validate_mapping(data: object, display: str, source: Path, centers: Sequence[Center],
+                     criteria: Criteria) -> Answer | list[Problem]:
+    """One center's answers given as data (the answer file's shape, e.g. from a web form): the same
+    rules as an answer file, every unanswered item its own problem on its own field ("physical.3").
+
+    ``display`` names the answers in problems; ``source`` is the answer file they will be kept in.
+    """
+    problems: list[Problem] = []
+    index = _CenterIndex(centers, "centers.csv")
+    draft = _YamlAnswer(source, display, index, criteria, problems, per_item=True).check(YamlFile(display, data, {}))
+    if draft.answer is None or problems:
+        return problems
+    return draft.answer
 
 
 def _resolve(text: object) -> object:
