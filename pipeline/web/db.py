@@ -56,9 +56,12 @@ class Database:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.connect() as con:
-            con.execute("PRAGMA journal_mode=WAL")
+        con = sqlite3.connect(self.path, timeout=30)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")  # kept by the file: every later connection uses it
             con.executescript(SCHEMA)
+        finally:
+            con.close()
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
