@@ -21,6 +21,7 @@ from . import auth, edits, forms, jobs
 from .site import Site
 
 STATES = {"not started": "ยังไม่เริ่ม", "draft": "ร่าง", "submitted": "ส่งแล้ว"}
+BUILD_STATES = {"queued": "รอคิว", "running": "กำลังทำงาน", "done": "เสร็จ", "failed": "ไม่สำเร็จ"}
 FORM_LIMITS = {"max_files": 0, "max_fields": 1000, "max_part_size": 64 * 1024}
 UPLOAD_LIMITS = {"max_files": 200, "max_fields": 20, "max_part_size": 20 * 2**20}
 
@@ -188,7 +189,7 @@ async def dashboard(request: Request) -> Response:
                "quality_items": len(site.campaign().criteria.quality)}
     return page(request, "dashboard.html", rows=shown, provinces=provinces, province=province, state=state,
                 states=STATES, counts=counts, figures=figures, csrf=request.state.csrf, closed=site.closed(),
-                builds=site.builds.recent(3), commands=jobs.COMMANDS, when=_when,
+                builds=site.builds.recent(3), commands=jobs.COMMANDS, build_states=BUILD_STATES, when=_when,
                 chart=await run_in_threadpool(site.national_chart, rows),
                 results=await run_in_threadpool(site.results_figures))
 

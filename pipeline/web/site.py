@@ -309,18 +309,23 @@ class Site:
         return path
 
 
-    def catalog(self) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
-        """The downloadable files under outputs/ by folder, and the check results per PDF (check.json)."""
+    def catalog(self) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, Any]]]:
+        """The downloadable documents under outputs/ by folder (each: its stem and files by suffix), and
+        the check results per PDF (check.json)."""
         root = self.settings.outputs
-        groups: dict[str, list[str]] = {}
+        groups: dict[str, dict[str, dict[str, Any]]] = {}
         if root.is_dir():
             for path in sorted(root.rglob("*")):
                 rel = path.relative_to(root)
-                if (not path.is_file() or rel.parts[0] == "archive" or any(p.startswith(".") for p in rel.parts)
+                if (not path.is_file() or rel.parts[0] in ("archive", "screenshots")
+                        or any(p.startswith(".") for p in rel.parts)
                         or path.suffix.lower() not in (".pdf", ".docx", ".csv", ".json")):
                     continue
-                groups.setdefault(rel.parts[0] if len(rel.parts) > 1 else "", []).append(rel.as_posix())
-        return groups, self._check_results()
+                group = rel.parts[0] if len(rel.parts) > 1 else ""
+                stem = rel.with_suffix("").as_posix()
+                doc = groups.setdefault(group, {}).setdefault(stem, {"stem": stem, "files": {}})
+                doc["files"][path.suffix.lower().lstrip(".")] = rel.as_posix()
+        return {g: list(docs.values()) for g, docs in groups.items()}, self._check_results()
 
     def _check_results(self) -> dict[str, dict[str, Any]]:
         path = self.settings.outputs / "check.json"
