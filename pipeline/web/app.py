@@ -51,10 +51,13 @@ class Limits:
                 raise TooLarge()
             return message
 
+        static = scope["path"].startswith("/static/")  # the stylesheet may be cached; pages never
+
         async def with_headers(message):
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [h for h in HEADERS if h[0] not in names]
+                message["headers"] = list(message.get("headers", [])) + [
+                    h for h in HEADERS if h[0] not in names and not (static and h[0] == b"cache-control")]
             await send(message)
 
         try:
@@ -85,6 +88,14 @@ class RedactTokens(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = self.PATTERN.sub("/c/…", record.msg)
         return True
+
+
+def _warm_then_redo(site: Site) -> None:
+    try:
+        site.campaign()
+    except Exception:
+        pass  # wrong inputs: the department's page says so
+    site.redo_pending()
 
 
 def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
@@ -125,5 +136,7 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     app.state.templates = templates
     if start_background:
         site.builds.resume()
-        threading.Thread(target=site.redo_pending, name="gecc-redo", daemon=True).start()
+        # Read the campaign (seconds at 878 answer files) before the first page asks, then finish
+        # what a killed server left.
+        threading.Thread(target=_warm_then_redo, args=(site,), name="gecc-redo", daemon=True).start()
     return app

@@ -92,4 +92,3 @@ class Builds:
             state, status, failures = "failed", 1, [_message(error)]
         self.db.run("UPDATE builds SET state = ?, status = ?, failures = ?, finished_at = ? WHERE id = ?",
                     state, status, json.dumps(failures, ensure_ascii=False), now(), build_id)
-        self.site.forget_campaign()

@@ -22,6 +22,7 @@ from ..files import write_text
 from .db import Database, Submission, now, submissions_of
 
 REPORTS = "reports"
+INPUT_FILES = ("centers.csv", "circular.yaml", "criteria.yaml", "scoring.yaml")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class Site:
         self.db = Database(config.database_path)
         self.csrf = auth.Csrf(bytes.fromhex(self.db.get_or_create("secret", lambda: os.urandom(32).hex())))
         self._campaign: tuple[tuple, Campaign] | None = None
+        self._answers_seen: tuple = ()
+        self._rereading = False
         self._campaign_lock = threading.Lock()
         self._center_locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
@@ -62,24 +65,51 @@ class Site:
 
     # --- the campaign, loaded again when its input files change ----------------------
 
-    def _stamp(self) -> tuple:
-        inputs = self.settings.inputs
+    def _stamp(self, names: tuple[str, ...]) -> tuple:
         stamp = []
-        for name in ("centers.csv", "circular.yaml", "criteria.yaml", "scoring.yaml", "answers"):
+        for name in names:
             try:
-                st = (inputs / name).stat()
+                st = (self.settings.inputs / name).stat()
                 stamp.append((name, st.st_mtime_ns, st.st_size))
             except FileNotFoundError:
                 stamp.append((name, None))
         return tuple(stamp)
 
     def campaign(self) -> Campaign:
-        """The validated campaign; InputError when its inputs are wrong."""
+        """The validated campaign; InputError when its inputs are wrong.
+
+        Loaded again at once when centers, circular, criteria or scoring change. Answer files
+        changed by someone else (the command line, a clerk) are read again in the background,
+        the page meanwhile showing what was read before: reading 878 answer files takes
+        seconds, and the web's own answers are in its database already.
+        """
         with self._campaign_lock:
-            stamp = self._stamp()
+            stamp = self._stamp(INPUT_FILES)
             if self._campaign is None or self._campaign[0] != stamp:
+                answers = self._stamp(("answers",))
                 self._campaign = (stamp, service.load(self.settings))
+                self._answers_seen = answers
+            elif self._stamp(("answers",)) != self._answers_seen and not self._rereading:
+                self._rereading = True
+                threading.Thread(target=self._reread, args=(stamp,), name="gecc-answers", daemon=True).start()
             return self._campaign[1]
+
+    def _reread(self, stamp: tuple) -> None:
+        try:
+            answers = self._stamp(("answers",))
+            campaign = service.load(self.settings)
+            with self._campaign_lock:
+                if self._campaign is not None and self._campaign[0] == stamp:
+                    self._campaign, self._answers_seen = (stamp, campaign), answers
+        except Exception:
+            pass  # the next page asks again
+        finally:
+            self._rereading = False
+
+    def _answers_written(self) -> None:
+        """The web wrote an answer file: nothing to read again for it."""
+        with self._campaign_lock:
+            self._answers_seen = self._stamp(("answers",))
 
     def forget_campaign(self) -> None:
         with self._campaign_lock:
@@ -133,6 +163,7 @@ class Site:
         with self._lock_of(center):
             row_id = self._record(center, mapping, result)
             service.save_answer(self.settings, campaign, result)
+            self._answers_written()
             self.db.run("DELETE FROM drafts WHERE province = ? AND center = ?", center.province, center.name)
             if self.config.build_reports:
                 self._build_report(campaign, result, row_id)
@@ -177,6 +208,7 @@ class Site:
                     continue
                 with self._lock_of(center):
                     service.save_answer(self.settings, campaign, result)
+                    self._answers_written()
                     if self.config.build_reports:
                         self._build_report(campaign, result, row["id"])
             except Exception as error:  # one center's trouble must not stop the others
@@ -212,21 +244,15 @@ class Site:
 
     def replace_centers(self, data: bytes) -> list[Problem]:
         from . import edits
-        problems = edits.replace_centers(self.settings.inputs, data)
-        self.forget_campaign()
-        return problems
+        return edits.replace_centers(self.settings.inputs, data)  # read again: its stamp changed
 
     def edit_circular(self, changes: dict[str, str]) -> list[Problem]:
         from . import edits
-        problems = edits.edit_circular(self.settings.inputs, changes)
-        self.forget_campaign()
-        return problems
+        return edits.edit_circular(self.settings.inputs, changes)
 
     def ingest(self, uploads: list[tuple[str, bytes]]) -> tuple[list[Path], list[Problem]]:
         from . import edits
-        result = edits.ingest_pdfs(self.settings.inputs, self.campaign(), uploads)
-        self.forget_campaign()
-        return result
+        return edits.ingest_pdfs(self.settings.inputs, self.campaign(), uploads)
 
     # --- the dashboard --------------------------------------------------------------------
 
