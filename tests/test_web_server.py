@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -43,7 +44,9 @@ def test_a_submission_survives_kill_9_and_its_report_is_made_after_the_restart(c
     # The submit is acknowledged after its report is built; kill the server while it builds.
     threading.Thread(target=lambda: _post(f"{server.url}/c/{token}", form), daemon=True).start()
     wait_for(lambda: site.db.one("SELECT id FROM submissions"), 60, "the submission recorded")
+    group = server.process.pid
     server.kill()
+    wait_for(lambda: not report_workers(group), 30, "the killed server's report workers ended")
     row = site.db.one("SELECT * FROM submissions")
     assert row["report"] == "pending" and "นายก่อนดับ ทดสอบ" in row["answer"]
     server.start()  # redoes the answer file and the report of what was pending
@@ -55,6 +58,19 @@ def test_a_submission_survives_kill_9_and_its_report_is_made_after_the_restart(c
     report = httpx.get(f"{server.url}/c/{token}/report.pdf")
     assert report.status_code == 200 and report.content.startswith(b"%PDF")
     assert token not in Path(server.log).read_text(encoding="utf-8", errors="replace")  # never logged
+
+
+def report_workers(group: int) -> list[int]:
+    """The report worker processes (multiprocessing spawn) of a server's process group."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and os.getpgid(int(proc.name)) == group and \
+                    b"spawn_main" in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except (OSError, ProcessLookupError):
+            pass
+    return found
 
 
 def _post(url: str, form: dict) -> None:

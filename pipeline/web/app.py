@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 import re
 import threading
 from pathlib import Path
@@ -131,7 +132,12 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     del d
-    app = Starlette(routes=routes, middleware=[Middleware(Limits, max_bytes=config.max_upload)])
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        site.close()  # the report workers
+
+    app = Starlette(routes=routes, middleware=[Middleware(Limits, max_bytes=config.max_upload)], lifespan=lifespan)
     app.state.site = site
     app.state.templates = templates
     if start_background:

@@ -7,9 +7,12 @@ through a Site: the cached campaign, the database, submissions, builds, files.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import threading
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ from .. import service
 from ..model import Answer, Campaign, Center
 from ..problems import InputError, Problem
 from ..settings import Settings
+from ..workers import cores
 from . import auth, forms
 from ..files import write_text
 from .db import Database, Submission, now, submissions_of
@@ -58,6 +62,7 @@ class Site:
         self._rereading = False
         self._campaign_lock = threading.Lock()
         self._center_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._reports: ProcessPoolExecutor | None = None
         self._locks_lock = threading.Lock()
         from .jobs import Builds
         self.builds = Builds(self)
@@ -177,9 +182,31 @@ class Site:
             str(answer.source.relative_to(self.settings.inputs)), int(all(answer.physical.values())),
             sum(answer.quality.values()), now())
 
+    def _report_pool(self, broken: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
+        """Warm worker processes making reports, as many as LibreOffice slots: PyMuPDF (the checks) must
+        not run in two threads of one process, and a crash there must not take the server with it."""
+        with self._locks_lock:
+            if self._reports is None or self._reports is broken:
+                self._reports = ProcessPoolExecutor(max_workers=max(2, cores()),
+                                                    mp_context=multiprocessing.get_context("spawn"),
+                                                    initializer=_die_with_parent, initargs=(os.getpid(),))
+            return self._reports
+
+    def close(self) -> None:
+        with self._locks_lock:
+            if self._reports is not None:
+                self._reports.shutdown(wait=False, cancel_futures=True)
+                self._reports = None
+
     def _build_report(self, campaign: Campaign, answer: Answer, row_id: int) -> None:
+        lean = replace(campaign, answers=(), rejected=())  # what one report needs, cheap to send
         try:
-            built = service.build_report(self.settings, campaign, answer)
+            pool = self._report_pool()
+            try:
+                built = pool.submit(service.build_report, self.settings, lean, answer).result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): once more on fresh ones
+                built = self._report_pool(broken=pool).submit(service.build_report, self.settings, lean,
+                                                              answer).result()
             state, problems, version = ("ok" if built.ok else "failed"), list(built.problems), built.archived_version
         except Exception as error:  # a report that cannot be made must not lose the submission
             state, problems, version = "failed", [_message(error)], None
@@ -374,6 +401,18 @@ class Site:
                 entry["findings"].append(f)
             self._checks = (stamp, results)
         return self._checks[1]
+
+
+def _die_with_parent(parent: int) -> None:
+    """A report worker ends when the server ends, even by kill -9 (Linux: PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the server died before the call
+        os._exit(1)
 
 
 def _message(error: BaseException) -> str:
