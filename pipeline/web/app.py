@@ -15,7 +15,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from ..problems import InputError
 from ..thai import thai_digits
+from starlette.exceptions import HTTPException
 from . import pages
 from .site import Site, WebConfig
 
@@ -137,7 +139,22 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         yield
         site.close()  # the report workers
 
-    app = Starlette(routes=routes, middleware=[Middleware(Limits, max_bytes=config.max_upload)], lifespan=lifespan)
+    async def inputs_wrong(request, error):
+        return pages.page(request, "message.html", 503, title="ระบบยังไม่พร้อม",
+                          message="ข้อมูลนำเข้าของการประเมินมีปัญหา กรมการปกครองกำลังแก้ไข โปรดลองใหม่ภายหลัง")
+
+    async def http_error(request, error):
+        if error.status_code == 404:
+            return pages.not_found(request)
+        return pages.page(request, "message.html", error.status_code, title="ทำรายการนี้ไม่ได้",
+                          message=f"รหัส {error.status_code}")
+
+    async def server_error(request, error):
+        return pages.page(request, "message.html", 500, title="เกิดข้อผิดพลาด",
+                          message="ระบบทำรายการนี้ไม่สำเร็จ ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดลองใหม่อีกครั้ง")
+
+    app = Starlette(routes=routes, middleware=[Middleware(Limits, max_bytes=config.max_upload)], lifespan=lifespan,
+                    exception_handlers={InputError: inputs_wrong, HTTPException: http_error, 500: server_error})
     app.state.site = site
     app.state.templates = templates
     if start_background:
