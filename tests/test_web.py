@@ -80,6 +80,11 @@ def test_a_post_without_a_valid_csrf_token_is_403_and_writes_nothing(web):
         assert web.post(path, data={**data, "csrf_token": "bad"}).status_code == 403
     assert not web.site.closed() and not web.site.builds.recent()
     assert not (web.site.settings.outputs / "links.csv").exists()
+    csrf = csrf_of(web.get("/department").text)
+    web.post("/department/links", data={"csrf_token": csrf})  # not confirmed: every link would stop
+    assert not (web.site.settings.outputs / "links.csv").exists()
+    web.post("/department/links", data={"csrf_token": csrf, "confirm": "yes"})
+    assert (web.site.settings.outputs / "links.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 def test_sign_in_needs_its_csrf_token(web):

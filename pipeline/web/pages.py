@@ -233,6 +233,8 @@ async def reissue_link(request: Request) -> Response:
 @department
 async def issue_links(request: Request) -> Response:
     site = site_of(request)
+    if request.state.form.get("confirm") != "yes":  # every center's link would stop: asked for explicitly
+        return RedirectResponse("/department", status_code=303)
     await run_in_threadpool(site.write_links)
     return RedirectResponse("/department/files?written=links.csv", status_code=303)
 
