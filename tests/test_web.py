@@ -231,6 +231,36 @@ def test_concurrent_submits_for_one_center_keep_both_versions_in_order(web):
         [v.answer["assessor"]["name"] for v in versions[:-1]]
 
 
+def test_a_center_cannot_read_or_change_another_center(web):
+    token, other = link_of(web.site), link_of(web.site, OTHER)
+    page = web.get(f"/c/{token}").text
+    assert CENTER[1] in page and OTHER[1] not in page
+    # Naming the other center in the post changes nothing: the link alone says whose answers these are.
+    form = complete_form(criteria(web), csrf_of(page), province=OTHER[0], center=OTHER[1])
+    assert web.post(f"/c/{token}", data=form, follow_redirects=False).status_code == 303
+    answers = web.site.settings.inputs / "answers"
+    assert (answers / "02-นนทบุรี-บางบัวทอง.yaml").is_file() and not (answers / "03-สมุทรปราการ-บางพลี.yaml").exists()
+    assert not web.site.submissions(web.site.center(*OTHER))
+    assert OTHER[1] not in web.get(f"/c/{token}").text and "ประวัติการส่ง (1 ครั้ง)" not in web.get(f"/c/{other}").text
+    (web.site.settings.outputs / "reports").mkdir(parents=True)
+    (web.site.settings.outputs / "reports" / "03-สมุทรปราการ-บางพลี.pdf").write_bytes(b"%PDF-1.7 other")
+    assert web.get(f"/c/{token}/report.pdf").status_code == 404  # its own report does not exist yet
+
+
+def test_the_archive_downloads_as_a_zip(web):
+    import io
+    import zipfile
+    version = web.site.settings.outputs / "archive" / "02-นนทบุรี-บางบัวทอง" / "v001"
+    version.mkdir(parents=True)
+    (version / "report.pdf").write_bytes(b"%PDF-1.7 archived")
+    sign_in(web, web.site)
+    response = web.get("/department/archive.zip")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as z:
+        assert z.namelist() == ["archive/02-นนทบุรี-บางบัวทอง/v001/report.pdf"]
+    assert not list((web.site.config.database_path.parent / "tmp").iterdir())  # the temporary zip is gone
+
+
 def test_a_closed_campaign_takes_no_answers_until_reopened(web):
     token = link_of(web.site)
     csrf = csrf_of(web.get(f"/c/{token}").text)

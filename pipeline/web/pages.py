@@ -6,15 +6,14 @@ and the Site's.
 
 from __future__ import annotations
 
-import io
 import secrets
-import zipfile
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ..problems import InputError
 from . import auth, edits, forms, jobs
@@ -319,21 +318,10 @@ async def download(request: Request) -> Response:
 @department
 async def archive_zip(request: Request) -> Response:
     site = site_of(request)
-    root = site.settings.outputs / "archive"
-    buffer = await run_in_threadpool(_zip, root)
+    path = await run_in_threadpool(site.archive_zip)
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return StreamingResponse(iter([buffer]), media_type="application/zip",
-                             headers={"Content-Disposition": f'attachment; filename="archive-{stamp}.zip"'})
-
-
-def _zip(root) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file() and not any(p.startswith(".") for p in path.relative_to(root).parts):
-                    z.write(path, str(path.relative_to(root.parent)))
-    return out.getvalue()
+    return FileResponse(path, media_type="application/zip", filename=f"archive-{stamp}.zip",
+                        background=BackgroundTask(path.unlink, missing_ok=True))
 
 
 def _when(stamp: float | None) -> str:

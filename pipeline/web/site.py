@@ -362,6 +362,24 @@ class Site:
         return path
 
 
+    def archive_zip(self) -> Path:
+        """outputs/archive/ as a zip in a temporary file (the caller removes it): the archive of 878
+        centers is hundreds of MB, not for memory."""
+        import tempfile
+        import zipfile
+        root = self.settings.outputs / "archive"
+        folder = self.config.database_path.parent / "tmp"
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix="archive-", suffix=".zip", dir=folder)
+        os.close(handle)
+        with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as z:
+            if root.is_dir():
+                for path in sorted(root.rglob("*")):
+                    rel = path.relative_to(root)
+                    if path.is_file() and not path.is_symlink() and not any(p.startswith(".") for p in rel.parts):
+                        z.write(path, str(Path("archive") / rel))
+        return Path(name)
+
     def catalog(self) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, Any]]]:
         """The downloadable documents under outputs/ by folder (each: its stem and files by suffix), and
         the check results per PDF (check.json)."""
