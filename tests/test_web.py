@@ -329,6 +329,18 @@ def test_the_links_command_writes_every_center_s_link(tmp_path):
         assert client.get(f"/c/{old}").status_code == 404
 
 
+def test_the_link_sheet_prints_each_center_s_current_link_with_a_qr_code(web):
+    sign_in(web, web.site)
+    csrf = csrf_of(web.get("/department").text)
+    web.post("/department/links", data={"csrf_token": csrf, "confirm": "yes"})
+    html = web.get("/department/links").text
+    urls = re.findall(r'<p class="url">([^<]+)</p>', html)
+    assert len(urls) == 3 and html.count("<svg") == 3 and all(web.get(u).status_code == 200 for u in urls)
+    web.post("/department/centers/02-นนทบุรี-บางบัวทอง/link", data={"csrf_token": csrf})
+    html = web.get("/department/links", params={"province": "นนทบุรี"}).text
+    assert "<svg" not in html and "ถูกยกเลิกแล้ว" in html  # the re-issued link is not printed as working
+
+
 def test_a_build_started_from_the_page_is_recorded_and_resumed_after_a_restart(tmp_path):
     config = web_config(tmp_path)
     app = create_app(config, start_background=False)

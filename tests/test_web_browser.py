@@ -161,7 +161,7 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     with fitz.open(stream=data, filetype="pdf") as pdf:
         assert normalise(CENTER[1]) in normalise(pdf[0].get_text() + pdf[-1].get_text())  # its letter … its center's form
     for path, name in (("/department/circular", "09-circular"), ("/department/centers", "10-centers"),
-                       ("/department/ingest", "11-ingest")):
+                       ("/department/ingest", "11-ingest"), ("/department/links", "13-links")):
         driver.get(server.url + path)
         shoot(driver, name)
     driver.get(server.url + "/department")

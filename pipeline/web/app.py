@@ -121,6 +121,7 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         Route("/department/builds/{id}", pages.build_page),
         Route("/department/centers/{slug}/link", pages.reissue_link, methods=["POST"]),
         Route("/department/links", pages.issue_links, methods=["POST"]),
+        Route("/department/links", pages.link_sheet, methods=["GET"]),
         Route("/department/campaign", pages.campaign_state, methods=["POST"]),
         Route("/department/centers", pages.centers_page, methods=["GET"]),
         Route("/department/centers", pages.upload_centers, methods=["POST"]),

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from markupsafe import Markup
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, RedirectResponse, Response
 
@@ -235,7 +236,18 @@ async def issue_links(request: Request) -> Response:
     if request.state.form.get("confirm") != "yes":  # every center's link would stop: asked for explicitly
         return RedirectResponse("/department", status_code=303)
     await run_in_threadpool(site.write_links)
-    return RedirectResponse("/department/files?written=links.csv", status_code=303)
+    return RedirectResponse("/department/links", status_code=303)
+
+
+@department
+async def link_sheet(request: Request) -> Response:
+    site = site_of(request)
+    province = request.query_params.get("province", "")
+    sheet = await run_in_threadpool(site.link_sheet, province)
+    provinces = list(dict.fromkeys(row["province"] for row in await run_in_threadpool(site.link_sheet)))
+    response = page(request, "links.html", sheet=sheet, province=province, provinces=provinces,
+                    csrf=request.state.csrf, Markup=Markup)
+    return response
 
 
 @department

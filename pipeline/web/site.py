@@ -267,6 +267,27 @@ class Site:
         write_text(target, "\ufeff" + out.getvalue())
         return target
 
+    def link_sheet(self, province: str = "") -> list[dict[str, Any]]:
+        """The links of outputs/links.csv (the only place they exist in clear) with a QR code each, for
+        printing; a link re-issued since is marked stale rather than shown as working."""
+        import csv
+        import segno
+        path = self.settings.outputs / "links.csv"
+        if not path.is_file():
+            return []
+        sheet = []
+        for row in csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()):
+            if province and row.get("province") != province:
+                continue
+            url = row.get("url") or ""
+            token = url.rsplit("/c/", 1)[-1] if "/c/" in url else ""
+            center = self.center_of_token(token) if token else None
+            current = center is not None and (center.province, center.name) == (row.get("province"), row.get("center"))
+            qr = segno.make(url, error="m").svg_inline(scale=4, border=2) if current else ""
+            sheet.append({"province": row.get("province", ""), "center": row.get("center", ""), "url": url,
+                          "current": current, "qr": qr})
+        return sheet
+
     # --- changing the inputs ------------------------------------------------------------
 
     def replace_centers(self, data: bytes) -> list[Problem]:
