@@ -6,6 +6,7 @@ real LibreOffice on submit are there and in test_web_server.py.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import threading
@@ -445,3 +446,14 @@ def test_the_dashboard_opens_fast_at_878_centers(tmp_path):
         assert response.text.count("data-slug=") == 878
         print(f"dashboard at 878 centers: median {sorted(times)[2] * 1000:.0f} ms")
         assert sorted(times)[2] < 1.0
+
+
+def test_an_answer_file_that_cannot_be_written_is_not_acknowledged(web):
+    token = link_of(web.site)
+    csrf = csrf_of(web.get(f"/c/{token}").text)
+    blocked = web.site.settings.inputs / "answers" / "02-นนทบุรี-บางบัวทอง.yaml"
+    blocked.mkdir()  # the answer file cannot be written there (as with a full disk)
+    (blocked / "x").write_text("x")
+    response = web.post(f"/c/{token}", data=complete_form(criteria(web), csrf))
+    assert response.status_code == 422 and "บันทึกไม่สำเร็จ" in response.text
+    assert not web.site.submissions(web.site.center(*CENTER)) and web.site.draft(web.site.center(*CENTER))

@@ -167,7 +167,13 @@ class Site:
             return Outcome(problems=result)
         with self._lock_of(center):
             row_id = self._record(center, mapping, result)
-            service.save_answer(self.settings, campaign, result)
+            try:
+                service.save_answer(self.settings, campaign, result)
+            except OSError as error:  # disk full, say: not acknowledged, so not kept as a version either
+                self.db.run("DELETE FROM submissions WHERE id = ?", row_id)
+                self.save_draft(center, fields)
+                return Outcome(problems=[Problem("แบบประเมินออนไลน์", "บันทึกไม่สำเร็จ ระบบเก็บสิ่งที่กรอกไว้เป็นร่างแล้ว "
+                                                 f"โปรดส่งใหม่อีกครั้งภายหลัง ({_message(error)})")])
             self._answers_written()
             self.db.run("DELETE FROM drafts WHERE province = ? AND center = ?", center.province, center.name)
             if self.config.build_reports:
