@@ -359,6 +359,7 @@ def test_a_build_started_from_the_page_is_recorded_and_resumed_after_a_restart(t
         time.sleep(0.5)
     row = restarted.state.site.builds.get(1)
     assert row["state"] == "done", row["failures"]
+    assert row["total"] > 0 and row["done"] == row["total"] and row["label"]  # progress reached the page's row
     assert (config.settings.outputs / "letters" / "all-provinces.pdf").is_file()
 
 
