@@ -34,6 +34,7 @@ import yaml
 from . import convert, fonts, runner
 from .files import write_text
 from .load import load_campaign
+from .registry import EVERYTHING, documents_for
 from .settings import PROJECT, Settings
 from .load.centers import provinces
 from .model import Campaign, Center
@@ -181,7 +182,7 @@ def build(label: str, inputs: Path, outputs: Path, centers: int, profiles: Path)
 
 def document_pages(inputs: Path, outputs: Path) -> int:
     pages = 0
-    for doc in runner.documents_for(load_campaign(inputs), runner.EVERYTHING):
+    for doc in documents_for(load_campaign(inputs), EVERYTHING):
         pdf = outputs / f"{doc.name}.pdf"
         if pdf.is_file():
             with fitz.open(pdf) as opened:
@@ -250,7 +251,7 @@ def bench(outputs: Path, *, centers: int | None = None, scale: tuple[int, ...] =
         log.write(f"1/4 สร้างทุกเอกสารของ {n} ศูนย์ แบบเริ่มจากศูนย์ (cold)…\n")
         cold = build("cold", inputs, out, n, profiles)
         _require(cold)
-        docx = [out / f"{d.name}.docx" for d in runner.documents_for(load_campaign(inputs), runner.EVERYTHING)]
+        docx = [out / f"{d.name}.docx" for d in documents_for(load_campaign(inputs), EVERYTHING)]
         log.write(f"2/4 แปลง DOCX เดียวกัน {len(docx)} ไฟล์ ทีละไฟล์ ไฟล์ละหนึ่งคำสั่ง soffice…\n")
         baseline = one_soffice_per_file(docx, tmp / "baseline")
         log.write("3/4 รันซ้ำโดยไม่มีอะไรเปลี่ยน (warm)…\n")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
-from . import runner
+from . import registry, runner
 from .errors import ExitCode, describe
 from .settings import Settings
 from .web.cli import add_commands as web_commands
@@ -30,7 +30,7 @@ EPILOG = """\
   130 / 143 ถูกขัดจังหวะ / interrupted (Ctrl-C / SIGTERM)
 """
 
-# name → (help, what it makes); the build commands share their options.
+# The build commands (registry.COMMANDS, with build and check), which share their options.
 BUILDS = {
     "build": "ทุกเอกสาร แล้วตรวจ / every document, then check",
     "letters": "หนังสือเวียนทุกจังหวัด แล้วตรวจ / the circular for every province, then check",
@@ -62,8 +62,8 @@ def parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
         return sub
 
-    for name, help in BUILDS.items():
-        sub = command(name, help, _build)
+    for name in ("build", *registry.COMMANDS, "check"):
+        sub = command(name, BUILDS.get(name, name), _build)
         _folders(sub)
         sub.add_argument("-v", "--verbose", action="store_true",
                          help="พิมพ์ตารางผลตรวจทุกแถว / print every row of the check table")

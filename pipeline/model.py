@@ -6,8 +6,9 @@ never the input files themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
 from pathlib import Path
 
 from .problems import Problem
@@ -77,25 +78,44 @@ class CenterList:
     columns: dict[str, str]
 
 
+class LetterFormat(str, Enum):
+    """The two letter formats of ระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ this project makes.
+
+    The value is what circular.yaml's ``format`` says.
+    """
+
+    STAMPED = "ประทับตรา"  # หนังสือประทับตรา (แบบที่ ๓): ถึง, the office's stamp instead of a signature
+    EXTERNAL = "ภายนอก"    # หนังสือภายนอก (แบบที่ ๑): เรื่อง, เรียน, closing, signature
+
+
 @dataclass(frozen=True)
 class Circular:
-    """The circular's content; texts may hold Jinja fields such as {{ province }}."""
+    """The circular's content; texts may hold Jinja fields such as {{ province }}.
 
+    ``format`` says which parts the letter has. Both formats: urgency, number,
+    addressee (ถึง / เรียน), paragraphs, office, date, owner, emblem. Stamped
+    only: ``stamp``. External only: subject, salutation, references,
+    enclosures, closing, signer (empty / None in a stamped letter: the loader
+    refuses them there).
+    """
+
+    format: LetterFormat
     urgency: str
     number: str
-    office: tuple[str, ...]
+    office: tuple[str, ...]            # stamped: the sending office (ส่วนราชการส่ง); external: office and address
     date: date
-    subject: str
-    salutation: str
     addressee: dict[str, str]          # "province" / "all" → text (Jinja)
-    references: tuple[str, ...]
-    enclosures: dict[str, tuple[str, ...]]  # "province" / "all" → lines (Jinja)
     paragraphs: tuple[str, ...]        # Jinja
-    closing: str
-    signer: Signer
     owner: Owner
     center_list: CenterList
     emblem: Path | None = None
+    stamp: Path | None = None          # stamped: image of the office's stamp; None = space to stamp by hand
+    subject: str = ""
+    salutation: str = ""
+    references: tuple[str, ...] = ()
+    enclosures: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "province" / "all" → lines (Jinja)
+    closing: str = ""
+    signer: Signer | None = None
 
 
 @dataclass(frozen=True)

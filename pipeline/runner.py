@@ -10,31 +10,27 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator, Sequence, TextIO
+from typing import TextIO
 
 from . import archive, assemble, check, convert, fillable, fonts, intake
-from .check.kinds import RULES_BY_KIND, results_csv
-from .documents import Document, enclosures, forms, letters, reports, summary
-from .files import remove_leftovers
+from .check.kinds import results_csv
+from .documents import Document, reports, summary
 from .errors import ExitCode, describe
+from .files import remove_leftovers
 from .guard import exclusive, sigterm_interrupts
 from .load import load_campaign
 from .model import Campaign, Center
 from .problems import InputError
+from .registry import COMMANDS, EVERYTHING, RULES_BY_KIND, documents_for
 from .render import render_all, written_beside
 from .settings import PROJECT, Settings
 from .uptodate import Ledger, file_digest, fingerprint, tree_digest
 from .workers import parallel_map
-
-# Document kinds in build order: name → module with documents(campaign) -> list[Document]
-KINDS = {"letters": letters, "forms": forms, "enclosures": enclosures, "reports": reports, "summary": summary}
-# What each command makes; "build" and "check" cover everything.
-COMMANDS = {"letters": ("letters",), "forms": ("forms", "enclosures"), "reports": ("reports", "summary")}
-EVERYTHING = tuple(KINDS)
 
 
 @dataclass
@@ -100,10 +96,6 @@ class Progress:
                 self.stream.write(f"{label} {done}/{total}\n")
             self.stream.flush()
         return report
-
-
-def documents_for(campaign: Campaign, kinds: Sequence[str]) -> list[Document]:
-    return [doc for kind in kinds for doc in KINDS[kind].documents(campaign)]
 
 
 def expectations(campaign: Campaign, kinds: Sequence[str], outputs: Path,
@@ -402,6 +394,6 @@ def _run(command: str, kinds: Sequence[str], campaign: Campaign, settings: Setti
         err.write(f"ไม่ผ่าน: ดูรายละเอียดด้านบนและ {settings.outputs.name}/check.json\n")
         return ExitCode.failed
     pdfs = len({f.pdf for f in findings})
-    err.write(f"เรียบร้อย: ตรวจ PDF {pdfs} ไฟล์ ผ่านทุกข้อ ({outcome.checks} รายการตรวจ; "
-              f"ผลทั้งหมดอยู่ใน {settings.outputs.name}/check.json) ผลลัพธ์อยู่ใน {settings.outputs}\n")
+    err.write(f"เรียบร้อย: PDF {pdfs} ไฟล์ผ่านการตรวจทั้งหมด ({outcome.checks} รายการ; "
+              f"ผลทุกรายการอยู่ใน {settings.outputs.name}/check.json) ผลลัพธ์อยู่ใน {settings.outputs}\n")
     return ExitCode.ok

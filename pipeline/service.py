@@ -18,19 +18,20 @@ from __future__ import annotations
 import fcntl
 import io
 import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, TextIO
+from typing import Any, TextIO
 
 from . import archive, check, convert, fonts, intake, runner
-from .check.kinds import RULES_BY_KIND
 from .documents import reports
 from .files import write_text
 from .load import load_campaign
 from .load.answers import validate_mapping
 from .model import Answer, Campaign, Center
 from .problems import Problem
+from .registry import RULES_BY_KIND
 from .render import TemplateProblem, render
 from .settings import Settings
 from .workers import cores
@@ -199,15 +200,11 @@ def _profile_slot(settings: Settings) -> Iterator[Path]:
     slots = max(2, cores())
     while True:
         for n in range(slots):
-            handle = open(root / f"{n}.lock", "a+b")
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-                continue
-            try:
+            with open(root / f"{n}.lock", "a+b") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # in use: try the next one
                 yield root / str(n)
-            finally:
-                handle.close()
-            return
+                return
         time.sleep(0.05)

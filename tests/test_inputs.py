@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.load import load_campaign
+from pipeline.model import LetterFormat
 from pipeline.problems import InputError
 
 
@@ -59,12 +60,52 @@ def test_invisible_characters_are_cleaned_silently(inputs):
 def test_circular_problems_name_line_and_key(inputs):
     yaml_file = inputs / "circular.yaml"
     text = yaml_file.read_text(encoding="utf-8")
-    text = text.replace("date: 2020-12-28", "date: ๓๑ กุมภาพันธ์ ๒๕๖๔").replace("subject:", "subjet:")
+    text = text.replace("date: 2020-12-28", "date: ๓๑ กุมภาพันธ์ ๒๕๖๔").replace("number:", "numbr:")
     yaml_file.write_text(text, encoding="utf-8")
     found = problems_of(inputs)
     assert any("ช่อง date" in p and "ไม่มีอยู่จริง" in p and "บรรทัดที่" in p for p in found), found
-    assert any("ไม่รู้จักคีย์ “subjet” หรือหมายถึง “subject”?" in p for p in found), found
-    assert any("ขาดคีย์ “subject”" in p for p in found), found
+    assert any("ไม่รู้จักคีย์ “numbr” หรือหมายถึง “number”?" in p for p in found), found
+    assert any("ขาดคีย์ “number”" in p for p in found), found
+
+
+def test_the_shipped_circular_is_a_stamped_letter(inputs):
+    circular = load_campaign(inputs).circular
+    assert circular.format is LetterFormat.STAMPED
+    assert circular.office == ("กรมการปกครอง",) and circular.stamp is None
+    assert (circular.subject, circular.salutation, circular.closing, circular.signer) == ("", "", "", None)
+    assert circular.references == () and circular.enclosures == {}
+
+
+def test_a_part_of_the_other_format_is_an_error_naming_it(inputs):
+    yaml_file = inputs / "circular.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(text.replace("number:", "subject: การประเมินตนเอง\nnumber:", 1), encoding="utf-8")
+    assert problems_of(inputs) == [
+        "inputs/circular.yaml: บรรทัดที่ 21, ช่อง subject: หนังสือประทับตราไม่มีส่วน “เรื่อง” (มีเฉพาะในหนังสือภายนอก): "
+        "ลบคีย์ “subject” ออก หรือเปลี่ยน format เป็น ภายนอก"]
+
+
+def test_the_external_example_loads_and_refuses_a_stamp(inputs):
+    example = inputs / "circular.external.example.yaml"
+    (inputs / "circular.yaml").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    circular = load_campaign(inputs).circular
+    assert circular.format is LetterFormat.EXTERNAL
+    assert (circular.salutation, circular.closing) == ("เรียน", "ขอแสดงความนับถือ")
+    assert circular.signer.position == ("อธิบดีกรมการปกครอง",) and len(circular.enclosures["province"]) == 2
+    text = example.read_text(encoding="utf-8").replace("format: ภายนอก", "format: ภายนอก\nstamp: ตรา.png", 1)
+    (inputs / "circular.yaml").write_text(text, encoding="utf-8")
+    line = text.splitlines().index("stamp: ตรา.png") + 1
+    assert problems_of(inputs) == [
+        f"inputs/circular.yaml: บรรทัดที่ {line}, ช่อง stamp: หนังสือภายนอกไม่มีส่วน “ตราชื่อส่วนราชการ” "
+        "(มีเฉพาะในหนังสือประทับตรา): ลบคีย์ “stamp” ออก หรือเปลี่ยน format เป็น ประทับตรา"]
+
+
+def test_a_stamp_image_must_exist(inputs):
+    yaml_file = inputs / "circular.yaml"
+    text = yaml_file.read_text(encoding="utf-8").replace('stamp: ""', "stamp: ไม่มี.png", 1)
+    yaml_file.write_text(text, encoding="utf-8")
+    (found,) = problems_of(inputs)
+    assert found.startswith("inputs/circular.yaml: บรรทัดที่ 31, ช่อง stamp: ไม่พบไฟล์ภาพตราชื่อส่วนราชการ “ไม่มี.png”"), found
 
 
 def test_yaml_syntax_error_gives_line_and_column(inputs):
@@ -78,3 +119,10 @@ def test_missing_files_are_named(tmp_path):
     found = problems_of(tmp_path)
     assert any("centers.csv: ไม่พบไฟล์" in p for p in found)
     assert any("circular.yaml: ไม่พบไฟล์" in p for p in found)
+
+
+def test_the_sending_office_is_required(inputs):
+    yaml_file = inputs / "circular.yaml"
+    text = yaml_file.read_text(encoding="utf-8").replace("  - กรมการปกครอง             #", "#", 1)
+    yaml_file.write_text(text.replace("office:   ", "office: []   ", 1), encoding="utf-8")
+    assert problems_of(inputs) == ["inputs/circular.yaml: บรรทัดที่ 29, ช่อง office: ต้องมีชื่อส่วนราชการอย่างน้อยหนึ่งบรรทัด"]

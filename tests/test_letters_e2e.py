@@ -6,10 +6,14 @@ from pathlib import Path
 import fitz
 import pytest
 
-from campaigns import run
+from campaigns import run, small_inputs
 from pipeline.check import normalise
+from pipeline.check.kinds import source_fragments, visual_lines
+from pipeline.load import load_campaign
 
 PROJECT = Path(__file__).resolve().parents[1]
+SOURCE = PROJECT.parent / "shared" / "seed" / "000_291ecc3d9e9114e3.txt"
+SOURCE_LETTER_END = "โทร./โทรสาร ๐ ๒๓๕๖ ๙๕๕๖"  # the letter's last line in the source; the criteria follow
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +40,9 @@ def test_letters_for_every_province_and_the_collective_copy(letters_run):
     assert "แปลงเป็น PDF 77/77" in result.stderr  # progress is shown
     report = json.loads((outputs / "check.json").read_text(encoding="utf-8"))
     assert report["totals"]["pdfs_failed"] == 0
+    # the letter rules (parts of the format in order, where they stand) ran on every letter
+    text = json.dumps(report, ensure_ascii=False)
+    assert text.count('"parts"') >= 77 and text.count('"layout"') >= 77, text[:2000]
 
 
 def test_a_province_letter_names_its_province_and_center(letters_run):
@@ -80,3 +87,41 @@ def test_bad_inputs_stop_before_anything_is_written(tmp_path):
     assert "inputs/centers.csv: แถวที่ 3, ช่อง province: ไม่รู้จักจังหวัด “นนทบุรีย์” หรือหมายถึง “นนทบุรี”?" in result.stderr
     assert "inputs/circular.yaml: บรรทัดที่" in result.stderr and "ช่อง date" in result.stderr
     assert not outputs.exists()
+
+
+def test_the_collective_copy_regenerates_the_sources_lines_in_order(letters_run):
+    """The source's letter, line by line, and between its text and its owning unit only what the
+    stamped format requires and the OCR lost: the sending office and the date."""
+    if not SOURCE.is_file():
+        pytest.skip(f"SKIPPED LOUDLY: the OCR source is not beside the project ({SOURCE})")
+    _, outputs = letters_run
+    source = SOURCE.read_text(encoding="utf-8")
+    lines = source_fragments(source[: source.index(SOURCE_LETTER_END) + len(SOURCE_LETTER_END)])
+    text_end = lines.index("จึงเรียนมาเพื่อโปรดพิจารณาดำเนินการ") + 1
+    circular = load_campaign(PROJECT / "inputs").circular
+    from pipeline.thai import thai_date
+    wanted = [*lines[:text_end], *circular.office, thai_date(circular.date), *lines[text_end:]]
+    assert len(lines) == 9 and lines[0] == "ด่วนที่สุด" and lines[2] == "ถึง ที่ทำการปกครองจังหวัด ทุกจังหวัด"
+    with fitz.open(outputs / "letters" / "all-provinces.pdf") as doc:
+        shown = "".join(normalise(line[4]) for line in visual_lines(doc))
+    assert shown == normalise("".join(wanted))
+
+
+def test_the_external_format_builds_and_passes_its_checks(tmp_path):
+    inputs = small_inputs(tmp_path)
+    (inputs / "circular.yaml").write_text(
+        (inputs / "circular.external.example.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    outputs = tmp_path / "outputs"
+    result = run("letters", "--inputs", str(inputs), "--outputs", str(outputs))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((outputs / "check.json").read_text(encoding="utf-8"))
+    assert report["totals"]["pdfs_failed"] == 0
+    with fitz.open(outputs / "letters" / "01-สมุทรปราการ.pdf") as doc:
+        assert doc.page_count == 1
+        lines = [normalise(line[4]) for line in visual_lines(doc)]
+    heads = ["ด่วนที่สุด", "ที่มท", "ถนนอัษฎางค์", "๒๘ธันวาคม๒๕๖๓", "เรื่อง", "เรียนผู้ว่าราชการจังหวัดสมุทรปราการ",
+             "สิ่งที่ส่งมาด้วย๑.", "๒.แบบประเมินตนเอง", "ด้วยกรมการปกครอง", "จึงเรียนมา", "ขอแสดงความนับถือ",
+             "(นายตัวอย่างลงนามดี)", "อธิบดีกรมการปกครอง", "สำนักการสอบสวน", "ส่วนอำนวยการ", "โทร./โทรสาร"]
+    at = [next(i for i, line in enumerate(lines) if line.startswith(head)) for head in heads]
+    assert at == sorted(at), list(zip(heads, at))
+    assert normalise("ได้แก่ ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์ และศูนย์ดำรงธรรมอำเภอบางพลี") in "".join(lines)

@@ -3,7 +3,7 @@
 Developer tool, not part of the pipeline run::
 
     python tools/make_templates.py            # every template
-    python tools/make_templates.py letter     # only templates/letter.docx
+    python tools/make_templates.py letter-stamped     # only templates/letter-stamped.docx
 
 The templates are ordinary .docx files a clerk may open and edit in Word or
 LibreOffice; this script is the reproducible way to make them. It holds
@@ -13,7 +13,7 @@ LibreOffice; this script is the reproducible way to make them. It holds
 * one ``build_*`` function per template, registered in ``TEMPLATES``.
 
 Wording rule: the only words written here are the fixed labels of the
-official format (ที่, เรื่อง, อ้างถึง, สิ่งที่ส่งมาด้วย, โทร., โทรสาร) and, for the
+official format (ที่, ถึง, เรื่อง, อ้างถึง, สิ่งที่ส่งมาด้วย, โทร., โทรสาร) and, for the
 forms (checklist, center list, summary), the fixed labels of those forms, one
 constant each in their section. Every other text comes from the rendering
 context.
@@ -76,7 +76,7 @@ TEXT_WIDTH_CM = PAGE_WIDTH_CM - MARGIN_LEFT_CM - MARGIN_RIGHT_CM  # 16 cm
 CENTER_CM = TEXT_WIDTH_CM / 2  # "from the page centre": 8 cm from the left margin
 PAGE_CENTER_CM = PAGE_WIDTH_CM / 2 - MARGIN_LEFT_CM  # the paper's own centre line, 7.5 cm
 
-EMBLEM_HEIGHT_CM = 3.0  # ตราครุฑ on external letters
+EMBLEM_HEIGHT_CM = 3.0  # ตราครุฑ on letters
 URGENCY_SIZE_PT = 32
 RED = "FF0000"
 BODY_FIRST_LINE_CM = 2.5
@@ -84,6 +84,7 @@ BODY_SPACE_BEFORE_PT = 6
 
 # Fixed labels of the official format (the only wording allowed in this file).
 LABEL_NUMBER = "ที่"
+LABEL_TO = "ถึง"
 LABEL_SUBJECT = "เรื่อง"
 LABEL_REFERENCE = "อ้างถึง"
 LABEL_ENCLOSURE = "สิ่งที่ส่งมาด้วย"
@@ -295,6 +296,7 @@ def paragraph(
     tabs: Iterable[float | tuple[float, str]] = (),
     keep_with_next: bool | None = None,
     exact_height_pt: float | None = None,
+    min_height_pt: float | None = None,
     size_pt: float | None = None,
 ) -> Paragraph:
     """Append a paragraph to ``container`` (document, cell, header).
@@ -324,6 +326,9 @@ def paragraph(
     if exact_height_pt is not None:
         ppr = para._p.get_or_add_pPr()
         _ppr_spacing(ppr, after_pt=None, line=round(exact_height_pt * 20), line_rule="exact")
+    if min_height_pt is not None:
+        ppr = para._p.get_or_add_pPr()
+        _ppr_spacing(ppr, after_pt=None, line=round(min_height_pt * 20), line_rule="atLeast")
     for stop in tabs:
         position, kind = (stop, "left") if isinstance(stop, (int, float)) else stop
         add_tab_stop(para, position, kind)
@@ -496,8 +501,13 @@ def page_number_header(section, *, instruction: str = " PAGE \\* ThaiArabic ", p
 
 
 # --------------------------------------------------------------------------
-# Template: official external letter (หนังสือภายนอก)
+# Templates: the official letters (หนังสือประทับตรา, หนังสือภายนอก)
 # --------------------------------------------------------------------------
+# One template per format, each with only its own parts (PRODUCT.md, "Thai
+# official letter formats"); documents/letters.py picks one by circular.yaml's
+# ``format``. Both share the first page's header (urgency | Garuda) and the
+# page numbers from page 2.
+#
 # Horizontal positions, in cm from the left margin. Label tab stops are the
 # label's width in TH Sarabun New 16 pt plus about two spaces (0.25 cm).
 OFFICE_COLUMN_CM = 10.5  # issuing office block; 5.5 cm wide up to the right margin
@@ -521,6 +531,18 @@ OWNER_BLANK_LINES = 0
 EMBLEM_CELL_CM = 4.0
 URGENCY_CELL_CM = PAGE_CENTER_CM - EMBLEM_CELL_CM / 2  # 5.5 cm
 RIGHT_CELL_CM = TEXT_WIDTH_CM - URGENCY_CELL_CM - EMBLEM_CELL_CM  # 6.5 cm
+
+# หนังสือประทับตรา: the sending office, the stamp's space and the date stand centred
+# on one axis right of the page's centre (3 cm right of the typing area's centre,
+# 14 cm from the paper's left edge); the stamp is two circles, 4.5 cm across at most,
+# stamped by hand in red: its space is a 4.5 cm tall line, holding the office's
+# stamp image when one is given. The owning unit follows at the left margin.
+STAMP_AXIS_CM = CENTER_CM + 3.0
+STAMP_LEFT_CM = 2 * STAMP_AXIS_CM - TEXT_WIDTH_CM  # centred paragraphs indented this much on the left
+STAMP_CM = 4.5
+ADDRESSEE_SPACE_BEFORE_PT = 12  # ถึง: a blank half line below ที่
+OFFICE_SPACE_BEFORE_PT = 12     # the sending office: below the text
+STAMPED_OWNER_BLANK_LINES = 1   # between the date and the owning unit (bottom left)
 
 
 def _numbered(list_name: str) -> str:
@@ -552,22 +574,11 @@ def lines_paragraphs(container, expression: str, **layout) -> None:
     tag_paragraph(container, "{%p endfor %}")
 
 
-LETTER_KEYS = (
-    "urgency", "emblem", "number", "office", "date", "subject", "salutation", "addressee",
-    "references", "enclosures", "paragraphs", "closing",
-    "signer.name", "signer.position", "owner.unit", "owner.phone_line", "owner.email_line",
-)
-
-
-def build_letter() -> DocumentObject:
-    """หนังสือภายนอก: the official external letter (see LETTER_KEYS).
-
-    Lists: office, references, enclosures, paragraphs, signer.position,
-    owner.unit (one line/paragraph per item; references and enclosures may be
-    empty). ``emblem`` is a docxtpl InlineImage 3 cm tall or "" (space kept
-    for pre-printed Garuda paper); ``urgency`` and ``closing`` may be "".
-    """
-    doc = new_document(first_page_header=True, title="หนังสือภายนอก")
+def letter_document(title: str) -> DocumentObject:
+    """A letter's page set-up and headers: on the first page, the urgency (red,
+    bold, 32 pt, top left) beside the Garuda (``emblem``: an image 3 cm tall, or
+    "" to keep the space for pre-printed Garuda paper); "- ๒ -" on the others."""
+    doc = new_document(first_page_header=True, title=title)
     section = doc.sections[0]
 
     # First page header (1.5 cm from the top): urgency | emblem | nothing.
@@ -590,6 +601,86 @@ def build_letter() -> DocumentObject:
 
     # Pages 2+: "- ๒ -" centred at the top.
     page_number_header(section)
+    return doc
+
+
+def body_paragraphs(doc: DocumentObject) -> None:
+    """The text: justified ("both": LibreOffice ignores thaiDistribute and would
+    leave the text ragged; for Thai it spreads "both" across the clusters),
+    first line indented 2.5 cm. The last paragraph (at least its last two
+    lines, with widow control) is kept with what follows: the closing part
+    never stands alone on a page."""
+    body = dict(align="both", first_line_cm=BODY_FIRST_LINE_CM, before_pt=BODY_SPACE_BEFORE_PT)
+    tag_paragraph(doc, "{%p for text in paragraphs %}")
+    tag_paragraph(doc, "{%p if loop.last %}")
+    paragraph(doc, "{{ text|thai }}", keep_with_next=True, **body)
+    tag_paragraph(doc, "{%p else %}")
+    paragraph(doc, "{{ text|thai }}", **body)
+    tag_paragraph(doc, "{%p endif %}")
+    tag_paragraph(doc, "{%p endfor %}")
+
+
+def owner_lines(doc: DocumentObject, blank: int) -> None:
+    """The owning unit, โทร./โทรสาร and e-mail at the left, ``blank`` lines below
+    what precedes them, kept on that page."""
+    together = dict(keep_with_next=True)
+    blank_lines(doc, blank, **together)
+    lines_paragraphs(doc, "owner.unit", **together)
+    paragraph(doc, "{{ owner.phone_line|thai }}", **together)
+    tag_paragraph(doc, "{%p if owner.email_line %}")
+    paragraph(doc, "{{ owner.email_line|thai }}")
+    tag_paragraph(doc, "{%p endif %}")
+
+
+STAMPED_LETTER_KEYS = (
+    "urgency", "emblem", "number", "addressee", "paragraphs", "office", "stamp", "date",
+    "owner.unit", "owner.phone_line", "owner.email_line",
+)
+
+
+def build_letter_stamped() -> DocumentObject:
+    """หนังสือประทับตรา (see STAMPED_LETTER_KEYS): ที่, ถึง, the text, the sending
+    office, the stamp's space, the date, the owning unit; no other part.
+
+    Lists: paragraphs, office, owner.unit. ``stamp`` is a docxtpl InlineImage
+    4.5 cm tall or "" (the space is kept to stamp by hand).
+    """
+    doc = letter_document("หนังสือประทับตรา")
+    paragraph(doc, LABEL_NUMBER + " ", "{{ number|thai }}")
+    paragraph(doc, LABEL_TO, "\t", "{{ addressee|thai }}", tabs=[SUBJECT_TAB_CM], left_cm=SUBJECT_TAB_CM,
+              hanging_cm=SUBJECT_TAB_CM, before_pt=ADDRESSEE_SPACE_BEFORE_PT)
+    body_paragraphs(doc)
+
+    # From the sending office to the end: one block, kept together on one page.
+    axis = dict(align="center", left_cm=STAMP_LEFT_CM, keep_with_next=True)
+    tag_paragraph(doc, "{%p for line in office %}")
+    tag_paragraph(doc, "{%p if loop.first %}")
+    paragraph(doc, "{{ line|thai }}", before_pt=OFFICE_SPACE_BEFORE_PT, **axis)
+    tag_paragraph(doc, "{%p else %}")
+    paragraph(doc, "{{ line|thai }}", **axis)
+    tag_paragraph(doc, "{%p endif %}")
+    tag_paragraph(doc, "{%p endfor %}")
+    paragraph(doc, "{{ stamp }}", min_height_pt=STAMP_CM * 72 / 2.54, **axis)
+    paragraph(doc, "{{ date|thai_date }}", **axis)
+    owner_lines(doc, STAMPED_OWNER_BLANK_LINES)
+    return doc
+
+
+EXTERNAL_LETTER_KEYS = (
+    "urgency", "emblem", "number", "office", "date", "subject", "salutation", "addressee",
+    "references", "enclosures", "paragraphs", "closing",
+    "signer.name", "signer.position", "owner.unit", "owner.phone_line", "owner.email_line",
+)
+
+
+def build_letter_external() -> DocumentObject:
+    """หนังสือภายนอก: the official external letter (see EXTERNAL_LETTER_KEYS).
+
+    Lists: office, references, enclosures, paragraphs, signer.position,
+    owner.unit (one line/paragraph per item; references and enclosures may be
+    empty). ``urgency`` may be "".
+    """
+    doc = letter_document("หนังสือภายนอก")
 
     # ที่ (left) | issuing office lines (right), sharing the first line.
     head = borderless_table(doc, [OFFICE_COLUMN_CM, TEXT_WIDTH_CM - OFFICE_COLUMN_CM])
@@ -606,38 +697,16 @@ def build_letter() -> DocumentObject:
     paragraph(doc, "{{ salutation }}", "\t", "{{ addressee|thai }}", **labelled)
     labelled_list(doc, "references", LABEL_REFERENCE, REFERENCE_TAB_CM)
     labelled_list(doc, "enclosures", LABEL_ENCLOSURE, ENCLOSURE_TAB_CM)
-
-    # Body: justified ("both": LibreOffice ignores thaiDistribute and would
-    # leave the text ragged; for Thai it spreads "both" across the clusters).
-    # The last paragraph (at least its last two lines, with widow control) is
-    # kept with the closing: the signature never stands alone on a page.
-    body = dict(align="both", first_line_cm=BODY_FIRST_LINE_CM, before_pt=BODY_SPACE_BEFORE_PT)
-    tag_paragraph(doc, "{%p for text in paragraphs %}")
-    tag_paragraph(doc, "{%p if loop.last %}")
-    paragraph(doc, "{{ text|thai }}", keep_with_next=True, **body)
-    tag_paragraph(doc, "{%p else %}")
-    paragraph(doc, "{{ text|thai }}", **body)
-    tag_paragraph(doc, "{%p endif %}")
-    tag_paragraph(doc, "{%p endfor %}")
+    body_paragraphs(doc)
 
     # From the closing to the end: one block, kept together on one page.
     together = dict(keep_with_next=True)
-    tag_paragraph(doc, "{%p if closing %}")
     paragraph(doc, "{{ closing|thai }}", left_cm=CENTER_CM, before_pt=BODY_SPACE_BEFORE_PT, **together)
-    tag_paragraph(doc, "{%p endif %}")
-
     blank_lines(doc, SIGNATURE_BLANK_LINES, **together)
     signature = dict(align="center", left_cm=SIGNATURE_LEFT_CM, **together)
     paragraph(doc, "({{ signer.name|thai }})", **signature)
     lines_paragraphs(doc, "signer.position", **signature)
-
-    # Owning unit, phone/fax, e-mail: at the left, after the signature.
-    blank_lines(doc, OWNER_BLANK_LINES, **together)
-    lines_paragraphs(doc, "owner.unit", **together)
-    paragraph(doc, "{{ owner.phone_line|thai }}", **together)
-    tag_paragraph(doc, "{%p if owner.email_line %}")
-    paragraph(doc, "{{ owner.email_line|thai }}")
-    tag_paragraph(doc, "{%p endif %}")
+    owner_lines(doc, OWNER_BLANK_LINES)
     return doc
 
 
@@ -1206,7 +1275,8 @@ def build_summary() -> DocumentObject:
 # Registry and command line
 # --------------------------------------------------------------------------
 TEMPLATES: dict[str, Callable[[], DocumentObject]] = {
-    "letter": build_letter,
+    "letter-stamped": build_letter_stamped,
+    "letter-external": build_letter_external,
     "checklist": build_checklist,
     "center-list": build_center_list,
     "summary": build_summary,

@@ -63,12 +63,155 @@ def chart(doc: fitz.Document, exp: Expectation) -> list[str]:
     return [] if any(page.get_images() for page in doc) else ["no chart image in the document"]
 
 
-RULES_BY_KIND: Mapping[str, Mapping[str, Rule]] = {
-    "form": {"boxes": box_count},
-    "report": {"ticks": ticks},
-    "fillable": {"fields": form_fields},
-    "summary": {"chart": chart},
+# --- letters: the parts of the format, in order, and no others ---------------------------
+
+CM = 72 / 2.54
+STAMPED, EXTERNAL = "ประทับตรา", "ภายนอก"  # model.LetterFormat values, as in Document.facts["format"]
+# Printed labels of the parts (ระเบียบงานสารบรรณ), before the first line of a part; the text after
+# each comes from the facts.
+LABELS = {"ที่": "ที่", "ถึง": "ถึง", "เรื่อง": "เรื่อง", "อ้างถึง": "อ้างถึง", "สิ่งที่ส่งมาด้วย": "สิ่งที่ส่งมาด้วย"}
+# What only the other format prints: seen in a letter, it mixes the two formats.
+FOREIGN = {
+    STAMPED: {"เรื่อง": "เรื่อง", "เรียน": "เรียน", "อ้างถึง": "อ้างถึง", "สิ่งที่ส่งมาด้วย": "สิ่งที่ส่งมาด้วย",
+              "ขอแสดงความนับถือ": "คำลงท้าย"},
+    EXTERNAL: {"ถึง": "ถึง (คำขึ้นต้นของหนังสือประทับตรา)"},
 }
+STAMP_CM = 4.5  # the office stamp's outer circle: the space between the sending office and the date
+_PAGE_NUMBER = re.compile(r"-[\u0e00-\u0e7f0-9]{1,4}-")
+_PAGE_NUMBER_BAND = 3.0 * CM
+
+
+def visual_lines(doc: fitz.Document) -> list[tuple[int, float, float, float, str]]:
+    """Every visual line, top to bottom, as (page, baseline, x0, x1, text); spans on one
+    baseline (±2 pt) joined left to right, whatever block they are in (ที่ | office), and
+    the page number ("- ๒ -") left out."""
+    lines = []
+    for page in doc:
+        rows: list[tuple[float, list[tuple[float, float, str]]]] = []
+        for block in page_rawdict(page)["blocks"]:
+            for line in block.get("lines", []):
+                for span in line["spans"]:
+                    chars = span["chars"]
+                    text = "".join(c["c"] for c in chars)
+                    if not text.strip():
+                        continue
+                    inked = [c for c in chars if not c["c"].isspace()]
+                    y = span["origin"][1]
+                    row = next((r for r in rows if abs(r[0] - y) <= 2), None)
+                    if row is None:
+                        row = (y, [])
+                        rows.append(row)
+                    row[1].append((inked[0]["bbox"][0], inked[-1]["bbox"][2], text))
+        for y, pieces in sorted(rows, key=lambda r: r[0]):
+            pieces.sort()
+            text = "".join(t for _, _, t in pieces)
+            if y < _PAGE_NUMBER_BAND and _PAGE_NUMBER.fullmatch(normalise(text)):
+                continue
+            lines.append((page.number + 1, y, pieces[0][0], max(x1 for _, x1, _ in pieces), text))
+    return lines
+
+
+def _printed(parts: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(name, text as printed): a part's label before the first line of its run."""
+    printed = []
+    for i, (name, text) in enumerate(parts):
+        first = i == 0 or parts[i - 1][0] != name
+        printed.append((name, f"{LABELS[name]} {text}" if first and name in LABELS else text))
+    return printed
+
+
+def letter_parts(doc: fitz.Document, exp: Expectation) -> list[str]:
+    """The letter shows the parts of its format, in order, and nothing else (no part of the other format)."""
+    if "format" not in exp.facts:
+        return ["no letter format in the expectation: nothing to compare with"]
+    letter_format = str(exp.facts["format"])
+    other = EXTERNAL if letter_format == STAMPED else STAMPED
+    lines = [normalise(line[4]) for line in visual_lines(doc)]
+    text = "".join(lines)
+    starts = [sum(map(len, lines[:i])) for i in range(len(lines))]
+    problems, covered, at, previous = [], [], 0, "the start"
+    for name, printed in _printed(exp.facts["parts"]):
+        wanted = normalise(printed)
+        found = text.find(wanted, at)
+        if found < 0:
+            earlier = text.find(wanted)
+            problems.append(f"{name} “{printed[:50]}” " + (f"stands before {previous}: out of order" if earlier >= 0
+                                                            else f"not found after {previous}"))
+            continue
+        covered.append((found, found + len(wanted), name))
+        at, previous = found + len(wanted), name
+    # What no part accounts for: a part of the other format (a line starting with its label),
+    # or text the format does not have.
+    start, after = 0, "the start"
+    for begin, end, name in sorted(covered) + [(len(text), len(text), "")]:
+        if begin > start:
+            labels = [FOREIGN[letter_format][label] for i, line in enumerate(lines) if start <= starts[i] < begin
+                      for label in FOREIGN[letter_format] if line.startswith(normalise(label))]
+            named = list(dict.fromkeys(labels))
+            what = (f"{', '.join(named)} ({'parts' if len(named) > 1 else 'a part'} of หนังสือ{other})"
+                    if named else "no part of this format")
+            problems.append(f"after {after}: “{text[start:begin][:50]}”: {what}, in a หนังสือ{letter_format}")
+        start, after = max(start, end), name or after
+    return problems
+
+
+def _line_of(lines: list, text: str, after: tuple[int, float] = (0, 0.0)) -> tuple | None:
+    wanted = normalise(text)
+    return next((l for l in lines if (l[0], l[1]) > after and normalise(l[4]) == wanted), None)
+
+
+def letter_layout(doc: fitz.Document, exp: Expectation) -> list[str]:
+    """Where the parts stand. Stamped: ที่ at the left margin; the sending office right of the
+    page's centre; below it 4.5 cm of empty space for the office stamp, then the date; the
+    owning unit at the left, after the date. External: the date and the closing from the
+    typing area's centre; the owning unit at the left, after the signature."""
+    if "format" not in exp.facts:
+        return ["no letter format in the expectation: nothing to compare with"]
+    lines = visual_lines(doc)
+    parts = dict(_printed(exp.facts["parts"]))
+    left = 3.0 * CM
+    problems = []
+
+    def find(name: str, after: tuple[int, float] = (0, 0.0)) -> tuple | None:
+        line = _line_of(lines, parts[name], after) if name in parts else None
+        if name in parts and line is None:
+            problems.append(f"{name}: no line reads “{parts[name][:40]}”")
+        return line
+
+    def at_left(name: str, line: tuple | None) -> None:
+        if line is not None and abs(line[2] - left) > 0.2 * CM:
+            problems.append(f"{name} starts {line[2] / CM:.2f} cm from the edge; expected at the left margin (3 cm)")
+
+    number = next((l for l in lines if normalise(l[4]).startswith(normalise(parts["ที่"]))), None)
+    at_left("ที่", number)
+    owner = next((l for l in lines if normalise(l[4]) == normalise(parts["ส่วนราชการเจ้าของเรื่อง"])), None)
+    at_left("ส่วนราชการเจ้าของเรื่อง", owner)
+    if exp.facts["format"] == STAMPED:
+        office = find("ส่วนราชการส่ง")
+        date = find("วันที่", (office[0], office[1]) if office else (0, 0.0))
+        if office is not None:
+            middle = (office[2] + office[3]) / 2
+            if middle <= doc[office[0] - 1].rect.width / 2:
+                problems.append(f"ส่วนราชการส่ง centred {middle / CM:.2f} cm from the edge: not right of the page's centre")
+        if office is not None and date is not None:
+            if date[0] != office[0]:
+                problems.append(f"the date is on page {date[0]}, the sending office on page {office[0]}")
+            else:
+                gap = [l for l in lines if l[0] == office[0] and office[1] < l[1] < date[1]]
+                space = (date[1] - office[1]) / CM
+                if gap:
+                    problems.append(f"“{gap[0][4][:40]}” stands in the stamp's space")
+                if space < STAMP_CM:
+                    problems.append(f"{space:.2f} cm between the sending office and the date; the stamp needs {STAMP_CM} cm")
+        if date is not None and owner is not None and (owner[0], owner[1]) < (date[0], date[1]):
+            problems.append("the owning unit stands above the date")
+    else:
+        middle = left + 8.0 * CM
+        for name in ("วันที่", "คำลงท้าย"):
+            line = find(name)
+            if line is not None and abs(line[2] - middle) > 0.2 * CM:
+                problems.append(f"{name} starts {line[2] / CM:.2f} cm from the edge; expected from the centre (11 cm)")
+    return problems
 
 
 # --- the collective package against the source circular ------------------------------
@@ -130,9 +273,6 @@ def source_coverage(doc: fitz.Document, exp: Expectation) -> list[str]:
         return []
     share = 100 * (len(fragments) - len(missing)) / len(fragments)
     return [f"{share:.1f}% of {len(fragments)} source lines/cells found; missing:"] + [f"  “{m[:80]}”" for m in missing]
-
-
-RULES_BY_KIND = {**RULES_BY_KIND, "package": {"source": source_coverage}}
 
 
 # --- results.csv against the answer files ---------------------------------------------

@@ -1,0 +1,56 @@
+"""The document kinds, in build order: what each makes, which command makes it, how its PDFs are checked.
+
+The runner, the checks and the command line read this table; a new kind is one
+module in documents/ (its contexts), its rules in check/kinds.py, and one entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from .check import Rule
+from .check import kinds as rules
+from .documents import Document, enclosures, forms, letters, reports, summary
+from .model import Campaign
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # a group of documents made together: "letters"
+    documents: Callable[[Campaign], list[Document]]
+    command: str  # the `gecc` command that makes it (`gecc build` makes every kind)
+    rules: Mapping[str, Rule] = field(default_factory=dict)  # checks on top of the generic ones
+    document_kind: str = ""  # Document.kind of its documents, which the rules are for
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("letters", letters.documents, "letters", {"parts": rules.letter_parts, "layout": rules.letter_layout},
+         letters.KIND),
+    Kind("forms", forms.documents, "forms", {"boxes": rules.box_count}, forms.KIND),
+    Kind("enclosures", enclosures.documents, "forms", document_kind=enclosures.KIND),
+    Kind("reports", reports.documents, "reports", {"ticks": rules.ticks}, reports.KIND),
+    Kind("summary", summary.documents, "reports", {"chart": rules.chart}, summary.KIND),
+)
+
+# Files put together from the documents' PDFs (pipeline.assemble, pipeline.fillable), checked too.
+ASSEMBLED_RULES: Mapping[str, Mapping[str, Rule]] = {
+    "fillable": {"fields": rules.form_fields},
+    "package": {"source": rules.source_coverage},
+    "print": {},
+}
+
+BY_NAME: Mapping[str, Kind] = {kind.name: kind for kind in KINDS}
+# What each command makes; "build" and "check" cover every kind.
+COMMANDS: Mapping[str, tuple[str, ...]] = {
+    command: tuple(k.name for k in KINDS if k.command == command) for command in dict.fromkeys(k.command for k in KINDS)
+}
+EVERYTHING: tuple[str, ...] = tuple(BY_NAME)
+RULES_BY_KIND: Mapping[str, Mapping[str, Rule]] = {
+    **{k.document_kind: k.rules for k in KINDS if k.rules},
+    **ASSEMBLED_RULES,
+}
+
+
+def documents_for(campaign: Campaign, kinds: tuple[str, ...] | list[str]) -> list[Document]:
+    return [doc for name in kinds for doc in BY_NAME[name].documents(campaign)]
