@@ -6,7 +6,6 @@ real LibreOffice on submit are there and in test_web_server.py.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import threading
@@ -14,11 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
+from web_helpers import CENTER, OTHER, PASSWORD, TestClient, complete_form, csrf_of, link_of, sign_in, web_config
 
 from pipeline import service
 from pipeline.load import load_campaign
 from pipeline.web.app import create_app
-from web_helpers import CENTER, OTHER, PASSWORD, TestClient, complete_form, csrf_of, link_of, sign_in, web_config
 
 
 @pytest.fixture
@@ -89,8 +88,7 @@ def test_a_post_without_a_valid_csrf_token_is_403_and_writes_nothing(web):
 
 
 def test_sign_in_needs_its_csrf_token(web):
-    web.site.db  # the password exists, the form's token does not
-    from pipeline.web import auth
+    from pipeline.web import auth  # the password exists, the form's token does not
     auth.set_password(web.site.db, PASSWORD)
     response = web.post("/department/sign-in", data={"password": PASSWORD}, follow_redirects=False)
     assert response.status_code == 403
@@ -156,7 +154,8 @@ def test_submit_with_an_item_missing_shows_the_problem_beside_it_and_keeps_what_
     assert html.count('class="error"') == 1
     assert 'value="นางสาวสมใจ ใจดี"' in html and "หมายเหตุข้อห้า</textarea>" in html
     assert re.search(r'name="p:4" value="มี" checked', html)
-    assert re.search(r'name="q:1.1" value="true" checked', html) and not re.search(r'name="q:2.1" value="true" checked', html)
+    assert re.search(r'name="q:1.1" value="true" checked', html)
+    assert not re.search(r'name="q:2.1" value="true" checked', html)
     assert not (web.site.settings.inputs / "answers" / "02-นนทบุรี-บางบัวทอง.yaml").exists()
     assert web.site.db.one("SELECT count(*) AS n FROM submissions")["n"] == 0
 

@@ -14,15 +14,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
+from urllib.parse import quote
 
 import fitz
 import pytest
-
-from pipeline.check import normalise
-
 from web_helpers import CENTER, PASSWORD, web_config
 from web_server import PROJECT, Server
+
+from pipeline.check import normalise
 
 SHOTS = PROJECT / "outputs" / "screenshots"
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -155,11 +154,12 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     assert driver.find_element(By.ID, "build-state").get_attribute("data-state") == "done", driver.page_source[-3000:]
     driver.get(server.url + "/department/files")
     shoot(driver, "08-files")
-    package = driver.find_element(By.CSS_SELECTOR, 'a[href$="package/02-%E0%B8%99%E0%B8%99%E0%B8%97%E0%B8%9A%E0%B8%B8%E0%B8%A3%E0%B8%B5.pdf"]')
+    package = driver.find_element(By.CSS_SELECTOR, f'a[href$="{quote("package/02-นนทบุรี.pdf")}"]')
     status, data = fetch(driver, package.get_attribute("href"))
     assert status == 200 and data.startswith(b"%PDF")
     with fitz.open(stream=data, filetype="pdf") as pdf:
-        assert normalise(CENTER[1]) in normalise(pdf[0].get_text() + pdf[-1].get_text())  # its letter … its center's form
+        # its letter first … its center's form last
+        assert normalise(CENTER[1]) in normalise(pdf[0].get_text() + pdf[-1].get_text())
     for path, name in (("/department/circular", "09-circular"), ("/department/centers", "10-centers"),
                        ("/department/ingest", "11-ingest"), ("/department/links", "13-links")):
         driver.get(server.url + path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -9,10 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from web_helpers import PASSWORD, complete_form, csrf_of, link_of, web_config
+from web_server import Server
 
 from pipeline.web.site import Site
-from web_helpers import CENTER, PASSWORD, complete_form, csrf_of, link_of, web_config
-from web_server import Server
 
 
 @pytest.fixture
@@ -74,10 +75,8 @@ def report_workers(group: int) -> list[int]:
 
 
 def _post(url: str, form: dict) -> None:
-    try:
+    with contextlib.suppress(httpx.TransportError):  # the server is killed under it
         httpx.post(url, data=form, timeout=300)
-    except httpx.TransportError:
-        pass  # the server was killed under it
 
 
 def test_a_build_running_when_the_server_is_killed_is_redone_after_the_restart(campaign):

@@ -7,6 +7,7 @@ import warnings
 from pathlib import Path
 
 from campaigns import small_inputs
+
 from pipeline.settings import Settings
 from pipeline.web import auth
 from pipeline.web.site import WebConfig

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -34,8 +35,8 @@ class Server:
                               capture_output=True, cwd=PROJECT)
         assert done.returncode == 0, done.stderr
 
-    def start(self) -> "Server":
-        handle = open(self.log, "ab")
+    def start(self) -> Server:
+        handle = open(self.log, "ab")  # noqa: SIM115 (the server writes to it while it runs)
         # A session of its own: kill -9 of the group takes the server and every LibreOffice it started.
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "serve", "--inputs", str(self.inputs), "--outputs", str(self.outputs),
@@ -68,7 +69,5 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
-        try:  # whatever it started and left (its own session: only ours)
+        with contextlib.suppress(ProcessLookupError):  # whatever it started and left (its own session)
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from contextlib import asynccontextmanager
 import re
 import threading
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -17,7 +19,6 @@ from starlette.templating import Jinja2Templates
 
 from ..problems import InputError
 from ..thai import thai_digits
-from starlette.exceptions import HTTPException
 from . import pages
 from .site import Site, WebConfig
 
@@ -76,7 +77,8 @@ class TooLarge(Exception):
 async def _plain(send, status: int, text: str) -> None:
     body = text.encode("utf-8")
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -94,10 +96,8 @@ class RedactTokens(logging.Filter):
 
 
 def _warm_then_redo(site: Site) -> None:
-    try:
+    with contextlib.suppress(Exception):  # wrong inputs: the department's page says so
         site.campaign()
-    except Exception:
-        pass  # wrong inputs: the department's page says so
     site.redo_pending()
 
 

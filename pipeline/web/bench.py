@@ -46,8 +46,7 @@ def web_bench(work: Path, *, centers: int = 76, singles: int = 10, dashboard_cen
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--inputs", str(inputs), "--outputs",
                                str(outputs), "--port", str(port), "--insecure-cookies"], cwd=PROJECT,
-                              stdout=subprocess.DEVNULL, stderr=open(work / "server.log", "wb"),
-                              start_new_session=True)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(base)
@@ -72,8 +71,8 @@ def web_bench(work: Path, *, centers: int = 76, singles: int = 10, dashboard_cen
             together = list(pool.map(lambda item: submit(item[0], item[1][1], 2), enumerate(links)))
         wall = time.perf_counter() - started
         rows = site.db.all("SELECT report FROM submissions")
-        latest = site.db.all("SELECT s.report, s.report_problems FROM submissions s JOIN (SELECT max(id) AS id FROM submissions "
-                             "GROUP BY province, center) n ON n.id = s.id")
+        latest = site.db.all("SELECT s.report, s.report_problems FROM submissions s JOIN (SELECT max(id) AS id "
+                             "FROM submissions GROUP BY province, center) n ON n.id = s.id")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(60)
@@ -83,7 +82,8 @@ def web_bench(work: Path, *, centers: int = 76, singles: int = 10, dashboard_cen
         "all_at_once": {"wall_s": round(wall, 2), "p50_s": _pct(together, 50), "p95_s": _pct(together, 95),
                         "stored": len(rows), "expected": 1 + singles + centers,
                         "reports_ok": sum(1 for r in latest if r["report"] == "ok"), "of": len(latest),
-                        "problems": [p for r in latest if r["report"] != "ok" for p in json.loads(r["report_problems"])]},
+                        "problems": [p for r in latest if r["report"] != "ok"
+                                     for p in json.loads(r["report_problems"])]},
         "dashboard": dashboard(work / "dashboard", dashboard_centers),
     }
     log.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")

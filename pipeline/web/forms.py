@@ -7,7 +7,8 @@ csrf_token, and the button action = draft / submit.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..model import Center, Criteria
 from ..problems import Problem

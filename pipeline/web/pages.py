@@ -10,10 +10,10 @@ import secrets
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
 from markupsafe import Markup
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ..problems import InputError
@@ -182,7 +182,8 @@ async def dashboard(request: Request) -> Response:
     provinces = sorted({r["center"].province for r in rows}, key=lambda p: next(
         r["center"].order for r in rows if r["center"].province == p))
     province, state = request.query_params.get("province", ""), request.query_params.get("state", "")
-    shown = [r for r in rows if (not province or r["center"].province == province) and (not state or r["state"] == state)]
+    shown = [r for r in rows
+             if (not province or r["center"].province == province) and (not state or r["state"] == state)]
     counts = {s: sum(1 for r in rows if r["state"] == s) for s in STATES}
     submitted = [r for r in rows if r["state"] == "submitted"]
     figures = {"centers": len(rows), "basic": sum(1 for r in submitted if r["basic"]),

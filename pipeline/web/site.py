@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import service
+from ..files import write_text
 from ..model import Answer, Campaign, Center
 from ..problems import InputError, Problem
 from ..settings import Settings
 from ..workers import cores
 from . import auth, forms
-from ..files import write_text
 from .db import Database, Submission, now, submissions_of
 
 REPORTS = "reports"
@@ -150,7 +150,8 @@ class Site:
 
     def save_draft(self, center: Center, fields: dict[str, str]) -> None:
         self.db.run("INSERT INTO drafts (province, center, fields, saved_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (province, center) DO UPDATE SET fields = excluded.fields, saved_at = excluded.saved_at",
+                    "ON CONFLICT (province, center) DO UPDATE SET fields = excluded.fields, "
+                    "saved_at = excluded.saved_at",
                     center.province, center.name, json.dumps(fields, ensure_ascii=False), now())
 
     def submissions(self, center: Center) -> list[Submission]:
@@ -277,6 +278,7 @@ class Site:
         """The links of outputs/links.csv (the only place they exist in clear) with a QR code each, for
         printing; a link re-issued since is marked stale rather than shown as working."""
         import csv
+
         import segno
         path = self.settings.outputs / "links.csv"
         if not path.is_file():
