@@ -419,13 +419,28 @@ def test_editing_the_circular_is_validated_like_circular_yaml(web):
                                                       "number": "มท ๐๓๐๗.๒/ว ๙๙๙"})
     assert response.status_code == 422 and path.read_text(encoding="utf-8") == before
     response = web.post("/department/circular", data={"csrf_token": csrf, "date": "2021-01-05",
-                                                      "number": "มท ๐๓๐๗.๒/ว ๙๙๙", "signer.name": 'นาย "ใหม่" ลงนาม'})
+                                                      "number": 'มท ๐๓๐๗.๒/ว "๙๙๙"'})
     assert response.status_code == 200, response.text
     campaign = service.load(web.site.settings)
-    assert campaign.circular.number == "มท ๐๓๐๗.๒/ว ๙๙๙" and str(campaign.circular.date) == "2021-01-05"
-    assert campaign.circular.signer.name == 'นาย "ใหม่" ลงนาม'
+    assert campaign.circular.number == 'มท ๐๓๐๗.๒/ว "๙๙๙"' and str(campaign.circular.date) == "2021-01-05"
     after = path.read_text(encoding="utf-8")
     assert after.count("#") == before.count("#")  # every comment kept
+
+
+def test_the_circular_form_offers_the_fields_its_format_has(web):
+    """The stamped letter has no subject or signer; the external letter has both."""
+    sign_in(web, web.site)
+    inputs = web.site.settings.inputs
+    stamped = web.get("/department/circular").text
+    assert 'name="number"' in stamped and 'name="subject"' not in stamped and 'name="signer.name"' not in stamped
+    (inputs / "circular.yaml").write_text((inputs / "circular.external.example.yaml").read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+    csrf = csrf_of(web.get("/department/circular").text)
+    response = web.post("/department/circular", data={"csrf_token": csrf, "subject": "เรื่องใหม่ <ทดสอบ>",
+                                                      "signer.name": "นายใหม่ ลงนาม"})
+    assert response.status_code == 200, response.text
+    circular = service.load(web.site.settings).circular
+    assert circular.subject == "เรื่องใหม่ <ทดสอบ>" and circular.signer.name == "นายใหม่ ลงนาม"
 
 
 def test_the_dashboard_opens_fast_at_878_centers(tmp_path):
