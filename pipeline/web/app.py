@@ -6,6 +6,7 @@ import contextlib
 import logging
 import re
 import threading
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -13,9 +14,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..problems import InputError
 from ..thai import thai_digits
@@ -36,10 +40,10 @@ HEADERS = [
 class Limits:
     """Refuses a request body over ``max_bytes`` (413) before any handler reads it; adds security headers."""
 
-    def __init__(self, app, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int):
         self.app, self.max_bytes = app, max_bytes
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         length = dict(scope["headers"]).get(b"content-length")
@@ -47,7 +51,7 @@ class Limits:
             return await _plain(send, 413, "คำขอใหญ่เกินกำหนด (request too large)")
         seen = 0
 
-        async def limited_receive():
+        async def limited_receive() -> Message:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
@@ -57,7 +61,7 @@ class Limits:
 
         static = scope["path"].startswith("/static/")  # the stylesheet may be cached; pages never
 
-        async def with_headers(message):
+        async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
@@ -74,7 +78,7 @@ class TooLarge(Exception):
     pass
 
 
-async def _plain(send, status: int, text: str) -> None:
+async def _plain(send: Send, status: int, text: str) -> None:
     body = text.encode("utf-8")
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"),
@@ -136,21 +140,21 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     ]
     del d
     @asynccontextmanager
-    async def lifespan(app):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         site.close()  # the report workers
 
-    async def inputs_wrong(request, error):
+    async def inputs_wrong(request: Request, error: Exception) -> Response:
         return pages.page(request, "message.html", 503, title="ระบบยังไม่พร้อม",
                           message="ข้อมูลนำเข้าของการประเมินมีปัญหา กรมการปกครองกำลังแก้ไข โปรดลองใหม่ภายหลัง")
 
-    async def http_error(request, error):
-        if error.status_code == 404:
+    async def http_error(request: Request, error: Exception) -> Response:
+        status = getattr(error, "status_code", 500)
+        if status == 404:
             return pages.not_found(request)
-        return pages.page(request, "message.html", error.status_code, title="ทำรายการนี้ไม่ได้",
-                          message=f"รหัส {error.status_code}")
+        return pages.page(request, "message.html", status, title="ทำรายการนี้ไม่ได้", message=f"รหัส {status}")
 
-    async def server_error(request, error):
+    async def server_error(request: Request, error: Exception) -> Response:
         return pages.page(request, "message.html", 500, title="เกิดข้อผิดพลาด",
                           message="ระบบทำรายการนี้ไม่สำเร็จ ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดลองใหม่อีกครั้ง")
 

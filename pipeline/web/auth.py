@@ -62,7 +62,7 @@ def has_password(db: Database) -> bool:
 def sign_in_allowed(db: Database, address: str) -> bool:
     row = db.one("SELECT count(*) AS n FROM sign_ins WHERE address = ? AND ok = 0 AND at > ?",
                  address, now() - SIGN_IN_WINDOW)
-    return row["n"] < SIGN_IN_LIMIT
+    return bool(row["n"] < SIGN_IN_LIMIT)
 
 
 def sign_in(db: Database, address: str, password: str) -> str | None:
@@ -102,7 +102,9 @@ class Csrf:
         return hmac.new(self.secret, bound_to.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def valid(self, bound_to: str | None, given: object) -> bool:
-        return bool(bound_to) and isinstance(given, str) and hmac.compare_digest(self.token(bound_to), given)
+        if not bound_to or not isinstance(given, str):
+            return False
+        return hmac.compare_digest(self.token(bound_to), given)
 
 
 # --- center links -----------------------------------------------------------------------

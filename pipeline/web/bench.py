@@ -22,9 +22,10 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..bench import make_inputs
+from ..model import Criteria
 from ..settings import PROJECT, Settings
 from .site import Site, WebConfig
 
@@ -32,7 +33,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def web_bench(work: Path, *, centers: int = 76, singles: int = 10, dashboard_centers: int = 878,
-              log: TextIO = sys.stderr) -> dict:
+              log: TextIO = sys.stderr) -> dict[str, Any]:
     import httpx
     root = work / "campaign"
     inputs = make_inputs(root, centers=centers)
@@ -55,7 +56,7 @@ def web_bench(work: Path, *, centers: int = 76, singles: int = 10, dashboard_cen
         def submit(n: int, url: str, version: int) -> float:
             path = url.split("/c/", 1)[1]
             page = client.get(f"{base}/c/{path}")
-            form = _form(criteria, CSRF.search(page.text).group(1), f"ผู้ประเมิน ทดสอบ{n} ฉบับ{version}")
+            form = _form(criteria, _csrf(page.text), f"ผู้ประเมิน ทดสอบ{n} ฉบับ{version}")
             started = time.perf_counter()
             response = client.post(f"{base}/c/{path}", data=form)
             if response.status_code != 303:
@@ -90,7 +91,7 @@ def web_bench(work: Path, *, centers: int = 76, singles: int = 10, dashboard_cen
     return result
 
 
-def dashboard(work: Path, centers: int, repeats: int = 7) -> dict:
+def dashboard(work: Path, centers: int, repeats: int = 7) -> dict[str, Any]:
     """The dashboard's response time at ``centers`` generated centers (each with an answer file)."""
     import warnings
 
@@ -107,7 +108,7 @@ def dashboard(work: Path, centers: int, repeats: int = 7) -> dict:
     auth.set_password(site.db, password)
     with TestClient(app) as client:
         page = client.get("/department/sign-in")
-        client.post("/department/sign-in", data={"csrf_token": CSRF.search(page.text).group(1), "password": password})
+        client.post("/department/sign-in", data={"csrf_token": _csrf(page.text), "password": password})
         client.get("/department")  # reads the campaign once
         times = []
         for _ in range(repeats):
@@ -118,12 +119,19 @@ def dashboard(work: Path, centers: int, repeats: int = 7) -> dict:
     return {"centers": centers, "p50_ms": round(_pct(times, 50) * 1000), "max_ms": round(max(times) * 1000)}
 
 
-def _form(criteria, csrf: str, name: str) -> dict:
+def _form(criteria: Criteria, csrf: str, name: str) -> dict[str, str]:
     form = {"csrf_token": csrf, "action": "submit", "assessor_name": name, "assessor_position": "ปลัดอำเภอ",
             "assessed_on": "2021-02-15"}
     form.update({f"p:{i.id}": "มี" for i in criteria.physical})
     form.update({f"q:{i.id}": "true" for i in criteria.quality})
     return form
+
+
+def _csrf(html: str) -> str:
+    found = CSRF.search(html)
+    if found is None:
+        raise RuntimeError("no CSRF token in the page")
+    return found.group(1)
 
 
 def _pct(values: list[float], p: int) -> float:
@@ -135,7 +143,8 @@ def _pct(values: list[float], p: int) -> float:
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def _wait(base: str) -> None:

@@ -14,8 +14,12 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from .site import WebConfig
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 MIN_PASSWORD = 10
@@ -46,7 +50,7 @@ def _base_url(sub: argparse.ArgumentParser) -> None:
                      help="the address centers open, e.g. https://gecc.example.go.th (default: http://HOST:PORT)")
 
 
-def _config(args: argparse.Namespace, **changes):
+def _config(args: argparse.Namespace, **changes: Any) -> WebConfig:
     from .site import WebConfig
     settings = Settings.from_environment(args.inputs, args.outputs)
     port = getattr(args, "port", DEFAULT_PORT)
@@ -69,10 +73,10 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _log_config() -> dict:
+def _log_config() -> dict[str, Any]:
     """uvicorn's logging, with every center's token cut out of the access log."""
     from uvicorn.config import LOGGING_CONFIG
-    config = {**LOGGING_CONFIG, "filters": {"redact": {"()": "pipeline.web.app.RedactTokens"}}}
+    config: dict[str, Any] = {**LOGGING_CONFIG, "filters": {"redact": {"()": "pipeline.web.app.RedactTokens"}}}
     config["handlers"] = {name: {**h, "filters": ["redact"]} for name, h in LOGGING_CONFIG["handlers"].items()}
     return config
 
@@ -111,12 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     top = argparse.ArgumentParser(prog="python -m pipeline.web.cli")
     commands = top.add_subparsers(dest="command", required=True)
 
-    def command(name, help, run):
+    def command(name: str, help: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help)
         sub.set_defaults(run=run)
         return sub
 
-    def folders(sub):
+    def folders(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--inputs", type=Path, default=Path("inputs"))
         sub.add_argument("--outputs", type=Path, default=Path("outputs"))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,7 +82,8 @@ class Database:
         finally:
             con.close()
 
-    def one(self, sql: str, *args: Any) -> sqlite3.Row | None:
+    def one(self, sql: str, *args: Any) -> Any:
+        """The first row (sqlite3.Row, indexed by column name), or None."""
         with self.connect() as con:
             return con.execute(sql, args).fetchone()
 
@@ -98,17 +99,17 @@ class Database:
 
     def get(self, key: str) -> str | None:
         row = self.one("SELECT value FROM meta WHERE key = ?", key)
-        return row["value"] if row else None
+        return str(row["value"]) if row else None
 
     def put(self, key: str, value: str) -> None:
         self.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                  key, value)
 
-    def get_or_create(self, key: str, make: Any) -> str:
+    def get_or_create(self, key: str, make: Callable[[], str]) -> str:
         with self.connect() as con:
             row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
             if row:
-                return row["value"]
+                return str(row["value"])
             value = make()
             con.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
             return value
@@ -118,7 +119,7 @@ class Database:
 class Submission:
     id: int
     version: int            # 1, 2, 3 … for this center
-    answer: dict
+    answer: dict[str, Any]
     answer_file: str
     basic_met: bool
     quality_met: int

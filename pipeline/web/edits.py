@@ -87,7 +87,7 @@ def _replace_value(text: str, dotted: str, value: str) -> tuple[str, bool]:
         if head is None:
             return text, False
         start = head + 1
-        indent = re.match(r"\s*", lines[start]).group(0) if start < len(lines) else ""
+        indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())] if start < len(lines) else ""
         if not indent:
             return text, False
     key = parts[-1]

@@ -23,17 +23,17 @@ def typed(form: Mapping[str, Any], criteria: Criteria) -> dict[str, str]:
     fields: dict[str, str] = {}
     for name in TEXT_FIELDS:
         fields[name] = _text(form.get(name))
-    for item in criteria.physical:
-        value = _text(form.get(f"p:{item.id}"))
+    for physical in criteria.physical:
+        value = _text(form.get(f"p:{physical.id}"))
         if value in (HAVE, HAVE_NOT):
-            fields[f"p:{item.id}"] = value
-    for item in criteria.quality:
-        if _text(form.get(f"q:{item.id}")) == "true":
-            fields[f"q:{item.id}"] = "true"
-    for item in (*criteria.physical, *criteria.quality):
-        note = _text(form.get(f"notes:{item.id}"))
+            fields[f"p:{physical.id}"] = value
+    for quality in criteria.quality:
+        if _text(form.get(f"q:{quality.id}")) == "true":
+            fields[f"q:{quality.id}"] = "true"
+    for item_id in _item_ids(criteria):
+        note = _text(form.get(f"notes:{item_id}"))
         if note:
-            fields[f"notes:{item.id}"] = note
+            fields[f"notes:{item_id}"] = note
     return fields
 
 
@@ -46,9 +46,12 @@ def answer_mapping(fields: Mapping[str, str], center: Center, criteria: Criteria
         "assessor": {"name": fields.get("assessor_name", ""), "position": fields.get("assessor_position", "")},
         "physical": {i.id: fields.get(f"p:{i.id}") or None for i in criteria.physical},
         "quality": {i.id: fields.get(f"q:{i.id}") == "true" for i in criteria.quality},
-        "notes": {i.id: fields[f"notes:{i.id}"] for i in (*criteria.physical, *criteria.quality)
-                  if fields.get(f"notes:{i.id}")},
+        "notes": {i: fields[f"notes:{i}"] for i in _item_ids(criteria) if fields.get(f"notes:{i}")},
     }
+
+
+def _item_ids(criteria: Criteria) -> list[str]:
+    return [i.id for i in criteria.physical] + [i.id for i in criteria.quality]
 
 
 def fields_of_answer(answer: Mapping[str, Any]) -> dict[str, str]:

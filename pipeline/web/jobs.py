@@ -56,11 +56,11 @@ class Builds:
                 self._worker = threading.Thread(target=self._work, name="gecc-builds", daemon=True)
                 self._worker.start()
 
-    def get(self, build_id: int):
+    def get(self, build_id: int) -> Any:
         return self.db.one("SELECT * FROM builds WHERE id = ?", build_id)
 
-    def recent(self, n: int = 5):
-        return self.db.all("SELECT * FROM builds ORDER BY id DESC LIMIT ?", n)
+    def recent(self, n: int = 5) -> list[Any]:
+        return list(self.db.all("SELECT * FROM builds ORDER BY id DESC LIMIT ?", n))
 
     def _work(self) -> None:
         while True:

@@ -7,7 +7,9 @@ and the Site's.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
@@ -16,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
+from ..model import Center
 from ..problems import InputError
 from . import auth, edits, forms, jobs
 from .site import Site
@@ -27,11 +30,12 @@ UPLOAD_LIMITS = {"max_files": 200, "max_fields": 20, "max_part_size": 20 * 2**20
 
 
 def site_of(request: Request) -> Site:
-    return request.app.state.site
+    site: Site = request.app.state.site
+    return site
 
 
-def page(request: Request, name: str, status: int = 200, **context) -> Response:
-    response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    response: Response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
     return response
 
 
@@ -54,7 +58,8 @@ async def center_page(request: Request) -> Response:
     return await run_in_threadpool(_center_view, request, site, token, center, None, [], {})
 
 
-def _center_view(request: Request, site: Site, token: str, center, fields, general, errors, status: int = 200):
+def _center_view(request: Request, site: Site, token: str, center: Center, fields: dict[str, str] | None,
+                 general: list[str], errors: dict[str, list[str]], status: int = 200) -> Response:
     campaign = site.campaign()
     history = site.submissions(center)
     if fields is None:
@@ -71,7 +76,8 @@ async def center_post(request: Request) -> Response:
     center = await run_in_threadpool(site.center_of_token, token)
     if center is None:
         return not_found(request)
-    form = await request.form(**FORM_LIMITS)
+    form = await request.form(max_files=0, max_fields=FORM_LIMITS["max_fields"],
+                              max_part_size=FORM_LIMITS["max_part_size"])
     if not site.csrf.valid("center:" + auth.digest(token), form.get("csrf_token")):
         return forbidden(request)
     if site.closed():
@@ -129,7 +135,8 @@ def _next(value: str | None) -> str:
 
 async def sign_in_post(request: Request) -> Response:
     site = site_of(request)
-    form = await request.form(**FORM_LIMITS)
+    form = await request.form(max_files=0, max_fields=FORM_LIMITS["max_fields"],
+                              max_part_size=FORM_LIMITS["max_part_size"])
     bound = request.cookies.get(auth.SIGN_IN_COOKIE)
     if not site.csrf.valid("sign-in:" + bound if bound else None, form.get("csrf_token")):
         return forbidden(request)
@@ -144,7 +151,10 @@ async def sign_in_post(request: Request) -> Response:
     return response
 
 
-def department(handler):
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def department(handler: Handler) -> Handler:
     """The page needs a session (else: to sign-in); a POST also the session's CSRF token (else 403)."""
     async def wrapped(request: Request) -> Response:
         session = await run_in_threadpool(session_of, request)
@@ -154,7 +164,8 @@ def department(handler):
         request.state.session = session
         if request.method == "POST":
             limits = UPLOAD_LIMITS if handler.__name__.startswith("upload") else FORM_LIMITS
-            request.state.form = await request.form(**limits)
+            request.state.form = await request.form(max_files=limits["max_files"], max_fields=limits["max_fields"],
+                                                    max_part_size=limits["max_part_size"])
             if not site_of(request).csrf.valid("session:" + session, request.state.form.get("csrf_token")):
                 return forbidden(request)
         return await handler(request)

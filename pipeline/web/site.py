@@ -26,6 +26,7 @@ from . import auth, forms
 from .db import Database, Submission, now, submissions_of
 
 REPORTS = "reports"
+Stamp = tuple[tuple[str, int | None, int | None], ...]  # (file, mtime_ns, size) of input files
 INPUT_FILES = ("centers.csv", "circular.yaml", "criteria.yaml", "scoring.yaml")
 
 
@@ -57,8 +58,8 @@ class Site:
         self.settings = config.settings
         self.db = Database(config.database_path)
         self.csrf = auth.Csrf(bytes.fromhex(self.db.get_or_create("secret", lambda: os.urandom(32).hex())))
-        self._campaign: tuple[tuple, Campaign] | None = None
-        self._answers_seen: tuple = ()
+        self._campaign: tuple[Stamp, Campaign] | None = None
+        self._answers_seen: Stamp = ()
         self._rereading = False
         self._campaign_lock = threading.Lock()
         self._center_locks: dict[tuple[str, str], threading.Lock] = {}
@@ -66,18 +67,18 @@ class Site:
         self._locks_lock = threading.Lock()
         from .jobs import Builds
         self.builds = Builds(self)
-        self._checks: tuple[tuple, dict] | None = None
+        self._checks: tuple[tuple[int, int], dict[str, dict[str, Any]]] | None = None
 
     # --- the campaign, loaded again when its input files change ----------------------
 
-    def _stamp(self, names: tuple[str, ...]) -> tuple:
-        stamp = []
+    def _stamp(self, names: tuple[str, ...]) -> Stamp:
+        stamp: list[tuple[str, int | None, int | None]] = []
         for name in names:
             try:
                 st = (self.settings.inputs / name).stat()
                 stamp.append((name, st.st_mtime_ns, st.st_size))
             except FileNotFoundError:
-                stamp.append((name, None))
+                stamp.append((name, None, None))
         return tuple(stamp)
 
     def campaign(self) -> Campaign:
@@ -99,7 +100,7 @@ class Site:
                 threading.Thread(target=self._reread, args=(stamp,), name="gecc-answers", daemon=True).start()
             return self._campaign[1]
 
-    def _reread(self, stamp: tuple) -> None:
+    def _reread(self, stamp: Stamp) -> None:
         try:
             answers = self._stamp(("answers",))
             campaign = service.load(self.settings)
@@ -347,15 +348,13 @@ class Site:
         campaign = self.campaign()
         answers = self._latest_answers()
         submitted = [r for r in rows if r["state"] == "submitted"]
-        bars = [{"label": "ผ่านเงื่อนไขพื้นฐาน (ด้านกายภาพครบ ๑๓ ข้อ)",
-                 "value": sum(1 for r in submitted if r["basic"]), "of": len(submitted)}]
+        counts = [("ผ่านเงื่อนไขพื้นฐาน (ด้านกายภาพครบ ๑๓ ข้อ)", sum(1 for r in submitted if r["basic"]), len(submitted))]
         for part in campaign.criteria.parts:
             ids = [i.id for i in part.items]
             met = sum(1 for q in answers.values() for i in ids if q.get(i))
-            bars.append({"label": part.title, "value": met, "of": len(ids) * len(answers)})
-        for bar in bars:
-            bar["percent"] = round(100 * bar["value"] / bar["of"]) if bar["of"] else 0
-        return bars
+            counts.append((part.title, met, len(ids) * len(answers)))
+        return [{"label": label, "value": value, "of": of, "percent": round(100 * value / of) if of else 0}
+                for label, value, of in counts]
 
     def _latest_answers(self) -> dict[tuple[str, str], dict[str, bool]]:
         """Quality answers of each answered center: its latest web version, else its answer file."""
