@@ -88,13 +88,14 @@ def test_a_build_running_when_the_server_is_killed_is_redone_after_the_restart(c
     client.post("/department/sign-in", data={"csrf_token": csrf_of(sign_in.text), "password": PASSWORD})
     dashboard = client.get("/department")
     assert dashboard.url.path == "/department", dashboard.text[:300]
-    client.post("/department/build", data={"csrf_token": csrf_of(dashboard.text), "command": "letters"})
+    client.post("/department/build", data={"csrf_token": csrf_of(dashboard.text), "command": "build"})
     site = Site(config)
     wait_for(lambda: (site.builds.get(1) or {"state": ""})["state"] == "running", 60, "the build running")
-    time.sleep(2)
+    time.sleep(0.5)
     server.kill()
     assert site.builds.get(1)["state"] == "running"
     server.start()
     wait_for(lambda: site.builds.get(1)["state"] in ("done", "failed"), 300, "the build redone")
     assert site.builds.get(1)["state"] == "done", site.builds.get(1)["failures"]
     assert (config.settings.outputs / "letters" / "all-provinces.pdf").is_file()
+    assert (config.settings.outputs / "package" / "02-นนทบุรี.pdf").is_file()
