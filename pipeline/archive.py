@@ -30,7 +30,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from .files import write_bytes
 
@@ -161,7 +161,7 @@ def _versions(folder: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def _read_manifest(version: Path) -> dict | None:
+def _read_manifest(version: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):

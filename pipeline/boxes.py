@@ -7,6 +7,7 @@ other glyph of those; their order on the page is the order of the items.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import fitz
 
@@ -14,7 +15,7 @@ EMPTY, TICKED, CROSSED = "☐", "☑", "☒"
 BOX_GLYPHS = EMPTY + TICKED + CROSSED
 
 
-def box_glyphs(doc: fitz.Document, rawdict: Callable[[fitz.Page], dict] | None = None
+def box_glyphs(doc: fitz.Document, rawdict: Callable[[fitz.Page], dict[str, Any]] | None = None
                ) -> list[tuple[int, fitz.Rect, str]]:
     """Every box glyph in reading order: page, then row (baseline), then left to right.
 

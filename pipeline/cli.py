@@ -13,7 +13,7 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from . import registry, runner
+from . import registry, runner, workbooks
 from .errors import ExitCode, describe
 from .settings import Settings
 from .web.cli import add_commands as web_commands
@@ -74,7 +74,12 @@ def parser() -> argparse.ArgumentParser:
 
     sub = command("init-answers", "สร้างไฟล์คำตอบเปล่าให้ทุกศูนย์ที่ยังไม่มี (ไม่เขียนทับ) / "
                                   "a blank answer file for every center without one (never overwrites)", _init_answers)
-    _folders(sub, outputs=False)
+    _folders(sub)
+    sub.add_argument("--xlsx", action="store_true",
+                     help="สมุดงาน Excel outputs/answers.xlsx ไฟล์เดียวสำหรับส่งออกไปแทนไฟล์ YAML / "
+                          "one Excel workbook, outputs/answers.xlsx, to send out instead of YAML files")
+    sub.add_argument("--replace", action="store_true",
+                     help="เขียนทับ answers.xlsx ที่มีอยู่ (ใช้กับ --xlsx) / overwrite an existing answers.xlsx (with --xlsx)")
 
     sub = command("ingest", "อ่านแบบประเมิน PDF ที่กาแล้วเป็นไฟล์คำตอบ / ticked fillable PDF forms → answer files",
                   _ingest)
@@ -121,6 +126,11 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _init_answers(args: argparse.Namespace) -> int:
+    if args.replace and not args.xlsx:
+        raise SystemExit("gecc init-answers: --replace is for --xlsx (an existing answers.xlsx)")
+    if args.xlsx:
+        settings = _settings(args)
+        return workbooks.init_answers_command(settings.inputs, settings.outputs, replace=args.replace)
     return runner.init_answers(_settings(args))
 
 

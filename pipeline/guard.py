@@ -60,7 +60,7 @@ def sigterm_interrupts() -> Iterator[None]:
         yield
         return
 
-    def terminate(signum, frame):
+    def terminate(signum: int, frame: object) -> None:
         raise Terminated()
     previous = signal.signal(signal.SIGTERM, terminate)
     try:

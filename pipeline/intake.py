@@ -24,9 +24,9 @@ import yaml
 
 from .fillable import PHYSICAL_NO, PHYSICAL_YES, QUALITY, field_names, read_identity
 from .files import TMP_MARK
-from .load.answers import YAML_SUFFIXES, answer_files
+from .load.answers import SHEET_NAMES, YAML_SUFFIXES, answer_files
 from .load.clean import clean_text
-from .load.tabular import decode
+from .load.tabular import WORKBOOK_SUFFIXES, decode, workbook_rows
 from .load.yamlfile import read_yaml
 from .model import Answer, Campaign, Center, Criteria
 from .problems import Problem
@@ -150,6 +150,8 @@ def _named_centers(folder: Path, centers: tuple[Center, ...]) -> set[Center]:
             mentions.extend(_yaml_mentions(path))
         elif path.suffix.lower() == ".csv":
             mentions.extend(_csv_mentions(path))
+        elif path.suffix.lower() in WORKBOOK_SUFFIXES:
+            mentions.extend(_workbook_mentions(path))
     counts: dict[str, int] = {}
     for c in centers:
         counts[c.name] = counts.get(c.name, 0) + 1
@@ -197,6 +199,19 @@ def _csv_mentions(path: Path) -> list[tuple[str, str]]:
     at_province = header.index("province") if "province" in header else None
     return [(clean_text(r[at_province]) if at_province is not None and at_province < len(r) else "",
              clean_text(r[at_center]) if at_center < len(r) else "") for r in rows[1:]]
+
+
+def _workbook_mentions(path: Path) -> list[tuple[str, str]]:
+    """The centers a workbook's rows answer; a row naming only its center (answers.xlsx as sent out) is no answer."""
+    read = workbook_rows(path, path.name, [], SHEET_NAMES)
+    if read is None or not read[1]:
+        return []
+    (_, header), body = read[1][0], read[1][1:]
+    at = {v.lower(): c for c, v in header.items() if v.lower() in ("province", "center")}
+    if "center" not in at:
+        return []
+    return [(values.get(at.get("province", 0), ""), values.get(at["center"], "")) for _, values in body
+            if any(v for c, v in values.items() if c not in at.values())]
 
 
 def _text(value: object) -> str:

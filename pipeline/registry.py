@@ -6,7 +6,7 @@ module in documents/ (its contexts), its rules in check/kinds.py, and one entry 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .check import Rule
@@ -52,5 +52,5 @@ RULES_BY_KIND: Mapping[str, Mapping[str, Rule]] = {
 }
 
 
-def documents_for(campaign: Campaign, kinds: tuple[str, ...] | list[str]) -> list[Document]:
+def documents_for(campaign: Campaign, kinds: Sequence[str]) -> list[Document]:
     return [doc for name in kinds for doc in BY_NAME[name].documents(campaign)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -59,6 +60,9 @@ def render(document: Document, templates: Path, target: Path) -> None:
                               "{% if %} / {% for %} ต้องมี {% endif %} / {% endfor %})") from error
     except TemplateError as error:
         raise TemplateProblem(f"{template_path}: แม่แบบผิดพลาด: {error}") from error
+    for value in context.values():
+        if isinstance(value, _ChartPicture) and not value.drawn:
+            value()  # a template without the chart: its picture is still an output (written_beside)
     properties = template.docx.core_properties
     # Word's core properties hold at most 255 characters (python-docx raises beyond): a 300-character center name
     properties.title, properties.subject = _property(document.title), _property(document.subject)
@@ -93,12 +97,13 @@ def _tag_text(error: TemplateSyntaxError) -> str:
         at -= 1
     text = texts[at]
     if len(text) > TAG_CONTEXT:
-        start = max(0, (_JINJA_TAG.search(text) or re.search("", text)).start() - 20)
+        tag = _JINJA_TAG.search(text)
+        start = max(0, (tag.start() if tag else 0) - 20)
         text = ("…" if start else "") + text[start:start + TAG_CONTEXT] + "…"
     return text
 
 
-def _undefined(template_path: Path, error: UndefinedError, context: dict) -> str:
+def _undefined(template_path: Path, error: UndefinedError, context: dict[str, Any]) -> str:
     match = re.search(r"'([^']+)' is undefined", str(error))
     if not match:
         return f"{template_path}: แม่แบบผิดพลาด: {error}"
@@ -119,9 +124,26 @@ def _value(template: DocxTemplate, value: Any, target: Path) -> Any:
     if isinstance(value, Image):
         return InlineImage(template, str(value.path), height=Mm(value.height_mm))
     if isinstance(value, Chart):
-        # Drawn beside the document and kept: the chart is an output of its own too.
-        png = _chart_path(target)
-        from . import chart  # here: importing matplotlib costs 0.6 s, too much for a run with nothing to draw
-        chart.draw(value, png)
-        return InlineImage(template, str(png), width=Mm(value.width_mm))
+        return _ChartPicture(template, value, _chart_path(target))
     return value
+
+
+class _ChartPicture:
+    """A Chart as the template sees it: ``{{ chart("caption") }}`` draws it with the template's
+    caption (the wording stays in the template) and places the picture; ``{{ chart }}``: no caption.
+
+    Drawn beside the document and kept: the chart is an output of its own too.
+    """
+
+    def __init__(self, template: DocxTemplate, chart: Chart, png: Path):
+        self.template, self.chart, self.png = template, chart, png
+        self.drawn = False
+
+    def __call__(self, caption: str = "") -> InlineImage:
+        from . import chart  # here: importing matplotlib costs 0.6 s, too much for a run with nothing to draw
+        chart.draw(replace(self.chart, title=str(caption)), self.png)
+        self.drawn = True
+        return InlineImage(self.template, str(self.png), width=Mm(self.chart.width_mm))
+
+    def __html__(self) -> str:  # {{ chart }} (autoescaped output)
+        return str(self().__html__())

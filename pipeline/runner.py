@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
-from . import archive, assemble, check, convert, fillable, fonts, intake
+from . import archive, assemble, check, convert, fillable, fonts, intake, workbooks
 from .check.kinds import results_csv
 from .documents import Document, reports, summary
 from .errors import ExitCode, describe
@@ -223,6 +223,7 @@ def _assemble(campaign: Campaign, kinds: Sequence[str], outputs: Path, ledger: L
     if "summary" in kinds:
         assemble.write_csv(summary.results_rows(campaign), outputs / summary.RESULTS_CSV,
                            summary.results_columns(campaign.criteria))
+        workbooks.results_workbook(campaign, outputs / workbooks.RESULTS_XLSX)
 
 
 def _make_one(task: tuple[str, object, Path]) -> str | None:
@@ -230,7 +231,8 @@ def _make_one(task: tuple[str, object, Path]) -> str | None:
     name, what, outputs = task
     if isinstance(what, assemble.Product):
         return assemble.make(what, outputs)
-    form, criteria, center = what  # type: ignore[misc]
+    assert isinstance(what, tuple)
+    form, criteria, center = what
     if not form.is_file():
         return f"{name}.pdf: ไม่ได้สร้าง เพราะขาด {form.name}"
     try:

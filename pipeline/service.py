@@ -18,7 +18,7 @@ from __future__ import annotations
 import fcntl
 import io
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -125,7 +125,7 @@ def build_report(settings: Settings, campaign: Campaign, answer: Answer) -> Repo
     doc = reports.documents(campaign, [answer])[0]
     docx, pdf = settings.outputs / f"{doc.name}.docx", settings.outputs / f"{doc.name}.pdf"
 
-    def done(problems: list[str], findings: list[check.Finding] = (), version: str | None = None) -> ReportBuild:
+    def done(problems: list[str], findings: Sequence[check.Finding] = (), version: str | None = None) -> ReportBuild:
         return ReportBuild(not problems, docx, pdf, tuple(findings), tuple(problems), version,
                            time.perf_counter() - started)
 

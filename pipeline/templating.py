@@ -8,6 +8,7 @@ not print as an empty string), and with the Thai filters.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -23,7 +24,7 @@ class _Environment(ImmutableSandboxedEnvironment):
     def _compiled(self, source: str) -> Template:
         return super().from_string(source)
 
-    def from_string(self, source, globals=None, template_class=None):  # type: ignore[override]
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Template:
         if globals is None and template_class is None and isinstance(source, str):
             return self._compiled(source)
         return super().from_string(source, globals, template_class)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from babel.dates import get_month_names
 
@@ -89,32 +89,82 @@ def thai_month_year(d: date) -> str:
     return f"{MONTHS[d.month - 1]} {thai_year(d)}"
 
 
-_THAI_DATE = re.compile(r"^\s*([0-9๐-๙]{1,2})\s+(\S+)\s+(?:พ\.ศ\.\s*)?([0-9๐-๙]{4})\s*$")
+# Month names as clerks write them, compared without dots and spaces ("ก.พ." = "กพ" = "ก. พ."):
+# the full name and the abbreviation from CLDR (Babel), and the spoken short form ("กุมภา").
+_SPOKEN = ("มกรา", "กุมภา", "มีนา", "เมษา", "พฤษภา", "มิถุนา", "กรกฎา", "สิงหา", "กันยา", "ตุลา", "พฤศจิกา", "ธันวา")
+
+
+def _month_key(name: str) -> str:
+    return re.sub(r"[.\s]", "", name)
+
+
+_MONTH_NUMBERS: dict[str, int] = {
+    _month_key(name): number
+    for names in (MONTHS, tuple(get_month_names("abbreviated", locale="th")[m] for m in range(1, 13)), _SPOKEN)
+    for number, name in enumerate(names, start=1)
+}
+
+# After Thai digits became Arabic: "15 ก.พ. 2564", "15 กุมภาพันธ์ พ.ศ. 2564", "15 ก.พ.64".
+_THAI_DATE = re.compile(r"^([0-9]{1,2})\s*([\u0E01-\u0E4F.][\u0E01-\u0E4F.\s]*?)\s*(?:(?:พ\.\s*ศ\.|ค\.\s*ศ\.)\s*)?([0-9]{4}|[0-9]{2})$")
+_NUMERIC_DATE = re.compile(r"^([0-9]{1,2})\s*([/.\-])\s*([0-9]{1,2})\s*\2\s*([0-9]+)$")  # d/m/yyyy, d-m-yyyy, d.m.yyyy
+_TIME = re.compile(r"(?<=[0-9])(?:\s+|T)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?$")  # "24/2/2564 0:00"
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts a 29 February 1900 that never was)
+_SERIALS = range(36526, 73051)     # 2000-01-01 … 2099-12-31: a bare number outside is not a date
+FORMS = "ปปปป-ดด-วว เช่น 2021-02-15, วัน/เดือน/ปี เช่น 15/2/2564, ๑๕ กุมภาพันธ์ ๒๕๖๔ หรือ ๑๕ ก.พ. ๖๔"
+
+
+def _year(text: str) -> int:
+    """The Christian year: a year above 2400 is Buddhist, a two-digit one is Buddhist 25xx, others Christian."""
+    year = int(text)
+    if len(text) == 2:
+        year += 2500
+    return year - BE_OFFSET if year > 2400 else year
 
 
 def parse_date(value: object) -> date:
-    """An ISO date, a ``date``, or a Thai date such as "๑๕ กุมภาพันธ์ ๒๕๖๔".
+    """A date as Thai clerks write it, in a CSV, a YAML file or a workbook cell.
+
+    A ``date`` (or ``datetime``, as openpyxl gives date cells); ISO with the
+    Christian year ("2021-02-15"); day/month/year as Excel on a Thai Windows
+    shows it ("15/2/2564", a year above 2400 being Buddhist, "15/2/2021" also
+    read); the day and a Thai month, full, abbreviated or spoken, with a
+    Buddhist year ("๑๕ กุมภาพันธ์ ๒๕๖๔", "๑๕ ก.พ. ๖๔": a two-digit year is
+    25xx, as abbreviated Thai dates are written); an Excel date serial
+    (44242) when a cell lost its date format. Thai or Arabic digits.
 
     Raises ValueError (message in Thai) for anything else, including days
     that do not exist.
     """
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
-    text = unicodedata.normalize("NFC", str(value)).strip()
-    match = _THAI_DATE.match(text)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value):
+        value = str(int(value))
+    shown = unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ").strip()
+    text = _TIME.sub("", arabic_digits(shown))  # a time of day saved with the date says nothing about the day
     try:
+        if text.isdigit() and int(text) in _SERIALS:
+            return _EXCEL_EPOCH + timedelta(days=int(text))
+        match = _THAI_DATE.match(text)
         if match:
             day, month_name, year = match.groups()
-            if month_name not in MONTHS:
-                raise ValueError(f"ไม่รู้จักชื่อเดือน “{month_name}” (ต้องเป็นชื่อเดือนเต็ม เช่น มกราคม)")
-            return date(int(arabic_digits(year)) - BE_OFFSET, MONTHS.index(month_name) + 1, int(arabic_digits(day)))
-        return date.fromisoformat(arabic_digits(text))
+            month = _MONTH_NUMBERS.get(_month_key(month_name))
+            if month is None:
+                raise ValueError(f"ไม่รู้จักชื่อเดือน “{month_name.strip()}” "
+                                 "(ต้องเป็นชื่อเดือนเต็ม เช่น กุมภาพันธ์ หรือชื่อย่อ เช่น ก.พ.)")
+            return date(_year(year), month, int(day))
+        match = _NUMERIC_DATE.match(text)
+        if match:
+            day, _, month, year = match.groups()
+            if len(year) != 4:
+                raise ValueError(f"ปีในวันที่ “{shown}” ต้องมี ๔ หลัก เช่น 15/2/2564")
+            return date(_year(year), int(month), int(day))
+        return date.fromisoformat(text)
     except ValueError as error:
-        if "เดือน" in str(error):
+        if "เดือน" in str(error) or "๔ หลัก" in str(error):
             raise
-        raise ValueError(
-            f"วันที่ “{text}” ไม่ถูกต้องหรือไม่มีอยู่จริง (ต้องเป็น ปปปป-ดด-วว เช่น 2021-02-15 หรือ ๑๕ กุมภาพันธ์ ๒๕๖๔)"
-        ) from None
+        raise ValueError(f"วันที่ “{shown}” ไม่ถูกต้องหรือไม่มีอยู่จริง (ต้องเป็น {FORMS})") from None
 
 
 def thai_number(value: float, decimals: int = 0) -> str:

@@ -13,7 +13,7 @@ import os
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = ["cores", "parallel_map"]
 
@@ -29,15 +29,19 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _ignore_signals() -> None:
+# The task of a worker process: set once, in the worker, by its initializer. The
+# executor hands the initializer's arguments to workers it forks without pickling
+# them, so the function (a lambda, say) and the items (large contexts) reach the
+# workers by fork alone; only indices and results cross the pipes. The parent keeps
+# no task of its own, so threads may each run a parallel_map at the same time.
+_TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def _start_worker(task: tuple[Callable[[Any], Any], Sequence[Any]]) -> None:
+    global _TASK
+    _TASK = task
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-
-# The task of the running parallel_map. Workers are forked after it is set, so they
-# inherit the function and the items: only indices and results cross the pipes (no
-# pickling of the function, which may then be a lambda, or of large contexts).
-_TASK: tuple[Callable, Sequence] | None = None
 
 
 def _call(index: int) -> object:
@@ -52,8 +56,10 @@ def parallel_map(fn: Callable[[In], Out], items: Sequence[In], *, workers: int |
 
     An exception raised by ``fn`` is raised here, after the tasks not yet started are
     cancelled. ``progress(done, total)`` is called in this process as results arrive.
+    Several threads may call it at once: each call forks its own workers, which carry
+    its own task. (A fork copies only the calling thread; ``fn`` must not need a lock
+    that another thread of this process may hold, such as one around an open file.)
     """
-    global _TASK
     n = max(1, min(workers or cores(), len(items)))
     if n == 1:
         results = []
@@ -62,8 +68,8 @@ def parallel_map(fn: Callable[[In], Out], items: Sequence[In], *, workers: int |
             if progress is not None:
                 progress(done, len(items))
         return results
-    _TASK = (fn, items)
-    pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_signals)
+    pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
+                               initargs=((fn, items),))
     try:
         futures = {pool.submit(_call, i): i for i in range(len(items))}
         slots: list[Out | None] = [None] * len(items)
@@ -74,7 +80,5 @@ def parallel_map(fn: Callable[[In], Out], items: Sequence[In], *, workers: int |
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-    finally:
-        _TASK = None
     pool.shutdown(wait=True)
     return slots  # type: ignore[return-value]

@@ -167,14 +167,29 @@ def test_unknown_quality_and_notes_ids(inputs):
 
 def test_values_not_allowed_list_the_allowed_ones(inputs):
     path = inputs / "answers" / FIRST
-    edit(path, '\n  "1": มี ', '\n  "1": true ')
+    edit(path, '\n  "1": มี ', '\n  "1": x ')
     edit(path, '\n  "1.1": true ', '\n  "1.1": ใช่ ')
     found = problems_of(inputs)
     assert found == [
-        f"{shown(FIRST)}: บรรทัดที่ {item_line(path, '1')}, ช่อง physical.1: คำตอบ “true” ใช้ไม่ได้ (ใช้ได้: มี, ไม่มี)",
+        f"{shown(FIRST)}: บรรทัดที่ {item_line(path, '1')}, ช่อง physical.1: "
+        "คำตอบ “x” ใช้ไม่ได้ (ใช้ได้: มี, ไม่มี, ✓, ✗, 1, 0, TRUE, FALSE)",
         f"{shown(FIRST)}: บรรทัดที่ {item_line(path, '1.1')}, ช่อง quality.1.1: "
-        "คำตอบ “ใช่” ใช้ไม่ได้ (ใช้ได้: true, false, มี, ไม่มี)",
+        "คำตอบ “ใช่” ใช้ไม่ได้ (ใช้ได้: true, false, มี, ไม่มี, ✓, ✗, 1, 0)",
     ]
+
+
+def test_values_as_clerks_type_them(inputs):
+    """TRUE from Excel, 1/0, ticks and stray (non-breaking) spaces mean the same as มี / ไม่มี."""
+    path = inputs / "answers" / FIRST
+    edit(path, '\n  "1": มี ', '\n  "1": TRUE ')
+    edit(path, '\n  "2": มี ', '\n  "2": 0 ')
+    edit(path, '\n  "3": มี ', '\n  "3": " ✓\u00a0" ')
+    edit(path, '\n  "1.1": true ', '\n  "1.1": ✗ ')
+    edit(path, '\n  "1.2": true ', '\n  "1.2": 1 ')
+    assert problems_of(inputs) == []
+    answer = next(a for a in load(inputs)[0] if a.source.name == FIRST)
+    assert (answer.physical["1"], answer.physical["2"], answer.physical["3"]) == (True, False, True)
+    assert (answer.quality["1.1"], answer.quality["1.2"]) == (False, True)
 
 
 def test_csv_values_are_case_insensitive_but_checked(inputs):
@@ -188,7 +203,7 @@ def test_csv_values_are_case_insensitive_but_checked(inputs):
     lines[1] = ",".join(row)
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert problems_of(inputs) == [
-        "inputs/answers/examples.csv: แถวที่ 2, ช่อง p3: คำตอบ “yes” ใช้ไม่ได้ (ใช้ได้: มี, ไม่มี)"]
+        "inputs/answers/examples.csv: แถวที่ 2, ช่อง p3: คำตอบ “yes” ใช้ไม่ได้ (ใช้ได้: มี, ไม่มี, ✓, ✗, 1, 0, TRUE, FALSE)"]
 
 
 def test_blank_values_are_not_answered_yet_listing_the_ids(inputs):
@@ -248,10 +263,12 @@ def test_duplicate_centers_name_both_places_and_neither_is_used(inputs):
     ("2021-02-30", "วันที่ “2021-02-30” ไม่ถูกต้องหรือไม่มีอยู่จริง"),           # unquoted: PyYAML's own date
     ('"2021-02-30"', "วันที่ “2021-02-30” ไม่ถูกต้องหรือไม่มีอยู่จริง"),
     ("๓๐ กุมภาพันธ์ ๒๕๖๔", "วันที่ “๓๐ กุมภาพันธ์ ๒๕๖๔” ไม่ถูกต้องหรือไม่มีอยู่จริง"),
-    ("๑๕ กุมภา ๒๕๖๔", "ไม่รู้จักชื่อเดือน “กุมภา”"),
-    ("15/02/2021", "วันที่ “15/02/2021” ไม่ถูกต้องหรือไม่มีอยู่จริง (ต้องเป็น ปปปป-ดด-วว"),
+    ("๑๕ กุมพา ๒๕๖๔", "ไม่รู้จักชื่อเดือน “กุมพา” (ต้องเป็นชื่อเดือนเต็ม เช่น กุมภาพันธ์ หรือชื่อย่อ เช่น ก.พ.)"),
+    ("15/13/2564", "วันที่ “15/13/2564” ไม่ถูกต้องหรือไม่มีอยู่จริง (ต้องเป็น ปปปป-ดด-วว เช่น 2021-02-15, "
+                   "วัน/เดือน/ปี เช่น 15/2/2564, ๑๕ กุมภาพันธ์ ๒๕๖๔ หรือ ๑๕ ก.พ. ๖๔)"),
+    ("15/2/64", "ปีในวันที่ “15/2/64” ต้องมี ๔ หลัก เช่น 15/2/2564"),
     ("2564-02-15", "ปี 2564 ในวันที่ “2564-02-15” น่าจะเป็นปี พ.ศ."),
-    ("๑๕ กุมภาพันธ์ ๒๐๒๑", "ปีในวันที่ “๑๕ กุมภาพันธ์ ๒๐๒๑” น่าจะเป็นปี ค.ศ."),
+    ("15/2/2521", "วันที่ “15/2/2521” อยู่นอกช่วงที่เป็นไปได้"),
 ])
 def test_unreadable_and_impossible_dates(inputs, written, message):
     path = inputs / "answers" / FIRST
@@ -262,9 +279,18 @@ def test_unreadable_and_impossible_dates(inputs, written, message):
 
 def test_csv_dates_are_checked(inputs):
     csv = inputs / "answers" / "examples.csv"
-    edit(csv, "2021-02-24", "24/2/2564")
+    edit(csv, "2021-02-24", "30/2/2564")
     (found,) = problems_of(inputs)
-    assert found.startswith("inputs/answers/examples.csv: แถวที่ 2, ช่อง assessed_on: วันที่ “24/2/2564” ไม่ถูกต้อง")
+    assert found.startswith("inputs/answers/examples.csv: แถวที่ 2, ช่อง assessed_on: วันที่ “30/2/2564” ไม่ถูกต้อง")
+
+
+@pytest.mark.parametrize("written", ["24/2/2564", "24/02/2021", "๒๔ ก.พ. ๖๔", "24 กุมภา 2564", "44251", "๒๔/๒/๒๕๖๔"])
+def test_csv_dates_as_excel_shows_them(inputs, written):
+    csv = inputs / "answers" / "examples.csv"
+    edit(csv, "2021-02-24", written)
+    assert problems_of(inputs) == []
+    (answer,) = [a for a in load(inputs)[0] if a.center == "ศูนย์ดำรงธรรมอำเภอชัยบาดาล"]
+    assert answer.assessed_on == date(2021, 2, 24)
 
 
 def test_missing_and_blank_required_fields(inputs):
@@ -312,11 +338,14 @@ def test_other_files_in_the_folder(inputs):
         (folder / name).write_text("x", encoding="utf-8")
     (folder / "บันทึก.txt").write_text("x", encoding="utf-8")
     (folder / "answers.xlsx").write_bytes(b"PK")
+    (folder / "answers.ods").write_bytes(b"PK")
     found = problems_of(inputs)
     assert found == [
-        "inputs/answers/answers.xlsx: อ่านไฟล์ตารางคำนวณโดยตรงไม่ได้: ให้บันทึกเป็น CSV "
-        "(Save As → CSV UTF-8 หรือ CSV) ไว้ในโฟลเดอร์เดียวกัน",
-        "inputs/answers/บันทึก.txt: ไม่รู้จักไฟล์ชนิดนี้ (ไฟล์คำตอบต้องลงท้ายด้วย .yaml, .yml หรือ .csv)",
+        "inputs/answers/answers.ods: อ่านไฟล์ชนิดนี้โดยตรงไม่ได้: ให้บันทึกเป็น Excel Workbook (.xlsx) "
+        "หรือ CSV (Save As) ไว้ในโฟลเดอร์เดียวกัน",
+        "inputs/answers/answers.xlsx: เปิดไฟล์ Excel ไม่ได้ (ไฟล์เสีย ตั้งรหัสผ่านไว้ หรือไม่ใช่ไฟล์ .xlsx จริง): "
+        "ให้เปิดใน Excel แล้วบันทึกใหม่เป็น Excel Workbook (.xlsx) หรือ CSV [BadZipFile]",
+        "inputs/answers/บันทึก.txt: ไม่รู้จักไฟล์ชนิดนี้ (ไฟล์คำตอบต้องลงท้ายด้วย .yaml, .yml, .csv หรือ .xlsx)",
     ]
     assert len(load(inputs)[0]) == 7
 

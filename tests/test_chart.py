@@ -1,7 +1,10 @@
 """The summary chart: a PNG at 200 dpi in the conversion's Thai font (the Thai itself was checked by eye)."""
 
+import re
 import struct
 import warnings
+import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,9 +13,11 @@ from pipeline import chart as chart_module
 from pipeline.documents import Chart, summary
 from pipeline.load import load_campaign
 from pipeline.load.answers import load_answers
+from pipeline.render import render
 
 PROJECT = Path(__file__).resolve().parents[1]
 INPUTS = PROJECT / "inputs"
+TEMPLATES = PROJECT / "templates"
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -62,7 +67,7 @@ def test_draw_summary_chart(family, shipped_chart, tmp_path):
 
 
 def test_draw_ungrouped_chart_and_redraw(family, tmp_path):
-    small = Chart("ร้อยละของศูนย์ที่ดำเนินการ", ("๑", "๒", "๑.๑"), (0.0, 55.5, 100.0), 80, 40)
+    small = Chart(("๑", "๒", "๑.๑"), (0.0, 55.5, 100.0), 80, 40, title="ร้อยละของศูนย์ที่ดำเนินการ")
     target = tmp_path / "small.png"
     chart_module.draw(small, target)
     first = target.read_bytes()
@@ -70,3 +75,18 @@ def test_draw_ungrouped_chart_and_redraw(family, tmp_path):
     assert abs(width - 80 / 25.4 * 200) <= 1 and abs(height - 40 / 25.4 * 200) <= 1
     chart_module.draw(small, target)            # drawing again replaces the file with the same picture
     assert target.read_bytes() == first
+
+
+def test_the_caption_is_the_templates(family, shipped_chart, tmp_path):
+    """The value axis caption is wording: summary.docx gives it, ``{{ chart("…") }}``; none is in Python."""
+    with zipfile.ZipFile(TEMPLATES / "summary.docx") as docx:
+        xml = docx.read("word/document.xml").decode("utf-8")
+    [caption] = re.findall(r'\{\{ chart\("([^"]+)"\) \}\}', xml)
+    assert caption == "ร้อยละของศูนย์ที่ตอบว่ามีการดำเนินการ"
+    [document] = [d for d in summary.documents(load_campaign(INPUTS)) if d.template == "summary.docx"]
+    render(document, TEMPLATES, tmp_path / "summary.docx")
+    chart_module.draw(replace(shipped_chart, title=caption), tmp_path / "with-caption.png")
+    chart_module.draw(shipped_chart, tmp_path / "without.png")
+    drawn = (tmp_path / "summary-chart.png").read_bytes()
+    assert drawn == (tmp_path / "with-caption.png").read_bytes()
+    assert drawn != (tmp_path / "without.png").read_bytes()

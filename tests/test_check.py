@@ -14,6 +14,8 @@ import os
 import re
 import shutil
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import fitz
@@ -277,6 +279,21 @@ def test_check_all_applies_extra_rules_by_kind_and_reports_progress(pdfs, tmp_pa
     assert seen == [(1, 3), (2, 3), (3, 3)]
     assert [f.rule for f in findings] == list(RULES) + list(RULES) + ["crash", "open"]
     assert findings[-2] == Finding(pdfs["good"], "crash", False, "rule crashed: ZeroDivisionError: division by zero", "form")
+
+
+def test_check_pdf_in_several_threads_at_once_gives_each_its_own_findings(pdfs):
+    """A threaded server checks several PDFs at once: each thread's text cache is its own."""
+    names = ["good", "loma", "digits", "margin", "pua", "letter"] * 3
+    alone = {name: check_pdf(_exp(pdfs[name])) for name in set(names)}
+    start = threading.Barrier(len(names))
+
+    def check(name: str) -> list[Finding]:
+        start.wait()
+        return check_pdf(_exp(pdfs[name]))
+
+    with ThreadPoolExecutor(len(names)) as pool:
+        together = list(pool.map(check, names))
+    assert {name: findings for name, findings in zip(names, together, strict=True) if findings != alone[name]} == {}
 
 
 def test_summary_table_and_json_have_the_expected_shape(pdfs, tmp_path):

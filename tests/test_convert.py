@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 import zipfile
@@ -175,3 +178,70 @@ def test_pdfa_2b(tmp_path):
         xmp = doc.get_xml_metadata()
     assert re.search(r"pdfaid:part(>|=\")2", xmp)
     assert re.search(r"pdfaid:conformance(>|=\")B", xmp)
+
+
+def _wait_for_batch(profiles: Path, pdfs_out: int, proc: subprocess.Popen | None = None, limit: float = 120) -> int:
+    """The pid of a soffice.bin converting a batch under ``profiles`` once ``pdfs_out`` PDFs are written."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and (proc is None or proc.poll() is None):
+        for pid, argv in soffice_processes(profiles):
+            if argv[0].endswith("soffice.bin") and "--outdir" in argv:
+                outdir = Path(argv[argv.index("--outdir") + 1])
+                if len(list(outdir.glob("*.pdf"))) >= pdfs_out:
+                    return pid
+        time.sleep(0.02)
+    pytest.fail("no batch reached the point where the test acts on it")
+
+
+def test_no_libreoffice_outlives_the_process_that_started_it(tmp_path):
+    profiles = tmp_path / "profiles"
+    jobs = [(str(make_docx(tmp_path / "in" / f"o{i}.docx", f"ORPHAN{i}", pages=3)), str(tmp_path / "out" / f"o{i}.pdf"))
+            for i in range(30)]
+    script = ("import sys, json; from pipeline.convert import convert; "
+              "convert(json.loads(sys.argv[1]), workers=1, profile_root=sys.argv[2])")
+    proc = subprocess.Popen([sys.executable, "-c", script, json.dumps(jobs), str(profiles)],
+                            cwd=Path(__file__).resolve().parents[1])
+    try:
+        _wait_for_batch(profiles, 2, proc)
+        assert soffice_processes(profiles), "LibreOffice should be converting now"
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 3
+        while soffice_processes(profiles) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert soffice_processes(profiles) == []
+        assert len(list((tmp_path / "out").glob("*.pdf"))) < len(jobs)  # it was killed mid-conversion
+    finally:
+        proc.kill()
+        for pid, _ in soffice_processes(profiles):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_a_new_run_never_shares_a_profile_with_an_old_instance(tmp_path):
+    profiles = tmp_path / "profiles"
+    first = make_docx(tmp_path / "first.docx", "FIRST")
+    assert convert([(first, tmp_path / "first.pdf")], workers=1, profile_root=profiles).failed == {}
+    [profile] = [p for p in profiles.glob("lo-*/worker-1") if p.is_dir()]
+    assert not (profile / ".lock").exists()  # a clean exit removes LibreOffice's lock
+    # An instance left on that profile by a run that was not tied to its parent.
+    slow = [str(make_docx(tmp_path / "old" / f"s{i}.docx", f"OLD{i}", pages=3)) for i in range(30)]
+    old = subprocess.Popen(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                            "--convert-to", "pdf", "--outdir", str(tmp_path / "old-out"), *slow],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _wait_for_batch(profiles, 1, old)
+        assert (profile / ".lock").exists()
+        (profile / "left-by-the-old-instance").touch()
+        jobs = [(make_docx(tmp_path / f"new{i}.docx", f"NEW{i}"), tmp_path / "new" / f"new{i}.pdf") for i in range(3)]
+        result = convert(jobs, workers=1, profile_root=profiles)
+        assert old.poll() is not None, "the old instance still runs"
+        assert result.failed == {} and result.retried == [], result.log
+        for i, (_, pdf) in enumerate(jobs):
+            assert f"NEW{i} " in pdf_text(pdf)
+        # Its instance was killed, so the profile was made afresh from the template.
+        assert not (profile / "left-by-the-old-instance").exists()
+        assert soffice_processes(profiles) == []
+    finally:
+        if old.poll() is None:
+            os.killpg(old.pid, signal.SIGKILL)
+        old.wait()

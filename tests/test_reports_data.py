@@ -299,9 +299,10 @@ def test_summary_chart(shipped):
     assert chart.labels == tuple(i["number"] for i in c["items"])
     assert chart.values == tuple(i["percent"] for i in c["items"])
     assert chart.groups == (("เกณฑ์ที่ ๑ ด้านกายภาพ", 13), ("เกณฑ์ที่ ๒ เกณฑ์ด้านคุณภาพ", 52))
-    assert chart.title and 0 < chart.width_mm <= 160 and chart.height_mm <= 252
+    assert chart.title == ""  # the caption is wording: the template gives it
+    assert 0 < chart.width_mm <= 160 and chart.height_mm <= 252
     with pytest.raises(ValueError):
-        Chart("t", ("๑",), (1.0, 2.0), 10, 10)
+        Chart(("๑",), (1.0, 2.0), 10, 10)
 
 
 # --- results.csv --------------------------------------------------------------------------

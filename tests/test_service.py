@@ -44,7 +44,7 @@ def test_every_problem_names_its_field(settings):
     by_field = {p.field: p.message for p in problems}
     assert set(by_field) == {"assessed_on", "assessor.name", "physical.3", "physical.7"}
     assert by_field["physical.3"] == "ยังไม่ได้ตอบข้อ 3 (ใส่ มี หรือ ไม่มี)"
-    assert by_field["physical.7"] == "คำตอบ “บางที” ใช้ไม่ได้ (ใช้ได้: มี, ไม่มี)"
+    assert by_field["physical.7"] == "คำตอบ “บางที” ใช้ไม่ได้ (ใช้ได้: มี, ไม่มี, ✓, ✗, 1, 0, TRUE, FALSE)"
     assert by_field["assessor.name"] == "ยังไม่ได้กรอก"
     assert "ไม่ถูกต้องหรือไม่มีอยู่จริง" in by_field["assessed_on"]
     assert not (settings.inputs / "answers" / "02-นนทบุรี-บางบัวทอง.yaml").exists()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# System packages the pipeline needs: LibreOffice Writer (headless) for DOCX → PDF,
+# System packages the pipeline needs: LibreOffice Writer (headless) for DOCX → PDF, Calc for the tests,
 # Debian's Thai fonts (Laksaman, the source of the TH Sarabun New substitute),
 # fontconfig, and venv support. Installs only what is missing.
 set -euo pipefail
@@ -9,6 +9,8 @@ need=()
 # stops reading early and fc-list gets SIGPIPE.
 fonts=$(fc-list 2>/dev/null || true)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+# Calc: the tests open the .xlsx files we write with a real spreadsheet program, and make some with it.
+[ -e /usr/lib/libreoffice/program/libsclo.so ] || need+=(libreoffice-calc-nogui)
 grep -qi laksaman <<<"$fonts" || need+=(fonts-thai-tlwg)
 command -v fc-match >/dev/null 2>&1 || need+=(fontconfig)
 # The web app's browser tests: Debian's Chromium and its driver (Selenium drives them).

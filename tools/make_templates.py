@@ -779,6 +779,7 @@ SUMMARY_CENTERS_COLUMNS = ("ลำดับ", "จังหวัด", "ศู�
 SUMMARY_NO_CENTERS = "ยังไม่มีศูนย์ส่งผลการประเมิน"
 SUMMARY_BASIC = ("ครบ", "ไม่ครบ")
 SUMMARY_ITEMS_HEADING = "ผลการประเมินรายข้อ"
+SUMMARY_CHART_CAPTION = "ร้อยละของศูนย์ที่ตอบว่ามีการดำเนินการ"  # the value axis, drawn in the picture
 SUMMARY_ITEMS_COLUMNS = ("ข้อ", "รายการ", "มี (จำนวนศูนย์)", "ร้อยละ")
 SUMMARY_CRITERIA = ("เกณฑ์ที่ ๑ ด้านกายภาพ", "เกณฑ์ที่ ๒ ด้านคุณภาพ")
 SUMMARY_MISSING_HEADING = "ศูนย์ที่ยังไม่ได้ส่งผลการประเมิน"
@@ -1233,7 +1234,8 @@ def build_summary() -> DocumentObject:
     # The chart is the typing width (16 cm). Its inline picture (docxtpl) carries no
     # wrap distances, and LibreOffice then adds 0.32 cm on each side, which pushed a
     # 16 cm picture 0.32 cm into the right margin; the paragraph makes room for them.
-    paragraph(doc, "{{ chart }}", align="center", left_cm=-IMAGE_SPACING_CM, right_cm=-IMAGE_SPACING_CM)
+    # The template gives the chart its caption: ``chart(…)`` draws the picture with it.
+    paragraph(doc, '{{ chart("' + SUMMARY_CHART_CAPTION + '") }}', align="center", left_cm=-IMAGE_SPACING_CM, right_cm=-IMAGE_SPACING_CM)
     table = ruled_table(doc, SUMMARY_ITEM_WIDTHS_CM)
     header_row(table, SUMMARY_ITEMS_COLUMNS)
     tag_row(table, "{%tr for item in items %}")

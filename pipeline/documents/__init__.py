@@ -37,18 +37,19 @@ class Document:
 class Chart:
     """A bar chart for the template: data only; render draws it (pipeline/chart.py) into a picture.
 
-    ``values`` are percentages (0–100), one per label; ``title`` is the value
-    axis caption. ``groups`` optionally splits the bars into consecutive
-    panels: (heading, number of bars) in order, the counts summing to the
-    number of labels; empty means one panel without a heading.
+    ``values`` are percentages (0–100), one per label. ``groups`` optionally
+    splits the bars into consecutive panels: (heading, number of bars) in
+    order, the counts summing to the number of labels; empty means one panel
+    without a heading. ``title``, the value axis caption, is wording: the
+    template gives it (``{{ chart("ร้อยละ…") }}``), and render sets it here.
     """
 
-    title: str
     labels: tuple[str, ...]
     values: tuple[float, ...]
     width_mm: float
     height_mm: float
     groups: tuple[tuple[str, int], ...] = ()
+    title: str = ""
 
     def __post_init__(self) -> None:
         if len(self.labels) != len(self.values):

@@ -25,9 +25,6 @@ RESULTS_CSV = "summary/results.csv"  # relative to outputs/
 # page's typing width (16 cm). 65 bars at about 3 mm each fit one page.
 CHART_WIDTH_MM = 160.0
 CHART_HEIGHT_MM = 230.0
-# The value axis caption. The one wording this module supplies: the chart is drawn
-# before the template is filled, so the template cannot give it.
-CHART_TITLE = "ร้อยละของศูนย์ที่ตอบว่ามีการดำเนินการ"
 
 TITLE = "สรุปผลการประเมินตนเองตามหลักเกณฑ์มาตรฐานศูนย์ราชการสะดวก (GECC)"  # PDF metadata only
 TEXT_LIMIT = 60  # characters of an item's text in the per-item table
@@ -91,7 +88,7 @@ def _items(criteria: Criteria, answers: Sequence[Answer]) -> list[dict[str, Any]
 def chart(criteria: Criteria, items: Sequence[dict[str, Any]]) -> Chart:
     """Compliance per item, one panel per criterion headed by the criterion's own title."""
     physical = sum(1 for i in items if i["criterion"] == 1)
-    return Chart(CHART_TITLE, tuple(i["number"] for i in items), tuple(float(i["percent"]) for i in items),
+    return Chart(tuple(i["number"] for i in items), tuple(float(i["percent"]) for i in items),
                  CHART_WIDTH_MM, CHART_HEIGHT_MM,
                  groups=((criteria.physical_title, physical), (criteria.quality_title, len(items) - physical)))
 

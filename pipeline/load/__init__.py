@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..model import Campaign
 from ..problems import InputError, Problem
-from .centers import load_centers
+from .centers import centers_file_problems, centers_path, load_centers
 from .circular import load_circular
 from .answers import load_answers
 from .criteria import load_criteria
@@ -24,13 +24,15 @@ def display_path(path: Path, inputs: Path) -> str:
 def load_campaign(inputs: Path) -> Campaign:
     """The validated campaign, or InputError listing every problem in every file."""
     problems: list[Problem] = []
-    files = {name: inputs / name for name in ("centers.csv", "circular.yaml", "criteria.yaml")}
+    files = {name: inputs / name for name in ("circular.yaml", "criteria.yaml")}
+    problems += centers_file_problems(inputs, lambda path: display_path(path, inputs))
     for name, path in files.items():
         if not path.is_file():
             problems.append(Problem(display_path(path, inputs), "ไม่พบไฟล์ (ต้องมีในโฟลเดอร์ข้อมูลนำเข้า)"))
     if problems:
         raise InputError(problems)
-    centers = load_centers(files["centers.csv"], display_path(files["centers.csv"], inputs), problems)
+    centers_file = centers_path(inputs)
+    centers = load_centers(centers_file, display_path(centers_file, inputs), problems)
     circular = load_circular(files["circular.yaml"], display_path(files["circular.yaml"], inputs), problems)
     criteria = load_criteria(files["criteria.yaml"], display_path(files["criteria.yaml"], inputs), problems)
     scoring = load_scoring(inputs, problems, criteria) if criteria is not None else None

@@ -1,7 +1,8 @@
 """inputs/answers/: each center's self-assessment against the GECC criteria.
 
 One YAML file per center (what ``python -m pipeline`` writes blank for the
-clerk to fill in), or one CSV for many centers (what a spreadsheet saves).
+clerk to fill in), or one CSV or .xlsx workbook for many centers (what a
+spreadsheet saves; ``init-answers --xlsx`` writes the workbook to send out).
 Every file is checked completely and every problem of every file comes back
 at once; a file (or CSV row) with any problem gives no answer, the others do.
 """
@@ -18,23 +19,28 @@ from typing import Any, Callable, Sequence
 import yaml
 
 from ..model import Answer, Center, Criteria
-from ..problems import Problem, line, row
+from ..problems import Problem, line
 from ..thai import arabic_digits, parse_date
 from .clean import clean_text
-from .centers import suggest
-from .tabular import read_table
+from .centers import centers_path, suggest
+from .tabular import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, read_any
 from .yamlfile import DATE, TEXT, YamlFile, optional, read_yaml, validate
 
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
-SUFFIXES = YAML_SUFFIXES | {".csv"}
+SUFFIXES = YAML_SUFFIXES | {".csv"} | WORKBOOK_SUFFIXES
 SECTIONS = ("physical", "quality")
 
-# Values, after clean-up and lower-casing. Physical items are answered มี/ไม่มี
-# only (as on the paper form); quality items also take true/false.
-PHYSICAL_VALUES = {"มี": True, "ไม่มี": False}
-QUALITY_VALUES = {"true": True, "false": False, **PHYSICAL_VALUES}
+# Values, after clean-up and lower-casing: what the paper form says (มี/ไม่มี), what
+# Excel writes (TRUE/FALSE, 1/0) and the ticks of the workbook's drop-downs (✓/✗).
+# Every column is one section's, so each value means one thing wherever it stands.
+PHYSICAL_VALUES = {"มี": True, "ไม่มี": False, "✓": True, "✔": True, "✗": False, "✘": False,
+                   "1": True, "0": False, "true": True, "false": False}
+QUALITY_VALUES = dict(PHYSICAL_VALUES)
 ALLOWED = {"physical": PHYSICAL_VALUES, "quality": QUALITY_VALUES}
+SHOWN_VALUES = {"physical": "มี, ไม่มี, ✓, ✗, 1, 0, TRUE, FALSE", "quality": "true, false, มี, ไม่มี, ✓, ✗, 1, 0"}
 HOW_TO_ANSWER = {"physical": "มี หรือ ไม่มี", "quality": "true หรือ false; จะใส่ มี หรือ ไม่มี ก็ได้"}
+# A workbook's sheet of this name holds the answers; otherwise its first visible sheet does.
+SHEET_NAMES = ("คำตอบ", "answers")
 
 # The CSV: these columns, then p<id> for each physical item and q<id> for each quality item.
 CSV_FIELDS = ["province", "center", "assessed_on", "assessor_name", "assessor_position"]
@@ -73,7 +79,7 @@ def load_answers(folder: Path, inputs: Path, centers: Sequence[Center],
     from . import display_path  # late: pipeline.load may import this module before defining it
 
     problems: list[Problem] = []
-    index = _CenterIndex(centers, display_path(inputs / "centers.csv", inputs))
+    index = _CenterIndex(centers, display_path(centers_path(inputs), inputs))
     drafts: list[_Draft] = []
     for path in answer_files(folder):
         display = display_path(path, inputs)
@@ -82,13 +88,13 @@ def load_answers(folder: Path, inputs: Path, centers: Sequence[Center],
             problems.append(Problem(display, "โฟลเดอร์ย่อยจะไม่ถูกอ่าน: วางไฟล์คำตอบไว้ในโฟลเดอร์ answers โดยตรง"))
         elif suffix in YAML_SUFFIXES:
             drafts.append(_YamlAnswer(path, display, index, criteria, problems).load())
-        elif suffix == ".csv":
+        elif suffix == ".csv" or suffix in WORKBOOK_SUFFIXES:
             drafts.extend(_csv_answers(path, display, index, criteria, problems))
-        elif suffix in {".xlsx", ".xls", ".ods"}:
-            problems.append(Problem(display, "อ่านไฟล์ตารางคำนวณโดยตรงไม่ได้: ให้บันทึกเป็น CSV "
-                                             "(Save As → CSV UTF-8 หรือ CSV) ไว้ในโฟลเดอร์เดียวกัน"))
+        elif suffix in OTHER_SPREADSHEETS:
+            problems.append(Problem(display, "อ่านไฟล์ชนิดนี้โดยตรงไม่ได้: ให้บันทึกเป็น Excel Workbook (.xlsx) "
+                                             "หรือ CSV (Save As) ไว้ในโฟลเดอร์เดียวกัน"))
         else:
-            problems.append(Problem(display, "ไม่รู้จักไฟล์ชนิดนี้ (ไฟล์คำตอบต้องลงท้ายด้วย .yaml, .yml หรือ .csv)"))
+            problems.append(Problem(display, "ไม่รู้จักไฟล์ชนิดนี้ (ไฟล์คำตอบต้องลงท้ายด้วย .yaml, .yml, .csv หรือ .xlsx)"))
     _report_duplicates(drafts, problems)
     answers = [d.answer for d in drafts if d.ok and d.answer is not None]
     return answers, problems
@@ -206,7 +212,7 @@ def _items(section: str, entries: list[_Entry], criteria: Criteria, report: Call
             continue
         answer = _value(entry.value, allowed)
         if answer is None:
-            report(f"คำตอบ “{_shown(entry.value)}” ใช้ไม่ได้ (ใช้ได้: {', '.join(allowed)})", entry.where, entry.field)
+            report(f"คำตอบ “{_shown(entry.value)}” ใช้ไม่ได้ (ใช้ได้: {SHOWN_VALUES[section]})", entry.where, entry.field)
         else:
             answers[entry.id] = answer
     missing = [i for i in ids if i not in seen] if complete else []
@@ -228,6 +234,8 @@ def _section_items(criteria: Criteria, section: str):
 def _value(value: object, allowed: dict[str, bool]) -> bool | None:
     if isinstance(value, bool):
         text = "true" if value else "false"
+    elif isinstance(value, int) and value in (0, 1):  # YAML's unquoted 1 and 0
+        text = str(value)
     elif isinstance(value, str):
         text = clean_text(value).lower()
     else:
@@ -442,7 +450,7 @@ def _kind(value: object) -> str:
     return f" “{_shown(value)}”"
 
 
-# --- CSV: one row per center ---------------------------------------------------
+# --- CSV and workbooks: one row per center --------------------------------------
 
 def csv_columns(criteria: Criteria) -> list[str]:
     return CSV_FIELDS + [CSV_PREFIX[s] + i.id for s in SECTIONS for i in _section_items(criteria, s)]
@@ -450,36 +458,41 @@ def csv_columns(criteria: Criteria) -> list[str]:
 
 def _csv_answers(path: Path, display: str, index: _CenterIndex, criteria: Criteria,
                  problems: list[Problem]) -> list[_Draft]:
-    table = read_table(path, display, csv_columns(criteria), problems)
+    table = read_any(path, display, csv_columns(criteria), problems, sheet_names=SHEET_NAMES)
     if table is None:
         return []
     drafts = []
     for number, values in table.rows:
+        if table.sheet is not None:
+            if _not_answered_yet(values):
+                continue
+            values = _ticked_quality(values, criteria)
         found = len(problems)
-        where = row(number)
+        where = table.where(number)
 
         def report(message: str, at: str | None = where, field: str | None = None) -> None:
             problems.append(Problem(display, message, at or where, field))
 
         for name in CSV_FIELDS:
             if not values[name]:
-                report("ยังไม่ได้กรอก", where, name)
+                report("ยังไม่ได้กรอก", table.where(number, name), name)
         when = None
         if values["assessed_on"]:
             try:
                 when = parse_date(values["assessed_on"])
             except ValueError as error:
-                report(str(error), where, "assessed_on")
+                report(str(error), table.where(number, "assessed_on"), "assessed_on")
             else:
-                _check_date(when, values["assessed_on"], lambda message: report(message, where, "assessed_on"))
+                _check_date(when, values["assessed_on"],
+                            lambda message: report(message, table.where(number, "assessed_on"), "assessed_on"))
         key = None
         if values["province"] and values["center"]:
             key = index.check(values["province"], values["center"],
-                              lambda message, name: report(message, where, name))
+                              lambda message, name: report(message, table.where(number, name), name))
         sections = {}
         for section in SECTIONS:
             prefix = CSV_PREFIX[section]
-            entries = [_Entry(i.id, prefix + i.id, values[prefix + i.id], where, prefix + i.id)
+            entries = [_Entry(i.id, prefix + i.id, values[prefix + i.id], table.where(number, prefix + i.id), prefix + i.id)
                        for i in _section_items(criteria, section)]
             sections[section] = _items(section, entries, criteria, report, where, complete=False)
         ok = len(problems) == found
@@ -488,6 +501,23 @@ def _csv_answers(path: Path, display: str, index: _CenterIndex, criteria: Criter
                         path, where, _row_text(table.columns, values)) if ok and when is not None else None
         drafts.append(_Draft(display, where, key, answer, ok))
     return drafts
+
+
+def _not_answered_yet(values: dict[str, str]) -> bool:
+    """A workbook row naming only its center, as ``init-answers --xlsx`` writes it: that center has not answered."""
+    return not any(v for k, v in values.items() if k not in ("province", "center"))
+
+
+def _ticked_quality(values: dict[str, str], criteria: Criteria) -> dict[str, str]:
+    """In a workbook a quality item is ticked (✓) or left blank, as on the paper form: blank is not met.
+
+    Only once the row answers some quality item: a row with none answered is
+    more likely unfinished than failing all of them, and is reported as such.
+    """
+    columns = [CSV_PREFIX["quality"] + i.id for i in criteria.quality]
+    if not any(values[c] for c in columns):
+        return values
+    return {k: "FALSE" if k in columns and not v else v for k, v in values.items()}
 
 
 def _row_text(columns: list[str], values: dict[str, str]) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..model import Criteria, Part, PhysicalItem, QualityItem, ResultRow, Topic
 from ..problems import Problem
-from .yamlfile import TEXT, optional, read_yaml, validate
+from .yamlfile import TEXT, YamlFile, optional, read_yaml, validate
 
 POINTS = optional([TEXT], [])
 SPEC = {
@@ -57,7 +57,7 @@ def load_criteria(path: Path, display: str, problems: list[Problem]) -> Criteria
     return None if len(problems) > found else criteria
 
 
-def _check_ids(criteria: Criteria, file, problems: list[Problem]) -> None:
+def _check_ids(criteria: Criteria, file: YamlFile, problems: list[Problem]) -> None:
     """Ids are what answer files and form fields refer to: each must be unique and non-empty."""
     for group, ids in (("physical", [i.id for i in criteria.physical]),
                        ("quality", [i.id for i in criteria.quality]),

@@ -56,7 +56,7 @@ def load_scoring(inputs: Path, problems: list[Problem], criteria: Criteria | Non
     markers = list(dict.fromkeys(i.marker for i in criteria.quality))
     known = f"เครื่องหมายที่มีในเกณฑ์: {', '.join(markers)}"
 
-    def report(message: str, key: tuple = (), field: str | None = None) -> None:
+    def report(message: str, key: tuple[str, ...] = (), field: str | None = None) -> None:
         problems.append(Problem(display, message, file.where(key), field))
 
     data = file.data

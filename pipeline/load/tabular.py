@@ -1,27 +1,57 @@
-"""Reading the CSV files clerks save from Excel.
+"""Reading the tables clerks keep in Excel: CSV files and .xlsx workbooks.
 
 Excel on a Thai Windows saves "CSV" as Windows-874 (TIS-620 plus a few
 characters); elsewhere it saves UTF-8, with or without a byte-order mark. Both
 are accepted; anything else is reported with the place of the first bad byte.
+
+A workbook is read from the sheet named for its purpose (``sheet_names``, e.g.
+"คำตอบ" or "answers"), or else its first visible sheet: the header is its first
+non-empty row, as in the CSV; empty rows and columns around the table are
+ignored; a merged cell gives its value to every cell it covers; cells are read
+by value (a formula by its last computed result, a date cell as a date).
+Problems name the sheet, the row and the column letter as Excel shows them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 
 from ..problems import Problem, row
+from ..thai import BE_OFFSET
 from .clean import clean_text
 
 MAX_BYTES = 20 * 1024 * 1024  # a national list is a few hundred kB; more is a wrong file
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+OTHER_SPREADSHEETS = frozenset({".xls", ".ods", ".xlsb", ".numbers"})
 
 
 @dataclass(frozen=True)
 class Table:
     columns: list[str]
     rows: list[tuple[int, dict[str, str]]]  # (row number as Excel shows it, values by column)
+    sheet: str | None = None                # the sheet read, for a workbook
+    letters: dict[str, str] = field(default_factory=dict)  # column name → its letter in the sheet
+
+    def where(self, number: int, column: str | None = None) -> str:
+        """A place as the clerk finds it: "แถวที่ 5" in a CSV, "ชีต “คำตอบ” แถวที่ 5 คอลัมน์ F" in a workbook."""
+        if self.sheet is None:
+            return row(number)
+        letter = f" คอลัมน์ {self.letters[column]}" if column in self.letters else ""
+        return f"ชีต “{self.sheet}” {row(number)}{letter}"
+
+
+def read_any(path: Path, display: str, expected: list[str], problems: list[Problem],
+             optional: frozenset[str] = frozenset(), sheet_names: tuple[str, ...] = ()) -> Table | None:
+    """``read_workbook`` for an .xlsx file, ``read_table`` for anything else."""
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return read_workbook(path, display, expected, problems, optional, sheet_names)
+    return read_table(path, display, expected, problems, optional)
 
 
 def decode(path: Path, display: str, problems: list[Problem]) -> str | None:
@@ -87,3 +117,114 @@ def read_table(path: Path, display: str, expected: list[str], problems: list[Pro
         problems.append(Problem(display, f"ไฟล์ว่าง: ต้องมีหัวตาราง {', '.join(expected)}"))
         return None
     return Table(columns, rows)
+
+
+# --- workbooks ------------------------------------------------------------------------
+
+def workbook_rows(path: Path, display: str, problems: list[Problem],
+                  sheet_names: tuple[str, ...] = ()) -> tuple[str, list[tuple[int, dict[int, str]]]] | None:
+    """The sheet read (named in ``sheet_names``, else the first visible one) and its non-blank rows:
+    (row number, {column number: text}), merged cells filled in."""
+    import openpyxl  # here: only a run with a workbook pays for importing it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        problems.append(Problem(display, f"ไฟล์ใหญ่เกินไป ({size:,} ไบต์; รับได้ไม่เกิน {MAX_BYTES:,} ไบต์)"))
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "extension not supported" and the like: nothing a clerk can act on
+            book = openpyxl.load_workbook(path, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as error:
+        problems.append(Problem(display, "เปิดไฟล์ Excel ไม่ได้ (ไฟล์เสีย ตั้งรหัสผ่านไว้ หรือไม่ใช่ไฟล์ .xlsx จริง): "
+                                         "ให้เปิดใน Excel แล้วบันทึกใหม่เป็น Excel Workbook (.xlsx) หรือ CSV "
+                                         f"[{type(error).__name__}]"))
+        return None
+    wanted = {n.casefold() for n in sheet_names}
+    visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"] or book.worksheets
+    sheet = next((ws for ws in book.worksheets if ws.title.strip().casefold() in wanted), None) or visible[0]
+    merged = {}
+    for area in sheet.merged_cells.ranges:
+        top_left = sheet.cell(area.min_row, area.min_col).value
+        for r in range(area.min_row, area.max_row + 1):
+            for c in range(area.min_col, area.max_col + 1):
+                merged[(r, c)] = top_left
+    rows = []
+    for cells in sheet.iter_rows():
+        if not cells:
+            continue
+        number = cells[0].row
+        values = {cell.column: cell_text(merged.get((number, cell.column), cell.value)) for cell in cells}
+        if any(values.values()):  # blank and formatted-only rows are harmless
+            rows.append((number, values))
+    return sheet.title, rows
+
+
+def read_workbook(path: Path, display: str, expected: list[str], problems: list[Problem],
+                  optional: frozenset[str] = frozenset(), sheet_names: tuple[str, ...] = ()) -> Table | None:
+    """The rows of an .xlsx sheet whose header must be ``expected``, each value as text (see ``cell_text``)."""
+    from openpyxl.utils import get_column_letter
+
+    read = workbook_rows(path, display, problems, sheet_names)
+    if read is None:
+        return None
+    title, sheet_rows = read
+    if not sheet_rows:
+        problems.append(Problem(display, f"ชีต “{title}” ว่าง: ต้องมีหัวตาราง {', '.join(expected)}"))
+        return None
+    (header_number, header), body = sheet_rows[0], sheet_rows[1:]
+    positions = [c for c, v in header.items() if v]  # the sheet column (1-based) of each column of the table
+    columns = [header[c].lower() for c in positions]
+    letters = {name: get_column_letter(c) for name, c in zip(columns, positions)}
+    table = Table(columns, [], title, letters)
+    missing = [c for c in expected if c not in columns and c not in optional]
+    extra = [c for c in columns if c not in expected]
+    if missing:
+        problems.append(Problem(display, f"ไม่มีคอลัมน์ {', '.join(missing)} (ต้องมีคอลัมน์: {', '.join(expected)})",
+                                where=table.where(header_number)))
+    if extra:
+        problems.append(Problem(display, f"มีคอลัมน์ที่ไม่รู้จัก {', '.join(extra)} (คอลัมน์ที่ใช้ได้: {', '.join(expected)})",
+                                where=table.where(header_number)))
+    if missing or extra:
+        return None
+    unnamed: set[int] = set()  # columns with data but no header
+    rows: list[tuple[int, dict[str, str]]] = []
+    for number, values in body:
+        for c, v in values.items():
+            if v and c not in positions and c not in unnamed:
+                unnamed.add(c)
+                problems.append(Problem(display, f"มีข้อมูล “{v}” ในคอลัมน์ที่ไม่มีหัวตาราง (ใส่หัวตารางหรือลบข้อมูลออก)",
+                                        where=f"ชีต “{title}” {row(number)} คอลัมน์ {get_column_letter(c)}"))
+        rows.append((number, {name: values.get(c, "") for name, c in zip(columns, positions)}))
+    if unnamed:
+        return None
+    return Table(columns, rows, title, letters)
+
+
+def cell_text(value: object) -> str:
+    """A cell's value as the text a CSV would hold, so one set of checks serves both.
+
+    A date cell becomes its ISO date (parse_date reads it; a time typed with it
+    is dropped; a year above 2400 is Buddhist); TRUE/FALSE cells become TRUE/FALSE; whole numbers lose the
+    ".0" openpyxl gives them (1.0 → "1", a date serial 44242.0 → "44242").
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date) and value.year > 2400:
+        # Typed 24/2/2564 where Excel's calendar is the Christian one: a date in the year 2564,
+        # which is the Buddhist year the clerk meant (the rule of parse_date). A 29 February
+        # that exists only in the Christian 2564 becomes the text, reported as impossible.
+        try:
+            return value.replace(year=value.year - BE_OFFSET).isoformat()
+        except ValueError:
+            return f"{value.day}/{value.month}/{value.year}"
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean_text(str(value))

@@ -1,0 +1,98 @@
+"""Reporting the findings: a table for the terminal, a JSON file, the totals."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from .model import Finding
+
+
+def by_pdf(findings: Sequence[Finding]) -> dict[Path, list[Finding]]:
+    """The findings grouped by PDF, in the order the PDFs first appear."""
+    grouped: dict[Path, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(finding.pdf, []).append(finding)
+    return grouped
+
+
+def totals(findings: Sequence[Finding]) -> dict[str, int]:
+    """PDFs passed and failed, checks run and failed."""
+    grouped = by_pdf(findings)
+    failed = sum(1 for fs in grouped.values() if not all(f.ok for f in fs))
+    return {
+        "pdfs": len(grouped),
+        "pdfs_passed": len(grouped) - failed,
+        "pdfs_failed": failed,
+        "checks": len(findings),
+        "checks_failed": sum(1 for f in findings if not f.ok),
+    }
+
+
+def _width(text: str) -> int:
+    """Terminal width: Thai vowels and tone marks above/below take no column."""
+    return sum(0 if unicodedata.category(c) in ("Mn", "Me", "Cf") else 1 for c in text)
+
+
+def summary_table(findings: Sequence[Finding]) -> str:
+    """One line per PDF (ok / FAIL per rule), then the failing details, then totals."""
+    grouped = by_pdf(findings)
+    rules = list(dict.fromkeys(f.rule for f in findings))
+    widths = [max(len(r), 4) for r in rules]
+    kind_width = max([_width("kind")] + [_width(fs[0].kind) for fs in grouped.values()])
+
+    def row(status: str, cells: list[str], kind: str, pdf: str) -> str:
+        padded = "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
+        return f"{status:<6}{padded}  {kind}{' ' * (kind_width - _width(kind))}  {pdf}".rstrip()
+
+    lines = [row("", rules, "kind", "pdf")]
+    for pdf, fs in grouped.items():
+        outcome = {f.rule: f.ok for f in fs}
+        cells = ["-" if r not in outcome else "ok" if outcome[r] else "FAIL" for r in rules]
+        lines.append(row("PASS" if all(outcome.values()) else "FAIL", cells, fs[0].kind, str(pdf)))
+    failing = [(pdf, [f for f in fs if not f.ok]) for pdf, fs in grouped.items()]
+    failing = [(pdf, fs) for pdf, fs in failing if fs]
+    if failing:
+        lines += ["", "Problems:"]
+        for pdf, fs in failing:
+            lines.append(f"{pdf}")
+            for f in fs:
+                first, *rest = f.detail.splitlines() or [""]
+                lines.append(f"  {f.rule}: {first}")
+                lines += [f"  {' ' * len(f.rule)}  {more}" for more in rest]
+    t = totals(findings)
+    lines += [
+        "",
+        f"Total: {t['pdfs']} PDFs, {t['pdfs_passed']} passed, {t['pdfs_failed']} failed; "
+        f"{t['checks_failed']} of {t['checks']} checks failed",
+    ]
+    return "\n".join(lines)
+
+
+def write_json(findings: Sequence[Finding], path: Path) -> None:
+    """{"findings": [{pdf, kind, rule, ok, detail}, ...], "totals": {...}}, written atomically."""
+    data = {
+        "findings": [
+            {"pdf": str(f.pdf), "kind": f.kind, "rule": f.rule, "ok": f.ok, "detail": f.detail} for f in findings
+        ],
+        "totals": totals(findings),
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    ) as tmp:
+        try:
+            json.dump(data, tmp, ensure_ascii=False, indent=2)
+            tmp.write("\n")
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        except BaseException:
+            tmp.close()
+            os.unlink(tmp.name)
+            raise
+    os.replace(tmp.name, path)

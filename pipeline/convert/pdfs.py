@@ -1,0 +1,103 @@
+"""Each PDF LibreOffice wrote, before it reaches its place: verified, page numbers in Thai digits,
+then put in place atomically. ``soffice`` may exit 0 without writing a PDF, or write a broken one."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+import fitz  # PyMuPDF
+
+from ..files import DISK_FULL
+
+_PDFA2_XMP = re.compile(r'pdfaid:part(?:>\s*|="\s*)2\b')
+
+
+def verify(pdf: Path, pdfa: bool) -> str | None:
+    """Why ``pdf`` is not a usable PDF (with the PDF/A-2 claim when ``pdfa``); None when it is."""
+    if not pdf.is_file():
+        return "no PDF written"
+    if pdf.stat().st_size == 0:
+        return "PDF is empty"
+    try:
+        with fitz.open(pdf) as doc:
+            if doc.page_count < 1:
+                return "PDF has no pages"
+            if pdfa and not _PDFA2_XMP.search(doc.get_xml_metadata() or ""):
+                return "PDF lacks the PDF/A-2 identification (pdfaid:part 2)"
+    except Exception as exc:  # fitz raises its own types for damaged files
+        return f"PDF does not open ({exc})"
+    return None
+
+
+# LibreOffice 7.4 imports Word's ``PAGE \\* ThaiArabic`` (Thai digits, what the templates
+# say) as Thai letters, and ignores ``w:pgNumType w:fmt="thaiNumbers"``: page 2 comes out
+# as "- ข -". Such a page number is rewritten as "- ๒ -" in the same place and size.
+_LETTER_PAGE_NUMBER = re.compile(r"^-\s*[ก-ฮ]{1,2}\s*-$")
+_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+_HEADER_BAND = 100.0  # pt from the top: page numbers sit at about 1.5 cm
+
+
+@lru_cache(maxsize=4)
+def _font(font_file: Path) -> fitz.Font:
+    return fitz.Font(fontfile=str(font_file))
+
+
+def thai_page_numbers(pdf: Path, font_file: Path | None) -> str | None:
+    """Page numbers LibreOffice wrote in Thai letters, rewritten in Thai digits; a reason when it cannot."""
+    try:
+        with fitz.open(pdf) as doc:
+            fixes = []
+            for page in doc:
+                band = fitz.Rect(0, 0, page.rect.width, _HEADER_BAND)
+                for block in page.get_text("dict", clip=band)["blocks"]:
+                    for line in block.get("lines", []):
+                        if _LETTER_PAGE_NUMBER.match("".join(s["text"] for s in line["spans"]).strip()):
+                            fixes.append((page, fitz.Rect(line["bbox"]), line["spans"][0]))
+            if not fixes:
+                return None
+            if font_file is None:
+                return "page numbers need the TH Sarabun New font, which fontconfig cannot find"
+            font = _font(font_file)
+            for page, box, span in fixes:
+                text = f"- {page.number + 1} -".translate(_THAI_DIGITS)
+                page.add_redact_annot(box)
+                page.apply_redactions(images=fitz.PDF_REDACT_IMAGE_NONE, graphics=fitz.PDF_REDACT_LINE_ART_NONE)
+                width = font.text_length(text, fontsize=span["size"])
+                centre = (box.x0 + box.x1) / 2
+                # A TextWriter with one loaded Font: page.insert_text(fontfile=…) re-read the font and
+                # measured all its glyphs on every page (half of this function's time, measured).
+                writer = fitz.TextWriter(page.rect)
+                writer.append((centre - width / 2, span["origin"][1]), text, font=font, fontsize=span["size"])
+                writer.write_text(page)
+            doc.subset_fonts()
+            fixed = pdf.with_name(pdf.stem + "-numbered.pdf")
+            doc.save(fixed, garbage=3, deflate=True)
+        os.replace(fixed, pdf)
+    except Exception as exc:  # a damaged PDF here is a conversion failure like any other
+        return f"could not correct the page numbers ({exc})"
+    return None
+
+
+def place(produced: Path, pdf: Path) -> str | None:
+    """Copy next to the target, then rename over it: readers never see a partial PDF."""
+    part = pdf.with_suffix(".pdf.tmp")
+    try:
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        with open(produced, "rb") as src, open(part, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(part, pdf)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        if exc.errno in DISK_FULL:  # the disk is full: no other PDF can be written either, stop everything
+            raise OSError(exc.errno, exc.strerror, str(pdf)) from exc
+        return f"could not write the PDF ({exc})"
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return None
