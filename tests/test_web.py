@@ -125,6 +125,25 @@ def test_sign_in_is_rate_limited(web):
     assert response.status_code == 429 and "gecc_session" not in response.cookies
 
 
+def test_set_password_stores_only_a_slow_hash(tmp_path):
+    import subprocess
+    import sys
+    settings = web_config(tmp_path).settings
+    command = [sys.executable, "-m", "pipeline", "set-password", "--inputs", str(settings.inputs),
+               "--outputs", str(settings.outputs)]
+    short = subprocess.run(command, input="short\n", capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert short.returncode == 1 and "อย่างน้อย" in short.stderr
+    done = subprocess.run(command, input=PASSWORD + "\n", capture_output=True, text=True,
+                          cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr
+    from pipeline.web import auth
+    from pipeline.web.db import Database
+    db = Database(settings.outputs / ".web" / "gecc.sqlite3")
+    stored = db.get("password") or ""
+    assert stored.startswith("scrypt$32768$8$1$") and PASSWORD not in stored
+    assert auth.password_matches(PASSWORD, stored) and not auth.password_matches(PASSWORD + "x", stored)
+
+
 def test_session_cookies_are_secure_http_only_same_site(tmp_path):
     app = create_app(web_config(tmp_path, secure_cookies=True), start_background=False)
     with TestClient(app, base_url="https://testserver") as client:

@@ -148,9 +148,10 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     assert row.find_element(By.CSS_SELECTOR, "td.state").text == "ส่งแล้ว"
     shoot(driver, "06-dashboard")
     driver.find_element(By.CSS_SELECTOR, 'button[name="command"][value="build"]').click()
+    shoot(driver, "07-build-running")  # refreshes itself every 2 s until done
     WebDriverWait(driver, 900).until(
         lambda d: d.find_element(By.ID, "build-state").get_attribute("data-state") in ("done", "failed"))
-    shoot(driver, "07-build")
+    shoot(driver, "07-build-done")
     assert driver.find_element(By.ID, "build-state").get_attribute("data-state") == "done", driver.page_source[-3000:]
     driver.get(server.url + "/department/files")
     shoot(driver, "08-files")
