@@ -27,18 +27,19 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .files import write_bytes
 
 MANIFEST = "manifest.json"
 REPORT = "report.pdf"
-FORMAT = 1                       # of the manifest
+FORMAT = 1  # of the manifest
 VERSION_DIR = re.compile(r"^v(\d{3,})$")
-INCOMING = ".incoming-"          # temporary folder of a version being written
+INCOMING = ".incoming-"  # temporary folder of a version being written
 READ_ONLY_FILE = 0o444
 READ_ONLY_DIR = 0o555
 
@@ -66,8 +67,8 @@ class ArchiveEntry:
 class ArchiveResult:
     slug: str
     version: int
-    path: Path         # the version's folder
-    created: bool      # False: the latest version already held these answers and inputs
+    path: Path  # the version's folder
+    created: bool  # False: the latest version already held these answers and inputs
 
 
 def sha256(data: bytes) -> str:
@@ -78,8 +79,7 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
-def archive(entries: Sequence[ArchiveEntry], root: Path,
-            now: Callable[[], datetime] = _now) -> list[ArchiveResult]:
+def archive(entries: Sequence[ArchiveEntry], root: Path, now: Callable[[], datetime] = _now) -> list[ArchiveResult]:
     """Archive each entry under root/<slug>/: a new version, or nothing when its latest is the same."""
     slugs = [e.slug for e in entries]
     doubles = sorted({s for s in slugs if slugs.count(s) > 1})
@@ -106,8 +106,11 @@ def _archive_one(entry: ArchiveEntry, root: Path, now: Callable[[], datetime]) -
     if versions:
         number, latest = versions[-1]
         manifest = _read_manifest(latest)
-        if manifest is not None and manifest.get("answer_digest") == answer_digest \
-                and manifest.get("inputs_digest") == entry.inputs_digest:
+        if (
+            manifest is not None
+            and manifest.get("answer_digest") == answer_digest
+            and manifest.get("inputs_digest") == entry.inputs_digest
+        ):
             return ArchiveResult(entry.slug, number, latest, False)
     number = versions[-1][0] + 1 if versions else 1
     target = folder / f"v{number:03d}"
@@ -184,6 +187,7 @@ def _remove(path: Path) -> None:
 
 # --- verification ------------------------------------------------------------------
 
+
 def verify(root: Path) -> list[str]:
     """Every version re-hashed against its manifest; the problems found, in Thai (empty: all intact)."""
     problems: list[str] = []
@@ -215,8 +219,7 @@ def _verify_version(slug: str, number: int, version: Path) -> list[str]:
         return [f"{where}: ไม่มี {MANIFEST} หรืออ่านไม่ได้"]
     problems = []
     if manifest.get("version") != number or manifest.get("slug") != slug:
-        problems.append(f"{where}: {MANIFEST} ระบุเป็น {manifest.get('slug')}/v{manifest.get('version')} "
-                        f"ไม่ตรงกับโฟลเดอร์")
+        problems.append(f"{where}: {MANIFEST} ระบุเป็น {manifest.get('slug')}/v{manifest.get('version')} ไม่ตรงกับโฟลเดอร์")
     listed = manifest.get("files")
     if not isinstance(listed, dict) or REPORT not in listed:
         return problems + [f"{where}: {MANIFEST} ไม่มีรายการไฟล์ที่ถูกต้อง"]
@@ -230,8 +233,10 @@ def _verify_version(slug: str, number: int, version: Path) -> list[str]:
             continue
         data = path.read_bytes()
         if not isinstance(info, dict) or len(data) != info.get("size"):
-            problems.append(f"{where}/{name}: ขนาดไม่ตรงกับ {MANIFEST} "
-                            f"({len(data)} ไบต์ แทนที่จะเป็น {info.get('size') if isinstance(info, dict) else '?'})")
+            problems.append(
+                f"{where}/{name}: ขนาดไม่ตรงกับ {MANIFEST} "
+                f"({len(data)} ไบต์ แทนที่จะเป็น {info.get('size') if isinstance(info, dict) else '?'})"
+            )
         elif sha256(data) != info.get("sha256"):
             problems.append(f"{where}/{name}: เนื้อหาถูกแก้ไข (SHA-256 ไม่ตรงกับ {MANIFEST})")
         elif name.startswith("answer.") and info.get("sha256") != manifest.get("answer_digest"):

@@ -7,12 +7,11 @@ addressee receives: the letter followed by its enclosures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Sequence
-
 import csv
 import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import fitz
 
@@ -28,7 +27,7 @@ COLLECTIVE = "package/all-provinces"  # the source document regenerated
 class Product:
     """A PDF made of other PDFs (names relative to outputs/, without .pdf)."""
 
-    kind: str           # "print" or "package"
+    kind: str  # "print" or "package"
     name: str
     parts: tuple[str, ...]
     title: str
@@ -41,20 +40,35 @@ def products(campaign: Campaign, kinds: Sequence[str]) -> list[Product]:
     province_letters = [f"letters/{p.slug}" for p in campaign.provinces]
     center_forms = [f"forms/{c.slug}" for c in campaign.centers]
     if "letters" in kinds:
-        made.append(Product("print", "print/letters", tuple(province_letters + [letters.COLLECTIVE]),
-                            "หนังสือเวียนทุกจังหวัด (ฉบับพิมพ์รวม)"))
+        made.append(
+            Product(
+                "print", "print/letters", tuple(province_letters + [letters.COLLECTIVE]), "หนังสือเวียนทุกจังหวัด (ฉบับพิมพ์รวม)"
+            )
+        )
     if "forms" in kinds:
         made.append(Product("print", "print/forms", tuple(center_forms), "แบบประเมินตนเองทุกศูนย์ (ฉบับพิมพ์รวม)"))
     if "letters" in kinds and "forms" in kinds:
         # The source document regenerated: the collective circular, the criteria, the list of centers.
-        made.append(Product("package", COLLECTIVE,
-                            (letters.COLLECTIVE, enclosures.CRITERIA, enclosures.CENTERS),
-                            f"{campaign.circular.number} (ฉบับรวมพร้อมสิ่งที่ส่งมาด้วย)", odd_starts=False))
+        made.append(
+            Product(
+                "package",
+                COLLECTIVE,
+                (letters.COLLECTIVE, enclosures.CRITERIA, enclosures.CENTERS),
+                f"{campaign.circular.number} (ฉบับรวมพร้อมสิ่งที่ส่งมาด้วย)",
+                odd_starts=False,
+            )
+        )
         for province in campaign.provinces:
-            parts = (f"letters/{province.slug}", enclosures.CRITERIA,
-                     *(f"forms/{c.slug}" for c in province.centers))
-            made.append(Product("package", f"package/{province.slug}", parts,
-                                f"{campaign.circular.number} จังหวัด{province.name}", odd_starts=False))
+            parts = (f"letters/{province.slug}", enclosures.CRITERIA, *(f"forms/{c.slug}" for c in province.centers))
+            made.append(
+                Product(
+                    "package",
+                    f"package/{province.slug}",
+                    parts,
+                    f"{campaign.circular.number} จังหวัด{province.name}",
+                    odd_starts=False,
+                )
+            )
     return made
 
 

@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import fitz
 import yaml
@@ -34,10 +34,10 @@ import yaml
 from . import convert, fonts, runner
 from .files import write_text
 from .load import load_campaign
-from .registry import EVERYTHING, documents_for
-from .settings import PROJECT, Settings
 from .load.centers import provinces
 from .model import Campaign, Center
+from .registry import EVERYTHING, documents_for
+from .settings import PROJECT, Settings
 from .thai import thai_digits
 from .workers import cores
 
@@ -83,7 +83,8 @@ def make_inputs(root: Path, centers: int | None = None, seed: int = 2564) -> Pat
         names = [p for p in provinces() if p != "กรุงเทพมหานคร"]  # Bangkok has เขต, not อำเภอ
         rows = ["order,province,center,note"] + [
             f"{i},{names[(i - 1) % len(names)]},{PREFIX}ทดสอบ{thai_digits(i)},ข้อมูลจำลองสำหรับวัดความเร็ว"
-            for i in range(1, centers + 1)]
+            for i in range(1, centers + 1)
+        ]
     else:
         rows = shipped
     write_text(inputs / "centers.csv", "\n".join(rows) + "\n")
@@ -105,7 +106,8 @@ def answer_text(campaign: Campaign, center: Center, rng: random.Random) -> str:
         "quality": {item.id: rng.random() < 0.8 for item in campaign.criteria.quality},
     }
     return "# ข้อมูลจำลองสำหรับวัดความเร็ว (generated for the benchmark)\n" + yaml.safe_dump(
-        data, allow_unicode=True, sort_keys=False)
+        data, allow_unicode=True, sort_keys=False
+    )
 
 
 def change_one_answer(inputs: Path) -> Path:
@@ -129,7 +131,7 @@ class PeakMemory:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> PeakMemory:
         self._thread.start()
         return self
 
@@ -155,7 +157,7 @@ def tree_rss(root: int) -> int:
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             stat = (entry / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             parents[int(entry.name)] = int(fields[1])
             rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, ValueError, IndexError):
@@ -176,8 +178,18 @@ def build(label: str, inputs: Path, outputs: Path, centers: int, profiles: Path)
     with PeakMemory() as memory:
         result = runner.execute("build", settings, out=io.StringIO(), err=io.StringIO())
     outcome = result.outcome
-    return Run(label, centers, outcome.documents, document_pages(inputs, outputs), dict(outcome.seconds),
-               sorted(outcome.rebuilt), sorted(outcome.archived), outcome.checked, result.status, memory.mb)
+    return Run(
+        label,
+        centers,
+        outcome.documents,
+        document_pages(inputs, outputs),
+        dict(outcome.seconds),
+        sorted(outcome.rebuilt),
+        sorted(outcome.archived),
+        outcome.checked,
+        result.status,
+        memory.mb,
+    )
 
 
 def document_pages(inputs: Path, outputs: Path) -> int:
@@ -202,9 +214,23 @@ def one_soffice_per_file(docx_files: list[Path], work: Path) -> float:
     started = time.perf_counter()
     for i, docx in enumerate(docx_files):
         target = out / str(i)  # the same stem in two folders must not collide
-        subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(target), str(docx)], env=env, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=300, check=False)
+        subprocess.run(
+            [
+                exe,
+                f"-env:UserInstallation={profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(target),
+                str(docx),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=300,
+            check=False,
+        )
     seconds = time.perf_counter() - started
     made = sum(1 for _ in out.rglob("*.pdf"))
     if made != len(docx_files):
@@ -216,8 +242,12 @@ def libreoffice_version() -> str:
     exe = shutil.which("soffice") or "soffice"
     with tempfile.TemporaryDirectory() as profile:
         try:
-            said = subprocess.run([exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--version"],
-                                  capture_output=True, text=True, timeout=60).stdout
+            said = subprocess.run(
+                [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--version"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            ).stdout
         except (OSError, subprocess.TimeoutExpired):
             return ""
     return said.strip().splitlines()[0] if said.strip() else ""
@@ -238,10 +268,16 @@ def libreoffice_running() -> list[int]:
 # --- the benchmark ------------------------------------------------------------------
 
 
-def bench(outputs: Path, *, centers: int | None = None, scale: tuple[int, ...] = (), log: TextIO) -> dict:
+def bench(outputs: Path, *, centers: int | None = None, scale: tuple[int, ...] = (), log: TextIO) -> dict[str, Any]:
     """Everything above; returns what bench.json holds."""
-    report: dict = {"machine": {"cores": cores(), "libreoffice": libreoffice_version(),
-                                "soffice_already_running": len(libreoffice_running())}, "runs": []}
+    report: dict[str, Any] = {
+        "machine": {
+            "cores": cores(),
+            "libreoffice": libreoffice_version(),
+            "soffice_already_running": len(libreoffice_running()),
+        },
+        "runs": [],
+    }
     with tempfile.TemporaryDirectory(prefix="gecc-bench-") as tmp_name:
         tmp = Path(tmp_name)
         profiles = tmp / "profiles"  # cold: LibreOffice profiles made in the run
@@ -262,8 +298,7 @@ def bench(outputs: Path, *, centers: int | None = None, scale: tuple[int, ...] =
         one = build("one answer changed", inputs, out, n, profiles)
         _require(one)
         report["runs"] = [cold, warm, one]
-        report["baseline"] = {"documents": len(docx), "seconds": baseline,
-                              "seconds_per_document": baseline / len(docx)}
+        report["baseline"] = {"documents": len(docx), "seconds": baseline, "seconds_per_document": baseline / len(docx)}
         report["conversion_speedup"] = baseline / cold.seconds["convert"]
         report["changed_answer"] = changed.name
         for size in scale:
@@ -286,7 +321,7 @@ def _require(run: Run) -> None:
         raise RuntimeError(f"bench: the {run.label} build failed (exit {run.status}); run `make` to see why")
 
 
-def linearity(runs: list[dict]) -> dict:
+def linearity(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Seconds per center at each size, and a least-squares line through (centers, seconds)."""
     xs = [r["centers"] for r in runs]
     ys = [r["seconds"]["total"] for r in runs]
@@ -297,35 +332,66 @@ def linearity(runs: list[dict]) -> dict:
     intercept = mean_y - slope * mean_x
     total = sum((y - mean_y) ** 2 for y in ys)
     residual = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(xs, ys))
-    return {"seconds_per_center": [y / x for x, y in zip(xs, ys)], "slope": slope, "intercept": intercept,
-            "r_squared": 1 - residual / total if total else 1.0}
+    return {
+        "seconds_per_center": [y / x for x, y in zip(xs, ys)],
+        "slope": slope,
+        "intercept": intercept,
+        "r_squared": 1 - residual / total if total else 1.0,
+    }
 
 
-COLUMNS = ("run", "centers", "documents", "pages", "load", "render", "convert", "check", "other", "total",
-           "docs/s", "peak MB")
+COLUMNS = (
+    "run",
+    "centers",
+    "documents",
+    "pages",
+    "load",
+    "render",
+    "convert",
+    "check",
+    "other",
+    "total",
+    "docs/s",
+    "peak MB",
+)
 
 
-def table(report: dict) -> str:
+def table(report: dict[str, Any]) -> str:
     rows = []
     for r in report["runs"]:
         s = r["seconds"]
         other = s["total"] - sum(s.get(k, 0.0) for k in ("load", "render", "convert", "check"))
-        rows.append([r["label"], str(r["centers"]), str(r["documents"]), str(r["pages"]),
-                     *(f"{s.get(k, 0.0):.1f}" for k in ("load", "render", "convert", "check")),
-                     f"{other:.1f}", f"{s['total']:.1f}", f"{r['docs_per_second']:.1f}", f"{r['peak_mb']:.0f}"])
+        rows.append(
+            [
+                r["label"],
+                str(r["centers"]),
+                str(r["documents"]),
+                str(r["pages"]),
+                *(f"{s.get(k, 0.0):.1f}" for k in ("load", "render", "convert", "check")),
+                f"{other:.1f}",
+                f"{s['total']:.1f}",
+                f"{r['docs_per_second']:.1f}",
+                f"{r['peak_mb']:.0f}",
+            ]
+        )
     widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(COLUMNS)]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)) + " |",
-             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(COLUMNS, widths)) + " |",
+        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+    ]
     lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in rows]
     b = report["baseline"]
     cold = report["runs"][0]
-    lines += ["", f"one soffice per file: {b['documents']} DOCX in {b['seconds']:.1f} s "
-                  f"({b['seconds_per_document']:.2f} s each); the cold build converted them in "
-                  f"{cold['seconds']['convert']:.1f} s: {report['conversion_speedup']:.1f}× faster",
-              f"warm re-run: redid {len(report['runs'][1]['rebuilt'])} outputs, checked "
-              f"{report['runs'][1]['checked']} PDFs again",
-              f"after changing {report['changed_answer']}: redid {', '.join(report['runs'][2]['rebuilt']) or '-'}; "
-              f"archived {', '.join(report['runs'][2]['archived']) or '-'}"]
+    lines += [
+        "",
+        f"one soffice per file: {b['documents']} DOCX in {b['seconds']:.1f} s "
+        f"({b['seconds_per_document']:.2f} s each); the cold build converted them in "
+        f"{cold['seconds']['convert']:.1f} s: {report['conversion_speedup']:.1f}× faster",
+        f"warm re-run: redid {len(report['runs'][1]['rebuilt'])} outputs, checked "
+        f"{report['runs'][1]['checked']} PDFs again",
+        f"after changing {report['changed_answer']}: redid {', '.join(report['runs'][2]['rebuilt']) or '-'}; "
+        f"archived {', '.join(report['runs'][2]['archived']) or '-'}",
+    ]
     if "scale" in report:
         per = ", ".join(f"{x:.3f}" for x in report["scale"]["seconds_per_center"])
         lines.append(f"scale: seconds per center {per}; straight line r² = {report['scale']['r_squared']:.3f}")

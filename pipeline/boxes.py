@@ -15,8 +15,9 @@ EMPTY, TICKED, CROSSED = "☐", "☑", "☒"
 BOX_GLYPHS = EMPTY + TICKED + CROSSED
 
 
-def box_glyphs(doc: fitz.Document, rawdict: Callable[[fitz.Page], dict[str, Any]] | None = None
-               ) -> list[tuple[int, fitz.Rect, str]]:
+def box_glyphs(
+    doc: fitz.Document, rawdict: Callable[[fitz.Page], dict[str, Any]] | None = None
+) -> list[tuple[int, fitz.Rect, str]]:
     """Every box glyph in reading order: page, then row (baseline), then left to right.
 
     ``rawdict(page)``: the page's text with characters, when the caller has it already.

@@ -15,8 +15,10 @@ shapes text with libraqm, so Thai vowels and tone marks stack correctly.
 from __future__ import annotations
 
 import io
-from functools import lru_cache
+from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -28,8 +30,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FixedLocator  # noqa: E402
 
 from . import fonts  # noqa: E402
-from .errors import FontMissing  # noqa: E402
 from .documents import Chart  # noqa: E402
+from .errors import FontMissing  # noqa: E402
 from .files import write_bytes  # noqa: E402
 from .thai import thai_digits, thai_number  # noqa: E402
 
@@ -41,12 +43,12 @@ FAMILY = fonts.REAL_FAMILY
 
 BAR_COLOR = "#2f5d8a"
 GRID_COLOR = "#c8c8c8"
-TICK_SIZE = 10       # pt: item numbers, percentages
-HEADING_SIZE = 13    # pt: panel headings
-CAPTION_SIZE = 12    # pt: the value axis caption (the chart's title)
+TICK_SIZE = 10  # pt: item numbers, percentages
+HEADING_SIZE = 13  # pt: panel headings
+CAPTION_SIZE = 12  # pt: the value axis caption (the chart's title)
 
 
-@lru_cache(maxsize=None)
+@cache
 def font_family(conf: Path | None = None) -> str:
     """Register the conversion's TH Sarabun New faces with matplotlib; return their family name.
 
@@ -62,8 +64,10 @@ def font_family(conf: Path | None = None) -> str:
         font_manager.fontManager.addfont(str(path))
         name = font_manager.FontProperties(fname=str(path)).get_name()
         if "Sarabun" not in name:  # fontconfig fell back to some other font: Thai would come out wrong
-            raise FontMissing(f"fc-match {pattern!r} under {conf} gave {name} ({path}), not TH Sarabun: "
-                              "run python -m pipeline.fonts build")
+            raise FontMissing(
+                f"fc-match {pattern!r} under {conf} gave {name} ({path}), not TH Sarabun: "
+                "run python -m pipeline.fonts build"
+            )
         family = family or name
     assert family is not None
     return family
@@ -74,23 +78,31 @@ def draw(chart: Chart, target: Path, *, fonts_conf: Path | None = None) -> None:
     family = font_family(fonts_conf)
     groups = chart.groups or (("", len(chart.labels)),)
     with rc_context({"font.family": [family], "font.size": TICK_SIZE}):
-        figure = Figure(figsize=(chart.width_mm / MM_PER_INCH, chart.height_mm / MM_PER_INCH), dpi=DPI,
-                        layout="constrained")
+        figure = Figure(
+            figsize=(chart.width_mm / MM_PER_INCH, chart.height_mm / MM_PER_INCH), dpi=DPI, layout="constrained"
+        )
         FigureCanvasAgg(figure)
         # panel heights follow their bar counts, plus room for a heading
-        axes = figure.subplots(len(groups), 1, squeeze=False,
-                               gridspec_kw={"height_ratios": [n + 2.5 for _, n in groups]})[:, 0]
+        axes = figure.subplots(
+            len(groups), 1, squeeze=False, gridspec_kw={"height_ratios": [n + 2.5 for _, n in groups]}
+        )[:, 0]
         start = 0
         for index, (ax, (heading, count)) in enumerate(zip(axes, groups)):
-            _panel(ax, heading, chart.labels[start:start + count], chart.values[start:start + count],
-                   last=index == len(groups) - 1, caption=chart.title)
+            _panel(
+                ax,
+                heading,
+                chart.labels[start : start + count],
+                chart.values[start : start + count],
+                last=index == len(groups) - 1,
+                caption=chart.title,
+            )
             start += count
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     write_bytes(target, buffer.getvalue())
 
 
-def _panel(ax, heading: str, labels, values, *, last: bool, caption: str) -> None:
+def _panel(ax: Any, heading: str, labels: Sequence[str], values: Sequence[float], *, last: bool, caption: str) -> None:
     positions = range(len(labels))
     ax.barh(positions, values, height=0.7, color=BAR_COLOR, zorder=2)
     ax.set_ylim(len(labels) - 0.4, -0.6)  # first item at the top
@@ -107,9 +119,16 @@ def _panel(ax, heading: str, labels, values, *, last: bool, caption: str) -> Non
         ax.spines[side].set_visible(False)
     for y, value in zip(positions, values):
         inside = value >= 90  # a long bar carries its figure inside, in white
-        ax.text(value - 1 if inside else value + 1, y, thai_number(value), va="center",
-                ha="right" if inside else "left", color="white" if inside else "black",
-                fontsize=TICK_SIZE - 1, zorder=3)
+        ax.text(
+            value - 1 if inside else value + 1,
+            y,
+            thai_number(value),
+            va="center",
+            ha="right" if inside else "left",
+            color="white" if inside else "black",
+            fontsize=TICK_SIZE - 1,
+            zorder=3,
+        )
     if heading:
         ax.set_title(heading, loc="left", fontsize=HEADING_SIZE, fontweight="bold")
     if last and caption:

@@ -45,23 +45,32 @@ def describe(error: BaseException, outputs: Path | None = None) -> Failure | Non
     """The exit status and message for an error a clerk can meet; None for a bug (let it show)."""
     if isinstance(error, InputError):
         lines = "".join(f"  - {p}\n" for p in error.problems)
-        return Failure(ExitCode.bad_inputs,
-                       f"ข้อมูลนำเข้ามีปัญหา {len(error.problems)} รายการ (ยังไม่ได้สร้างเอกสารใด):\n{lines}")
+        return Failure(
+            ExitCode.bad_inputs, f"ข้อมูลนำเข้ามีปัญหา {len(error.problems)} รายการ (ยังไม่ได้สร้างเอกสารใด):\n{lines}"
+        )
     if isinstance(error, Busy):
         where = f"โฟลเดอร์ผลลัพธ์ {outputs}" if outputs else "โฟลเดอร์ผลลัพธ์"
-        return Failure(ExitCode.busy, f"{where} กำลังถูกใช้โดยการรันอื่น (pid {error.pid}) "
-                                      "รอให้การรันนั้นเสร็จก่อนแล้วค่อยรันอีกครั้ง (ไม่ได้เขียนไฟล์ใด)\n")
+        return Failure(
+            ExitCode.busy,
+            f"{where} กำลังถูกใช้โดยการรันอื่น (pid {error.pid}) รอให้การรันนั้นเสร็จก่อนแล้วค่อยรันอีกครั้ง (ไม่ได้เขียนไฟล์ใด)\n",
+        )
     if isinstance(error, KeyboardInterrupt):
         code = ExitCode.terminated if isinstance(error, Terminated) else ExitCode.interrupted
         return Failure(code, "\nถูกขัดจังหวะ: หยุดแล้ว ไม่มีไฟล์ที่เขียนค้างไว้ ไฟล์ที่เสร็จก่อนหน้ายังใช้ได้ รันใหม่ได้เลย\n")
     if isinstance(error, LibreOfficeError):
-        return Failure(ExitCode.office, f"ใช้ LibreOffice ไม่ได้: {error}\n"
-                                        "  ติดตั้งด้วยคำสั่ง make (หรือ apt-get install libreoffice-writer-nogui) "
-                                        "แล้วรันใหม่อีกครั้ง ไฟล์ที่สร้างไว้ก่อนหน้ายังอยู่ครบ\n")
+        return Failure(
+            ExitCode.office,
+            f"ใช้ LibreOffice ไม่ได้: {error}\n"
+            "  ติดตั้งด้วยคำสั่ง make (หรือ apt-get install libreoffice-writer-nogui) "
+            "แล้วรันใหม่อีกครั้ง ไฟล์ที่สร้างไว้ก่อนหน้ายังอยู่ครบ\n",
+        )
     if isinstance(error, FontMissing) or (isinstance(error, FileNotFoundError) and "Laksaman" in str(error)):
-        return Failure(ExitCode.fonts, f"ไม่พบฟอนต์ภาษาไทยที่ต้องใช้: {error}\n"
-                                       "  รันคำสั่ง make เพื่อติดตั้งฟอนต์ (fonts-thai-tlwg) และสร้างฟอนต์แทน "
-                                       "TH Sarabun New ใน build/fonts แล้วรันใหม่อีกครั้ง\n")
+        return Failure(
+            ExitCode.fonts,
+            f"ไม่พบฟอนต์ภาษาไทยที่ต้องใช้: {error}\n"
+            "  รันคำสั่ง make เพื่อติดตั้งฟอนต์ (fonts-thai-tlwg) และสร้างฟอนต์แทน "
+            "TH Sarabun New ใน build/fonts แล้วรันใหม่อีกครั้ง\n",
+        )
     if isinstance(error, OSError):
         return Failure(ExitCode.failed, write_problem(error, outputs) + "ไม่ผ่าน: เขียนผลลัพธ์ไม่ครบ\n")
     return None
@@ -82,5 +91,4 @@ def write_problem(error: OSError, outputs: Path | None) -> str:
         why = "พื้นที่ดิสก์เต็ม (ไฟล์ใหญ่เกินขนาดที่ระบบอนุญาต)"
     else:
         why = error.strerror or str(error)
-    return (f"{where}: {why}\n"
-            "  ไฟล์ที่สร้างเสร็จก่อนหน้านี้ยังอยู่ครบและไม่ถูกแก้ไข แก้ปัญหาแล้วรันใหม่อีกครั้ง\n")
+    return f"{where}: {why}\n  ไฟล์ที่สร้างเสร็จก่อนหน้านี้ยังอยู่ครบและไม่ถูกแก้ไข แก้ปัญหาแล้วรันใหม่อีกครั้ง\n"

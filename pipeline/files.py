@@ -10,9 +10,9 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 TMP_MARK = ".part-"
 _UMASK = os.umask(0o022)

@@ -27,10 +27,10 @@ from .boxes import box_glyphs
 from .files import atomic_path
 from .model import Center, Criteria
 
-MARK = "gecc"          # the key that marks a PDF as one of this project's fillable forms
+MARK = "gecc"  # the key that marks a PDF as one of this project's fillable forms
 VERSION = 1
 PHYSICAL_YES, PHYSICAL_NO, QUALITY = "p:", "pn:", "q:"
-GROW = 1.0             # pt added around each glyph box
+GROW = 1.0  # pt added around each glyph box
 BORDER_WIDTH = 0.8
 BORDER_COLOR = (0, 0, 0)
 
@@ -71,10 +71,10 @@ def ink_box(page: fitz.Page, box: fitz.Rect, zoom: float = 8) -> fitz.Rect:
     pix = page.get_pixmap(matrix=fitz.Matrix(zoom, zoom), clip=box, colorspace=fitz.csGRAY, alpha=False)
     data, stride = pix.samples, pix.stride
     dark = 128
-    rows = [y for y in range(pix.height) if min(data[y * stride:y * stride + pix.width]) < dark]
+    rows = [y for y in range(pix.height) if min(data[y * stride : y * stride + pix.width]) < dark]
     if not rows:
         return fitz.Rect(box)
-    band = data[rows[0] * stride:(rows[-1] + 1) * stride]
+    band = data[rows[0] * stride : (rows[-1] + 1) * stride]
     cols = [x for x in range(pix.width) if min(band[x::stride]) < dark]
     origin = fitz.Point(pix.x, pix.y)  # the pixmap's top left, in pixels of the zoomed page
     return fitz.Rect(origin.x + cols[0], origin.y + rows[0], origin.x + cols[-1] + 1, origin.y + rows[-1] + 1) / zoom
@@ -119,7 +119,8 @@ def make_fillable(form_pdf: Path, target: Path, criteria: Criteria, center: Cent
             raise ValueError(
                 f"{form_pdf}: {len(glyphs)} box glyphs (☐) found; the criteria call for {len(names)} "
                 f"(2 × {len(criteria.physical)} physical + {len(criteria.quality)} quality): "
-                "the fillable form cannot be made")
+                "the fillable form cannot be made"
+            )
         # Every box is the same glyph at the same size: where its ink sits inside the
         # character box is measured once per box size, not rendered again for each box.
         inset: dict[tuple[float, float], tuple[float, float, float, float]] = {}
@@ -141,11 +142,17 @@ def make_fillable(form_pdf: Path, target: Path, criteria: Criteria, center: Cent
             doc[page_number].add_widget(widget)
         _form_resources(doc)
         metadata = dict(doc.metadata or {})
-        metadata.update(title=title(center), keywords=json.dumps(identity(center), ensure_ascii=False),
-                        modDate=fitz.get_pdf_now())
-        doc.set_metadata({k: v for k, v in metadata.items()
-                          if k in {"title", "author", "subject", "keywords", "creator", "producer",
-                                   "creationDate", "modDate"} and v})
+        metadata.update(
+            title=title(center), keywords=json.dumps(identity(center), ensure_ascii=False), modDate=fitz.get_pdf_now()
+        )
+        doc.set_metadata(
+            {
+                k: v
+                for k, v in metadata.items()
+                if k in {"title", "author", "subject", "keywords", "creator", "producer", "creationDate", "modDate"}
+                and v
+            }
+        )
         with atomic_path(target) as tmp:
             doc.save(tmp, garbage=3, deflate=True)
     finally:

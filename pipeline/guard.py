@@ -10,9 +10,9 @@ import fcntl
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 LOCK = ".lock"  # in the outputs folder: held (flock) by the run writing there
 
@@ -62,6 +62,7 @@ def sigterm_interrupts() -> Iterator[None]:
 
     def terminate(signum: int, frame: object) -> None:
         raise Terminated()
+
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
         yield

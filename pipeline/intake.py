@@ -16,14 +16,14 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import fitz
 import yaml
 
-from .fillable import PHYSICAL_NO, PHYSICAL_YES, QUALITY, field_names, read_identity
 from .files import TMP_MARK
+from .fillable import PHYSICAL_NO, PHYSICAL_YES, QUALITY, field_names, read_identity
 from .load.answers import SHEET_NAMES, YAML_SUFFIXES, answer_files
 from .load.clean import clean_text
 from .load.tabular import WORKBOOK_SUFFIXES, decode, workbook_rows
@@ -37,8 +37,8 @@ COMMENT_LENGTH = 80
 KEY_WIDTH = 9  # `"1.1":` padded so the comments line up and leave room for the answer
 VALUE_WIDTH = 6  # room for " ไม่มี" / " false" when the answers are written in (ingest)
 
-_LEADING_VOWELS = "เแโใไ"        # written before the consonant they follow in speech
-_TRAILING = "ะาำๅ"              # spacing vowels that belong to the consonant before them
+_LEADING_VOWELS = "เแโใไ"  # written before the consonant they follow in speech
+_TRAILING = "ะาำๅ"  # spacing vowels that belong to the consonant before them
 
 
 def init_answers(inputs: Path, campaign: Campaign, *, template: Path = TEMPLATE) -> list[Path]:
@@ -56,13 +56,20 @@ def init_answers(inputs: Path, campaign: Campaign, *, template: Path = TEMPLATE)
     return written
 
 
-def render_answer_file(source: str, center: Center, criteria: Criteria,
-                       values: Mapping[str, Mapping[str, str]] | None = None, answer: Answer | None = None) -> str:
+def render_answer_file(
+    source: str,
+    center: Center,
+    criteria: Criteria,
+    values: Mapping[str, Mapping[str, str]] | None = None,
+    answer: Answer | None = None,
+) -> str:
     """The answer file of ``center``: blank, or with the answers of ``values`` ("physical"/"quality" → id → text),
     or the whole of a validated ``answer`` (date, assessor and notes too)."""
     if answer is not None:
-        values = {"physical": {k: "มี" if v else "ไม่มี" for k, v in answer.physical.items()},
-                  "quality": {k: "true" if v else "false" for k, v in answer.quality.items()}}
+        values = {
+            "physical": {k: "มี" if v else "ไม่มี" for k, v in answer.physical.items()},
+            "quality": {k: "true" if v else "false" for k, v in answer.quality.items()},
+        }
     values = values or {}
     width = KEY_WIDTH + VALUE_WIDTH if values else KEY_WIDTH
 
@@ -71,8 +78,11 @@ def render_answer_file(source: str, center: Center, criteria: Criteria,
 
     physical, heading = [], None
     for item in criteria.physical:
-        physical.append(_line(item.id, item.text, item.heading if item.heading != heading else "",
-                              value("physical", item.id), width))
+        physical.append(
+            _line(
+                item.id, item.text, item.heading if item.heading != heading else "", value("physical", item.id), width
+            )
+        )
         heading = item.heading
     quality = []
     for part in criteria.parts:
@@ -80,23 +90,32 @@ def render_answer_file(source: str, center: Center, criteria: Criteria,
             title = f"{topic.id}. {topic.title}"
             if n == 0:
                 title = f"ส่วนที่ {part.id} {part.title} / {title}"
-            for m, item in enumerate(topic.items):
-                text = item.text or "; ".join(item.points) or topic.title
-                quality.append(_line(item.id, text, title if m == 0 else "", value("quality", item.id), width))
+            for m, question in enumerate(topic.items):
+                text = question.text or "; ".join(question.points) or topic.title
+                quality.append(_line(question.id, text, title if m == 0 else "", value("quality", question.id), width))
     text = TEXT_ENV.from_string(source).render(
-        center=center, criteria=criteria, province=yaml_text(center.province), name=yaml_text(center.name),
-        physical=physical, quality=quality,
+        center=center,
+        criteria=criteria,
+        province=yaml_text(center.province),
+        name=yaml_text(center.name),
+        physical=physical,
+        quality=quality,
         assessed_on=answer.assessed_on.isoformat() if answer else "",
         assessor_name=yaml_text(answer.assessor_name) if answer else "",
         assessor_position=yaml_text(answer.assessor_position) if answer else "",
-        notes=[(k, yaml_text(v)) for k, v in answer.notes.items()] if answer else [])
+        notes=[(k, yaml_text(v)) for k, v in answer.notes.items()] if answer else [],
+    )
     return text + "\n"
 
 
 def _line(item_id: str, text: str, heading: str, value: str = "", width: int = KEY_WIDTH) -> dict[str, str]:
     key = f'"{item_id}":' + (f" {value}" if value else "")
-    return {"key": key, "pad": " " * max(2, width - _shown_width(key)), "comment": shorten(text),
-            "heading": shorten(heading, 100) if heading else ""}
+    return {
+        "key": key,
+        "pad": " " * max(2, width - _shown_width(key)),
+        "comment": shorten(text),
+        "heading": shorten(heading, 100) if heading else "",
+    }
 
 
 def _shown_width(text: str) -> int:
@@ -131,6 +150,7 @@ def yaml_text(value: str) -> str:
 
 
 # --- which centers already have an answer ------------------------------------------
+
 
 def _named_centers(folder: Path, centers: tuple[Center, ...]) -> set[Center]:
     """Centers some file in the answers folder is for, read leniently: a broken file still counts.
@@ -197,8 +217,13 @@ def _csv_mentions(path: Path) -> list[tuple[str, str]]:
         return []
     at_center = header.index("center")
     at_province = header.index("province") if "province" in header else None
-    return [(clean_text(r[at_province]) if at_province is not None and at_province < len(r) else "",
-             clean_text(r[at_center]) if at_center < len(r) else "") for r in rows[1:]]
+    return [
+        (
+            clean_text(r[at_province]) if at_province is not None and at_province < len(r) else "",
+            clean_text(r[at_center]) if at_center < len(r) else "",
+        )
+        for r in rows[1:]
+    ]
 
 
 def _workbook_mentions(path: Path) -> list[tuple[str, str]]:
@@ -210,8 +235,11 @@ def _workbook_mentions(path: Path) -> list[tuple[str, str]]:
     at = {v.lower(): c for c, v in header.items() if v.lower() in ("province", "center")}
     if "center" not in at:
         return []
-    return [(values.get(at.get("province", 0), ""), values.get(at["center"], "")) for _, values in body
-            if any(v for c, v in values.items() if c not in at.values())]
+    return [
+        (values.get(at.get("province", 0), ""), values.get(at["center"], ""))
+        for _, values in body
+        if any(v for c, v in values.items() if c not in at.values())
+    ]
 
 
 def _text(value: object) -> str:
@@ -219,6 +247,7 @@ def _text(value: object) -> str:
 
 
 # --- writing without overwriting --------------------------------------------------
+
 
 def _write_new(target: Path, text: str) -> bool:
     """Write ``target`` complete, only if it does not exist; whether it was written.
@@ -254,16 +283,19 @@ def _write_new(target: Path, text: str) -> bool:
 
 MAX_PDF_BYTES = 50 * 1024 * 1024  # a fillable form is well under 1 MB; anything this big is not one
 MAX_PDF_PAGES = 100
-_NOT_OURS = ("ไม่ใช่แบบประเมินแบบกรอกได้ที่โปรแกรมนี้สร้าง: ใช้ไฟล์แบบกรอกได้ของศูนย์ที่ได้รับไป "
-             "แล้วกาเครื่องหมายและบันทึก (Save) ในโปรแกรมอ่าน PDF")
+_NOT_OURS = (
+    "ไม่ใช่แบบประเมินแบบกรอกได้ที่โปรแกรมนี้สร้าง: ใช้ไฟล์แบบกรอกได้ของศูนย์ที่ได้รับไป แล้วกาเครื่องหมายและบันทึก (Save) ในโปรแกรมอ่าน PDF"
+)
 _FROM_PAPER = (
     "# วันที่ประเมินและผู้ประเมิน: เจ้าหน้าที่ต้องกรอกเองจากแบบประเมินฉบับกระดาษที่ลงนามแล้ว\n"
     "# (ชื่อ ตำแหน่ง ของผู้ประเมิน และวันที่ประเมิน) เพราะพิมพ์ภาษาไทยลงในช่องของแบบ PDF ไม่ได้\n"
-    "# โปรแกรมจะไม่ใช้คำตอบนี้จนกว่าจะกรอกครบ\n")
+    "# โปรแกรมจะไม่ใช้คำตอบนี้จนกว่าจะกรอกครบ\n"
+)
 
 
-def ingest(pdfs: Sequence[Path], inputs: Path, campaign: Campaign,
-           *, template: Path = TEMPLATE) -> tuple[list[Path], list[Problem]]:
+def ingest(
+    pdfs: Sequence[Path], inputs: Path, campaign: Campaign, *, template: Path = TEMPLATE
+) -> tuple[list[Path], list[Problem]]:
     """Answer files from fillable forms ticked in a PDF reader: the files written, and every problem.
 
     Each PDF must be one of this project's fillable forms (``pipeline.fillable``),
@@ -288,10 +320,15 @@ def ingest(pdfs: Sequence[Path], inputs: Path, campaign: Campaign,
         display = str(pdf)
         existing = answer_files_of(folder, center, campaign.centers)
         if existing:
-            problems.append(Problem(display, f"มีไฟล์คำตอบของ{center.name} จังหวัด{center.province} อยู่แล้ว: "
-                                             f"{', '.join(_inputs_path(p, inputs) for p in existing)} "
-                                             "(ไม่เขียนทับ: ถ้าจะใช้คำตอบจากแบบนี้ ให้ย้ายไฟล์เดิมออกจากโฟลเดอร์ "
-                                             "answers ก่อน แล้วนำเข้าใหม่)"))
+            problems.append(
+                Problem(
+                    display,
+                    f"มีไฟล์คำตอบของ{center.name} จังหวัด{center.province} อยู่แล้ว: "
+                    f"{', '.join(_inputs_path(p, inputs) for p in existing)} "
+                    "(ไม่เขียนทับ: ถ้าจะใช้คำตอบจากแบบนี้ ให้ย้ายไฟล์เดิมออกจากโฟลเดอร์ "
+                    "answers ก่อน แล้วนำเข้าใหม่)",
+                )
+            )
             continue
         target = folder / f"{center.slug}.yaml"
         text = _ingested_text(render_answer_file(source, center, campaign.criteria, values), Path(pdf).name)
@@ -302,8 +339,9 @@ def ingest(pdfs: Sequence[Path], inputs: Path, campaign: Campaign,
     return written, problems
 
 
-def _read_form(pdf: Path, campaign: Campaign, problems: list[Problem]
-               ) -> tuple[Center, dict[str, dict[str, str]]] | None:
+def _read_form(
+    pdf: Path, campaign: Campaign, problems: list[Problem]
+) -> tuple[Center, dict[str, dict[str, str]]] | None:
     """The center and the answers of one ticked form ("physical"/"quality" → id → text); None after a problem."""
     display = str(pdf)
 
@@ -345,8 +383,9 @@ def _read_form(pdf: Path, campaign: Campaign, problems: list[Problem]
         fitz.TOOLS.mupdf_display_errors(shown)
 
 
-def _read_doc(doc: fitz.Document, display: str, campaign: Campaign, problems: list[Problem]
-              ) -> tuple[Center, dict[str, dict[str, str]]] | None:
+def _read_doc(
+    doc: fitz.Document, display: str, campaign: Campaign, problems: list[Problem]
+) -> tuple[Center, dict[str, dict[str, str]]] | None:
     def refuse(message: str) -> None:
         problems.append(Problem(display, message))
 
@@ -356,8 +395,7 @@ def _read_doc(doc: fitz.Document, display: str, campaign: Campaign, problems: li
         return None
     if doc.is_repaired:
         # A cut-off file opens "repaired", often without the ticks saved last: its answers cannot be trusted.
-        refuse("ไฟล์ PDF เสียหายหรือส่งมาไม่ครบ (โปรแกรมต้องซ่อมไฟล์จึงจะเปิดได้ คำตอบอาจหายไป): "
-               "ขอให้ศูนย์ส่งไฟล์มาใหม่")
+        refuse("ไฟล์ PDF เสียหายหรือส่งมาไม่ครบ (โปรแกรมต้องซ่อมไฟล์จึงจะเปิดได้ คำตอบอาจหายไป): ขอให้ศูนย์ส่งไฟล์มาใหม่")
         return None
     if not doc.is_pdf or doc.page_count > MAX_PDF_PAGES:
         refuse(_NOT_OURS)
@@ -383,25 +421,26 @@ def _read_doc(doc: fitz.Document, display: str, campaign: Campaign, problems: li
     found = len(problems)
     if missing:
         listed = ", ".join(missing[:10]) + (f" และอีก {len(missing) - 10} ช่อง" if len(missing) > 10 else "")
-        refuse(f"ไม่พบช่องกาเครื่องหมาย {listed} ({len(missing)} ช่อง) แบบอาจถูกแก้ไขด้วยโปรแกรมอื่น: "
-               "ให้ใช้แบบกรอกได้ที่โปรแกรมสร้าง")
+        refuse(f"ไม่พบช่องกาเครื่องหมาย {listed} ({len(missing)} ช่อง) แบบอาจถูกแก้ไขด้วยโปรแกรมอื่น: ให้ใช้แบบกรอกได้ที่โปรแกรมสร้าง")
     values: dict[str, dict[str, str]] = {"physical": {}, "quality": {}}
     for item in criteria.physical:
         yes, no = f"{PHYSICAL_YES}{item.id}", f"{PHYSICAL_NO}{item.id}"
         if yes not in ticked or no not in ticked:
             continue
         if ticked[yes] and ticked[no]:
-            problems.append(Problem(display, f"ข้อ {item.id} กาเครื่องหมายทั้ง มี และ ไม่มี (ให้กาช่องเดียว)",
-                                    criteria.physical_title, yes))
+            problems.append(
+                Problem(display, f"ข้อ {item.id} กาเครื่องหมายทั้ง มี และ ไม่มี (ให้กาช่องเดียว)", criteria.physical_title, yes)
+            )
         elif not ticked[yes] and not ticked[no]:
-            problems.append(Problem(display, f"ข้อ {item.id} ยังไม่ได้กาเครื่องหมาย (ให้กา มี หรือ ไม่มี)",
-                                    criteria.physical_title, yes))
+            problems.append(
+                Problem(display, f"ข้อ {item.id} ยังไม่ได้กาเครื่องหมาย (ให้กา มี หรือ ไม่มี)", criteria.physical_title, yes)
+            )
         else:
             values["physical"][item.id] = "มี" if ticked[yes] else "ไม่มี"
-    for item in criteria.quality:
-        key = f"{QUALITY}{item.id}"
+    for question in criteria.quality:
+        key = f"{QUALITY}{question.id}"
         if key in ticked:
-            values["quality"][item.id] = "true" if ticked[key] else "false"
+            values["quality"][question.id] = "true" if ticked[key] else "false"
     if len(problems) > found:
         return None
     return center, values
@@ -409,8 +448,7 @@ def _read_doc(doc: fitz.Document, display: str, campaign: Campaign, problems: li
 
 def _ingested_text(text: str, source: str) -> str:
     """The rendered answer file, saying where its answers came from and what the clerk still fills in."""
-    header = (f"# นำเข้าคำตอบจากแบบกรอกได้ {source} โดยโปรแกรม"
-              " (กาเครื่องหมายในแบบ PDF; ข้อที่ไม่ได้กาในเกณฑ์ที่ ๒ บันทึกเป็น false)\n")
+    header = f"# นำเข้าคำตอบจากแบบกรอกได้ {source} โดยโปรแกรม (กาเครื่องหมายในแบบ PDF; ข้อที่ไม่ได้กาในเกณฑ์ที่ ๒ บันทึกเป็น false)\n"
     marker = "\nassessed_on:"
     if marker in text:
         text = text.replace(marker, "\n" + _FROM_PAPER.rstrip("\n") + marker, 1)

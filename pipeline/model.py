@@ -28,7 +28,7 @@ class Center:
         """The district, read off the center's name ("ศูนย์ดำรงธรรมอำเภอชนบท" → "ชนบท")."""
         for prefix in CENTER_PREFIXES:
             if self.name.startswith(prefix) and len(self.name) > len(prefix):
-                return self.name[len(prefix):]
+                return self.name[len(prefix) :]
         return self.name
 
     @property
@@ -85,7 +85,7 @@ class LetterFormat(str, Enum):
     """
 
     STAMPED = "ประทับตรา"  # หนังสือประทับตรา (แบบที่ ๓): ถึง, the office's stamp instead of a signature
-    EXTERNAL = "ภายนอก"    # หนังสือภายนอก (แบบที่ ๑): เรื่อง, เรียน, closing, signature
+    EXTERNAL = "ภายนอก"  # หนังสือภายนอก (แบบที่ ๑): เรื่อง, เรียน, closing, signature
 
 
 @dataclass(frozen=True)
@@ -102,14 +102,14 @@ class Circular:
     format: LetterFormat
     urgency: str
     number: str
-    office: tuple[str, ...]            # stamped: the sending office (ส่วนราชการส่ง); external: office and address
+    office: tuple[str, ...]  # stamped: the sending office (ส่วนราชการส่ง); external: office and address
     date: date
-    addressee: dict[str, str]          # "province" / "all" → text (Jinja)
-    paragraphs: tuple[str, ...]        # Jinja
+    addressee: dict[str, str]  # "province" / "all" → text (Jinja)
+    paragraphs: tuple[str, ...]  # Jinja
     owner: Owner
     center_list: CenterList
     emblem: Path | None = None
-    stamp: Path | None = None          # stamped: image of the office's stamp; None = space to stamp by hand
+    stamp: Path | None = None  # stamped: image of the office's stamp; None = space to stamp by hand
     subject: str = ""
     salutation: str = ""
     references: tuple[str, ...] = ()
@@ -125,9 +125,9 @@ class Campaign:
     inputs: Path
     centers: tuple[Center, ...]
     circular: Circular
-    criteria: "Criteria"
-    answers: tuple["Answer", ...] = ()     # the valid answer files
-    rejected: tuple[Problem, ...] = ()     # problems of the answer files left out
+    criteria: Criteria
+    answers: tuple[Answer, ...] = ()  # the valid answer files
+    rejected: tuple[Problem, ...] = ()  # problems of the answer files left out
     scoring: dict[str, float] | None = None  # points per marker (inputs/scoring.yaml); None: no score
 
     @property
@@ -141,6 +141,7 @@ class Campaign:
 
 # --- the GECC criteria (inputs/criteria.yaml) ---------------------------------
 
+
 @dataclass(frozen=True)
 class PhysicalItem:
     id: str
@@ -152,7 +153,7 @@ class PhysicalItem:
 @dataclass(frozen=True)
 class QualityItem:
     id: str
-    marker: str          # verbatim from the source: "๑", "๒", "๕", "☺" (meaning unknown; never a verdict)
+    marker: str  # verbatim from the source: "๑", "๒", "๕", "☺" (meaning unknown; never a verdict)
     text: str
     points: tuple[str, ...] = ()
 
@@ -211,6 +212,7 @@ class Criteria:
 
 
 # --- a center's self-assessment (inputs/answers/) -------------------------------
+
 
 @dataclass(frozen=True)
 class Answer:

@@ -25,8 +25,13 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("letters", letters.documents, "letters", {"parts": rules.letter_parts, "layout": rules.letter_layout},
-         letters.KIND),
+    Kind(
+        "letters",
+        letters.documents,
+        "letters",
+        {"parts": rules.letter_parts, "layout": rules.letter_layout},
+        letters.KIND,
+    ),
     Kind("forms", forms.documents, "forms", {"boxes": rules.box_count}, forms.KIND),
     Kind("enclosures", enclosures.documents, "forms", document_kind=enclosures.KIND),
     Kind("reports", reports.documents, "reports", {"ticks": rules.ticks}, reports.KIND),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
@@ -25,8 +26,13 @@ class TemplateProblem(Exception):
     """A template that cannot be rendered: names the template and what is wrong."""
 
 
-def render_all(documents: Sequence[Document], templates: Path, outputs: Path, *,
-               progress: Callable[[int, int], object] | None = None) -> dict[str, str]:
+def render_all(
+    documents: Sequence[Document],
+    templates: Path,
+    outputs: Path,
+    *,
+    progress: Callable[[int, int], object] | None = None,
+) -> dict[str, str]:
     """Each document to ``outputs/<name>.docx``, one process per core; name → problem for
     those whose template could not be rendered (the others are written)."""
     jobs = [(doc, templates, outputs / f"{doc.name}.docx") for doc in documents]
@@ -55,9 +61,11 @@ def render(document: Document, templates: Path, target: Path) -> None:
     except TemplateSyntaxError as error:
         tag = _tag_text(error)
         shown = f" ที่ข้อความ “{tag}”" if tag else ""
-        raise TemplateProblem(f"{template_path}: แม่แบบผิดพลาด: แท็ก Jinja ผิดรูปแบบ{shown}: {error.message} "
-                              "(แต่ละแท็ก {{ … }} หรือ {% … %} ต้องครบและอยู่ในย่อหน้าเดียว; "
-                              "{% if %} / {% for %} ต้องมี {% endif %} / {% endfor %})") from error
+        raise TemplateProblem(
+            f"{template_path}: แม่แบบผิดพลาด: แท็ก Jinja ผิดรูปแบบ{shown}: {error.message} "
+            "(แต่ละแท็ก {{ … }} หรือ {% … %} ต้องครบและอยู่ในย่อหน้าเดียว; "
+            "{% if %} / {% for %} ต้องมี {% endif %} / {% endfor %})"
+        ) from error
     except TemplateError as error:
         raise TemplateProblem(f"{template_path}: แม่แบบผิดพลาด: {error}") from error
     for value in context.values():
@@ -99,7 +107,7 @@ def _tag_text(error: TemplateSyntaxError) -> str:
     if len(text) > TAG_CONTEXT:
         tag = _JINJA_TAG.search(text)
         start = max(0, (tag.start() if tag else 0) - 20)
-        text = ("…" if start else "") + text[start:start + TAG_CONTEXT] + "…"
+        text = ("…" if start else "") + text[start : start + TAG_CONTEXT] + "…"
     return text
 
 
@@ -107,8 +115,10 @@ def _undefined(template_path: Path, error: UndefinedError, context: dict[str, An
     match = re.search(r"'([^']+)' is undefined", str(error))
     if not match:
         return f"{template_path}: แม่แบบผิดพลาด: {error}"
-    return (f"{template_path}: แม่แบบใช้ตัวแปร “{match.group(1)}” ซึ่งไม่มีในข้อมูลของเอกสารนี้ "
-            f"(ตัวแปรที่มี: {', '.join(sorted(context)) or '-'})")
+    return (
+        f"{template_path}: แม่แบบใช้ตัวแปร “{match.group(1)}” ซึ่งไม่มีในข้อมูลของเอกสารนี้ "
+        f"(ตัวแปรที่มี: {', '.join(sorted(context)) or '-'})"
+    )
 
 
 def written_beside(document: Document, target: Path) -> list[Path]:
@@ -141,6 +151,7 @@ class _ChartPicture:
 
     def __call__(self, caption: str = "") -> InlineImage:
         from . import chart  # here: importing matplotlib costs 0.6 s, too much for a run with nothing to draw
+
         chart.draw(replace(self.chart, title=str(caption)), self.png)
         self.drawn = True
         return InlineImage(self.template, str(self.png), width=Mm(self.chart.width_mm))

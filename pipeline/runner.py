@@ -74,7 +74,7 @@ ProgressHook = Callable[[str, int, int], None]  # (what, done, total): a door sh
 
 
 class Progress:
-    """"แปลงเป็น PDF 12/77" rewritten on one terminal line; in a log, a line per quarter;
+    """ "แปลงเป็น PDF 12/77" rewritten on one terminal line; in a log, a line per quarter;
     or handed to a door's own ``hook`` (the web app's progress bar)."""
 
     def __init__(self, stream: TextIO, hook: ProgressHook | None = None):
@@ -95,24 +95,43 @@ class Progress:
                 shown[0] = done * 4 // total
                 self.stream.write(f"{label} {done}/{total}\n")
             self.stream.flush()
+
         return report
 
 
-def expectations(campaign: Campaign, kinds: Sequence[str], outputs: Path,
-                 source: Path | None = None) -> list[check.Expectation]:
+def expectations(
+    campaign: Campaign, kinds: Sequence[str], outputs: Path, source: Path | None = None
+) -> list[check.Expectation]:
     """What every PDF of ``kinds`` must be, documents and assembled files alike; ``source``: the source
     circular (OCR text) the collective package is compared with, when given."""
-    exps = [check.Expectation(outputs / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts)
-            for d in documents_for(campaign, kinds)]
+    exps = [
+        check.Expectation(outputs / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts)
+        for d in documents_for(campaign, kinds)
+    ]
     joined = ("a4_portrait", "pages")  # their parts were checked one by one
     compare = {"source": source} if source is not None else {}
-    exps += [check.Expectation(outputs / f"{p.name}.pdf", p.kind, page_numbers=False, rules=joined,
-                               facts=compare if p.name == assemble.COLLECTIVE else {})
-             for p in assemble.products(campaign, kinds)]
+    exps += [
+        check.Expectation(
+            outputs / f"{p.name}.pdf",
+            p.kind,
+            page_numbers=False,
+            rules=joined,
+            facts=compare if p.name == assemble.COLLECTIVE else {},
+        )
+        for p in assemble.products(campaign, kinds)
+    ]
     if "forms" in kinds:
         fields = fillable.field_names(campaign.criteria)
-        exps += [check.Expectation(outputs / f"{fillable_name(c)}.pdf", "fillable", page_numbers=False, rules=joined,
-                                   facts={"fields": fields}) for c in campaign.centers]
+        exps += [
+            check.Expectation(
+                outputs / f"{fillable_name(c)}.pdf",
+                "fillable",
+                page_numbers=False,
+                rules=joined,
+                facts={"fields": fields},
+            )
+            for c in campaign.centers
+        ]
     return exps
 
 
@@ -134,12 +153,24 @@ def fillable_name(center: Center) -> str:
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """The code's identity: every module of the pipeline and the pinned libraries."""
-    return tree_digest([*(PROJECT / "pipeline").rglob("*.py"), *(PROJECT / "pipeline" / "reference").iterdir(),
-                        PROJECT / "requirements.txt"])
+    return tree_digest(
+        [
+            *(PROJECT / "pipeline").rglob("*.py"),
+            *(PROJECT / "pipeline" / "reference").iterdir(),
+            PROJECT / "requirements.txt",
+        ]
+    )
 
 
-def produce(campaign: Campaign, kinds: Sequence[str], settings: Settings, ledger: Ledger, outcome: Outcome,
-            log: TextIO, progress: Progress) -> None:
+def produce(
+    campaign: Campaign,
+    kinds: Sequence[str],
+    settings: Settings,
+    ledger: Ledger,
+    outcome: Outcome,
+    log: TextIO,
+    progress: Progress,
+) -> None:
     """Render, convert and assemble every document of ``kinds`` that is not up to date."""
     outputs = settings.outputs
     clock = _Clock(outcome.seconds)
@@ -179,8 +210,9 @@ def _files(doc: Document, outputs: Path) -> list[Path]:
     return [docx, *written_beside(doc, docx), outputs / f"{doc.name}.pdf"]
 
 
-def _convert(docs: Sequence[Document], settings: Settings, fontconfig: Path, outcome: Outcome,
-             progress: Progress, log: TextIO) -> set[Path]:
+def _convert(
+    docs: Sequence[Document], settings: Settings, fontconfig: Path, outcome: Outcome, progress: Progress, log: TextIO
+) -> set[Path]:
     """PDF/A documents and the others in two LibreOffice passes; the PDFs written."""
     outputs = settings.outputs
     converted: set[Path] = set()
@@ -188,12 +220,19 @@ def _convert(docs: Sequence[Document], settings: Settings, fontconfig: Path, out
         jobs = [(outputs / f"{d.name}.docx", outputs / f"{d.name}.pdf") for d in docs if d.pdfa == pdfa]
         if not jobs:
             continue
-        result = convert.convert(jobs, fontconfig=fontconfig, pdfa=pdfa, profile_root=settings.profile_root,
-                                 batch_timeout=settings.batch_timeout, file_timeout=settings.file_timeout,
-                                 progress=progress("แปลงเป็น PDF/A" if pdfa else "แปลงเป็น PDF"))
+        result = convert.convert(
+            jobs,
+            fontconfig=fontconfig,
+            pdfa=pdfa,
+            profile_root=settings.profile_root,
+            batch_timeout=settings.batch_timeout,
+            file_timeout=settings.file_timeout,
+            progress=progress("แปลงเป็น PDF/A" if pdfa else "แปลงเป็น PDF"),
+        )
         log.writelines(f"  {line}\n" for line in result.log)
-        outcome.failures += [f"{docx.relative_to(outputs)}: แปลงเป็น PDF ไม่สำเร็จ ({reason})"
-                             for docx, reason in result.failed.items()]
+        outcome.failures += [
+            f"{docx.relative_to(outputs)}: แปลงเป็น PDF ไม่สำเร็จ ({reason})" for docx, reason in result.failed.items()
+        ]
         converted.update(result.converted)
     return converted
 
@@ -202,13 +241,19 @@ def _assemble(campaign: Campaign, kinds: Sequence[str], outputs: Path, ledger: L
     """Print files, packages, fillable forms and the results table, each only when what it is made of changed."""
     tasks: list[tuple[str, str, object]] = []  # (name, key, what _make_one makes)
     for product in assemble.products(campaign, kinds):
-        tasks.append((product.name, fingerprint(code_version(), product, [outputs / f"{n}.pdf" for n in product.parts]),
-                      product))
+        tasks.append(
+            (product.name, fingerprint(code_version(), product, [outputs / f"{n}.pdf" for n in product.parts]), product)
+        )
     if "forms" in kinds:
         for center in campaign.centers:
             form = outputs / f"forms/{center.slug}.pdf"
-            tasks.append((fillable_name(center), fingerprint(code_version(), form, campaign.criteria, center),
-                          (form, campaign.criteria, center)))
+            tasks.append(
+                (
+                    fillable_name(center),
+                    fingerprint(code_version(), form, campaign.criteria, center),
+                    (form, campaign.criteria, center),
+                )
+            )
     todo = [t for t in tasks if not ledger.current(t[0], t[1], [outputs / f"{t[0]}.pdf"])]
     outcome.current += len(tasks) - len(todo)
     for name, _, _ in todo:
@@ -221,8 +266,9 @@ def _assemble(campaign: Campaign, kinds: Sequence[str], outputs: Path, ledger: L
             ledger.record(name, key, [outputs / f"{name}.pdf"])
             outcome.rebuilt.append(name)
     if "summary" in kinds:
-        assemble.write_csv(summary.results_rows(campaign), outputs / summary.RESULTS_CSV,
-                           summary.results_columns(campaign.criteria))
+        assemble.write_csv(
+            summary.results_rows(campaign), outputs / summary.RESULTS_CSV, summary.results_columns(campaign.criteria)
+        )
         workbooks.results_workbook(campaign, outputs / workbooks.RESULTS_XLSX)
 
 
@@ -247,8 +293,9 @@ def inputs_digest(campaign: Campaign, settings: Settings) -> str:
     return fingerprint(campaign.inputs / "criteria.yaml", settings.templates / reports.TEMPLATE, code_version())
 
 
-def archive_reports(campaign: Campaign, findings: Sequence[check.Finding], settings: Settings,
-                    log: TextIO) -> list[str]:
+def archive_reports(
+    campaign: Campaign, findings: Sequence[check.Finding], settings: Settings, log: TextIO
+) -> list[str]:
     """Archive every report that passed its checks (a failed one never is); the centers given a new version."""
     outputs = settings.outputs
     failed = {f.pdf for f in findings if not f.ok}
@@ -258,16 +305,25 @@ def archive_reports(campaign: Campaign, findings: Sequence[check.Finding], setti
         pdf = outputs / f"{doc.name}.pdf"
         if pdf.is_file() and pdf not in failed:
             answer = doc.facts["answer"]
-            entries.append(archive.ArchiveEntry(Path(doc.name).name, pdf, answer.source, answer.source_text,
-                                                inputs_digest=digest))
+            entries.append(
+                archive.ArchiveEntry(Path(doc.name).name, pdf, answer.source, answer.source_text, inputs_digest=digest)
+            )
     results = archive.archive(entries, outputs / "archive")
     new = [r.slug for r in results if r.created]
     log.write(f"จัดเก็บ: รายงานใหม่ {len(new)} ฉบับ, ไม่เปลี่ยนแปลง {len(results) - len(new)} ฉบับ\n")
     return new
 
 
-def verify(campaign: Campaign, kinds: Sequence[str], settings: Settings, ledger: Ledger, outcome: Outcome,
-           log: TextIO, progress: Progress, verbose: bool = False) -> list[check.Finding]:
+def verify(
+    campaign: Campaign,
+    kinds: Sequence[str],
+    settings: Settings,
+    ledger: Ledger,
+    outcome: Outcome,
+    log: TextIO,
+    progress: Progress,
+    verbose: bool = False,
+) -> list[check.Finding]:
     """Check every PDF the inputs call for; write check.json; print the failing rows (every row: ``verbose``).
 
     A PDF whose bytes, expectation and checking code are those of an earlier check
@@ -283,19 +339,26 @@ def verify(campaign: Campaign, kinds: Sequence[str], settings: Settings, ledger:
             source = settings.source
     exps = expectations(campaign, kinds, outputs, source)
     keys = {exp.pdf: fingerprint(code_version(), exp) for exp in exps}
-    earlier = {exp.pdf: ledger.data(_check_name(exp, outputs)) for exp in exps
-               if ledger.current(_check_name(exp, outputs), keys[exp.pdf], [])}
+    earlier = {
+        exp.pdf: ledger.data(_check_name(exp, outputs))
+        for exp in exps
+        if ledger.current(_check_name(exp, outputs), keys[exp.pdf], [])
+    }
     todo = [exp for exp in exps if exp.pdf not in earlier]
     fresh = check.check_all(todo, RULES_BY_KIND, progress=progress("ตรวจ PDF"))
     outcome.checked = len(todo)
-    by_pdf = {exp.pdf: [check.Finding(exp.pdf, rule, ok, detail, exp.kind) for rule, ok, detail in earlier[exp.pdf]]
-              for exp in exps if exp.pdf in earlier}
+    by_pdf = {
+        exp.pdf: [check.Finding(exp.pdf, rule, ok, detail, exp.kind) for rule, ok, detail in earlier[exp.pdf]]
+        for exp in exps
+        if exp.pdf in earlier
+    }
     for finding in fresh:
         by_pdf.setdefault(finding.pdf, []).append(finding)
     for exp in todo:
         if exp.pdf.is_file():
-            ledger.record(_check_name(exp, outputs), keys[exp.pdf], [],
-                          [[f.rule, f.ok, f.detail] for f in by_pdf[exp.pdf]])
+            ledger.record(
+                _check_name(exp, outputs), keys[exp.pdf], [], [[f.rule, f.ok, f.detail] for f in by_pdf[exp.pdf]]
+            )
     findings = [f for exp in exps for f in by_pdf.get(exp.pdf, [])]
     if "summary" in kinds:
         table = outputs / summary.RESULTS_CSV
@@ -316,8 +379,7 @@ def _check_name(exp: check.Expectation, outputs: Path) -> str:
 def init_answers(settings: Settings, err: TextIO = sys.stderr) -> int:
     campaign = load_campaign(settings.inputs)
     written = intake.init_answers(settings.inputs, campaign)
-    err.write(f"สร้างไฟล์คำตอบเปล่า {len(written)} ไฟล์ใน {settings.inputs.name}/answers "
-              "(ไฟล์ที่มีอยู่แล้วไม่ถูกแตะต้อง)\n")
+    err.write(f"สร้างไฟล์คำตอบเปล่า {len(written)} ไฟล์ใน {settings.inputs.name}/answers (ไฟล์ที่มีอยู่แล้วไม่ถูกแตะต้อง)\n")
     return ExitCode.ok
 
 
@@ -325,22 +387,30 @@ def ingest_forms(pdfs: Sequence[Path], settings: Settings, err: TextIO = sys.std
     campaign = load_campaign(settings.inputs)
     written, problems = intake.ingest(pdfs, settings.inputs, campaign)
     for path in written:
-        err.write(f"เขียน {path.relative_to(settings.inputs.parent)}: "
-                  "กรอกชื่อผู้ประเมิน ตำแหน่ง และวันที่ จากแบบที่ลงนามแล้ว\n")
+        err.write(f"เขียน {path.relative_to(settings.inputs.parent)}: กรอกชื่อผู้ประเมิน ตำแหน่ง และวันที่ จากแบบที่ลงนามแล้ว\n")
     if problems:
         err.write(f"แบบประเมินมีปัญหา {len(problems)} รายการ:\n")
         err.writelines(f"  - {p}\n" for p in problems)
     return ExitCode.failed if problems or not pdfs else ExitCode.ok
 
 
-def run(command: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
-        verbose: bool = False) -> int:
+def run(
+    command: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr, verbose: bool = False
+) -> int:
     """One command end to end; the exit status (pipeline.errors.ExitCode)."""
     return execute(command, settings, out, err, verbose=verbose).status
 
 
-def execute(command: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr, *,
-            progress: ProgressHook | None = None, verbose: bool = False, catch: bool = True) -> Result:
+def execute(
+    command: str,
+    settings: Settings,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    *,
+    progress: ProgressHook | None = None,
+    verbose: bool = False,
+    catch: bool = True,
+) -> Result:
     """``run``, also saying what was done and how long each stage took (for the benchmark and the web app).
 
     Failures a clerk can meet (pipeline.errors) are written to ``err`` in Thai and become the status;
@@ -359,8 +429,19 @@ def execute(command: str, settings: Settings, out: TextIO = sys.stdout, err: Tex
         with sigterm_interrupts(), exclusive(settings.outputs):
             ledger = Ledger(settings.outputs)
             try:
-                status = _run(command, kinds, campaign, settings, ledger, outcome, findings, out, err,
-                              Progress(err, progress), verbose)
+                status = _run(
+                    command,
+                    kinds,
+                    campaign,
+                    settings,
+                    ledger,
+                    outcome,
+                    findings,
+                    out,
+                    err,
+                    Progress(err, progress),
+                    verbose,
+                )
             finally:
                 ledger.save()  # what was finished stays recorded, even when interrupted
     except (InputError, OSError, KeyboardInterrupt, RuntimeError) as error:
@@ -373,9 +454,19 @@ def execute(command: str, settings: Settings, out: TextIO = sys.stdout, err: Tex
     return Result(int(status), outcome, tuple(findings))
 
 
-def _run(command: str, kinds: Sequence[str], campaign: Campaign, settings: Settings, ledger: Ledger,
-         outcome: Outcome, findings: list[check.Finding], out: TextIO, err: TextIO, progress: Progress,
-         verbose: bool) -> int:
+def _run(
+    command: str,
+    kinds: Sequence[str],
+    campaign: Campaign,
+    settings: Settings,
+    ledger: Ledger,
+    outcome: Outcome,
+    findings: list[check.Finding],
+    out: TextIO,
+    err: TextIO,
+    progress: Progress,
+    verbose: bool,
+) -> int:
     if campaign.rejected and "reports" in kinds:
         err.write(f"ไฟล์คำตอบมีปัญหา {len(campaign.rejected)} รายการ (ศูนย์เหล่านี้ยังไม่ได้ทำรายงาน ศูนย์อื่นทำต่อ):\n")
         err.writelines(f"  - {p}\n" for p in campaign.rejected)
@@ -396,6 +487,8 @@ def _run(command: str, kinds: Sequence[str], campaign: Campaign, settings: Setti
         err.write(f"ไม่ผ่าน: ดูรายละเอียดด้านบนและ {settings.outputs.name}/check.json\n")
         return ExitCode.failed
     pdfs = len({f.pdf for f in findings})
-    err.write(f"เรียบร้อย: PDF {pdfs} ไฟล์ผ่านการตรวจทั้งหมด ({outcome.checks} รายการ; "
-              f"ผลทุกรายการอยู่ใน {settings.outputs.name}/check.json) ผลลัพธ์อยู่ใน {settings.outputs}\n")
+    err.write(
+        f"เรียบร้อย: PDF {pdfs} ไฟล์ผ่านการตรวจทั้งหมด ({outcome.checks} รายการ; "
+        f"ผลทุกรายการอยู่ใน {settings.outputs.name}/check.json) ผลลัพธ์อยู่ใน {settings.outputs}\n"
+    )
     return ExitCode.ok

@@ -36,8 +36,7 @@ from .render import TemplateProblem, render
 from .settings import Settings
 from .workers import cores
 
-__all__ = ["BuildResult", "ReportBuild", "Settings", "build", "build_report", "load", "save_answer",
-           "validate_answer"]
+__all__ = ["BuildResult", "ReportBuild", "Settings", "build", "build_report", "load", "save_answer", "validate_answer"]
 
 FORM = "แบบประเมินออนไลน์"  # how problems name answers that came as data, not as a file
 HISTORY = ".history"  # inputs/answers/.history/<center>/: every answer file a newer one replaced (hidden: not read)
@@ -74,10 +73,17 @@ def validate_answer(mapping: Mapping[str, Any], campaign: Campaign) -> Answer | 
     others = [p for p in intake.answer_files_of(campaign.inputs / "answers", center, campaign.centers) if p != target]
     if others:
         shown = ", ".join(str(p.relative_to(campaign.inputs.parent)) for p in others)
-        return [Problem(FORM, f"มีคำตอบของ{center.name} จังหวัด{center.province} ในไฟล์ {shown} อยู่แล้ว: "
-                              "ให้เจ้าหน้าที่ย้ายไฟล์นั้นออกจากโฟลเดอร์ answers ก่อน แล้วส่งใหม่", field="center")]
-    text = intake.render_answer_file(intake.TEMPLATE.read_text(encoding="utf-8"), center, campaign.criteria,
-                                     answer=result)
+        return [
+            Problem(
+                FORM,
+                f"มีคำตอบของ{center.name} จังหวัด{center.province} ในไฟล์ {shown} อยู่แล้ว: "
+                "ให้เจ้าหน้าที่ย้ายไฟล์นั้นออกจากโฟลเดอร์ answers ก่อน แล้วส่งใหม่",
+                field="center",
+            )
+        ]
+    text = intake.render_answer_file(
+        intake.TEMPLATE.read_text(encoding="utf-8"), center, campaign.criteria, answer=result
+    )
     return replace(result, source_text=text)
 
 
@@ -126,8 +132,9 @@ def build_report(settings: Settings, campaign: Campaign, answer: Answer) -> Repo
     docx, pdf = settings.outputs / f"{doc.name}.docx", settings.outputs / f"{doc.name}.pdf"
 
     def done(problems: list[str], findings: Sequence[check.Finding] = (), version: str | None = None) -> ReportBuild:
-        return ReportBuild(not problems, docx, pdf, tuple(findings), tuple(problems), version,
-                           time.perf_counter() - started)
+        return ReportBuild(
+            not problems, docx, pdf, tuple(findings), tuple(problems), version, time.perf_counter() - started
+        )
 
     slug = Path(doc.name).name
     with _locked(settings.outputs / ".locks" / f"{slug}.lock"):
@@ -136,9 +143,15 @@ def build_report(settings: Settings, campaign: Campaign, answer: Answer) -> Repo
         except TemplateProblem as problem:
             return done([str(problem)])
         with _profile_slot(settings) as profiles:
-            result = convert.convert([(docx, pdf)], fontconfig=fonts.prepare(settings.build), pdfa=doc.pdfa,
-                                     workers=1, profile_root=profiles, batch_timeout=settings.batch_timeout,
-                                     file_timeout=settings.file_timeout)
+            result = convert.convert(
+                [(docx, pdf)],
+                fontconfig=fonts.prepare(settings.build),
+                pdfa=doc.pdfa,
+                workers=1,
+                profile_root=profiles,
+                batch_timeout=settings.batch_timeout,
+                file_timeout=settings.file_timeout,
+            )
         if pdf not in result.converted:
             reason = result.failed.get(docx, "ไม่ทราบสาเหตุ")
             return done([f"{docx.relative_to(settings.outputs)}: แปลงเป็น PDF ไม่สำเร็จ ({reason})"])
@@ -149,8 +162,9 @@ def build_report(settings: Settings, campaign: Campaign, answer: Answer) -> Repo
             return done(failed, findings)  # a report that fails its check is never archived
         # The answer's own text: its file may already hold a newer revision.
         row, text = (answer.source_text, "") if answer.source_where else ("", answer.source_text)
-        entry = archive.ArchiveEntry(slug, pdf, answer.source, row, answer_text=text,
-                                     inputs_digest=runner.inputs_digest(campaign, settings))
+        entry = archive.ArchiveEntry(
+            slug, pdf, answer.source, row, answer_text=text, inputs_digest=runner.inputs_digest(campaign, settings)
+        )
         (kept,) = archive.archive([entry], settings.outputs / "archive")
         return done([], findings, kept.path.name)
 
@@ -166,8 +180,12 @@ class BuildResult:
         return self.outcome.failures
 
 
-def build(settings: Settings, command: str = "build", progress: Callable[[str, int, int], None] | None = None,
-          log: TextIO | None = None) -> BuildResult:
+def build(
+    settings: Settings,
+    command: str = "build",
+    progress: Callable[[str, int, int], None] | None = None,
+    log: TextIO | None = None,
+) -> BuildResult:
     """A whole build of ``command``'s documents ("build", "letters", "forms", "reports", "check").
 
     Raises Busy when another build holds the outputs folder, InputError for bad inputs.
@@ -179,6 +197,7 @@ def build(settings: Settings, command: str = "build", progress: Callable[[str, i
 
 
 # --- locks -------------------------------------------------------------------------
+
 
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from babel.dates import get_month_names
@@ -48,10 +49,10 @@ def _latin_context(text: str, start: int, end: int) -> bool:
     return "latin" in (before, after) and "thai" not in (before, after)
 
 
-_PHRASE_BOUNDARY = set("()[]{}\"“”\n")
+_PHRASE_BOUNDARY = set('()[]{}"“”\n')
 
 
-def _nearest_letter(chars) -> str | None:
+def _nearest_letter(chars: Iterable[str]) -> str | None:
     for c in chars:
         if c in _PHRASE_BOUNDARY:
             return None
@@ -81,7 +82,7 @@ def thai_year(d: date) -> str:
 
 
 def thai_date(d: date) -> str:
-    """"๒๐ มกราคม ๒๕๖๓": day, full Thai month, Buddhist-Era year."""
+    """ "๒๐ มกราคม ๒๕๖๓": day, full Thai month, Buddhist-Era year."""
     return f"{thai_digits(d.day)} {MONTHS[d.month - 1]} {thai_year(d)}"
 
 
@@ -105,11 +106,13 @@ _MONTH_NUMBERS: dict[str, int] = {
 }
 
 # After Thai digits became Arabic: "15 ก.พ. 2564", "15 กุมภาพันธ์ พ.ศ. 2564", "15 ก.พ.64".
-_THAI_DATE = re.compile(r"^([0-9]{1,2})\s*([\u0E01-\u0E4F.][\u0E01-\u0E4F.\s]*?)\s*(?:(?:พ\.\s*ศ\.|ค\.\s*ศ\.)\s*)?([0-9]{4}|[0-9]{2})$")
+_THAI_DATE = re.compile(
+    r"^([0-9]{1,2})\s*([\u0E01-\u0E4F.][\u0E01-\u0E4F.\s]*?)\s*(?:(?:พ\.\s*ศ\.|ค\.\s*ศ\.)\s*)?([0-9]{4}|[0-9]{2})$"
+)
 _NUMERIC_DATE = re.compile(r"^([0-9]{1,2})\s*([/.\-])\s*([0-9]{1,2})\s*\2\s*([0-9]+)$")  # d/m/yyyy, d-m-yyyy, d.m.yyyy
 _TIME = re.compile(r"(?<=[0-9])(?:\s+|T)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?$")  # "24/2/2564 0:00"
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts a 29 February 1900 that never was)
-_SERIALS = range(36526, 73051)     # 2000-01-01 … 2099-12-31: a bare number outside is not a date
+_SERIALS = range(36526, 73051)  # 2000-01-01 … 2099-12-31: a bare number outside is not a date
 FORMS = "ปปปป-ดด-วว เช่น 2021-02-15, วัน/เดือน/ปี เช่น 15/2/2564, ๑๕ กุมภาพันธ์ ๒๕๖๔ หรือ ๑๕ ก.พ. ๖๔"
 
 
@@ -151,15 +154,14 @@ def parse_date(value: object) -> date:
             day, month_name, year = match.groups()
             month = _MONTH_NUMBERS.get(_month_key(month_name))
             if month is None:
-                raise ValueError(f"ไม่รู้จักชื่อเดือน “{month_name.strip()}” "
-                                 "(ต้องเป็นชื่อเดือนเต็ม เช่น กุมภาพันธ์ หรือชื่อย่อ เช่น ก.พ.)")
+                raise ValueError(f"ไม่รู้จักชื่อเดือน “{month_name.strip()}” (ต้องเป็นชื่อเดือนเต็ม เช่น กุมภาพันธ์ หรือชื่อย่อ เช่น ก.พ.)")
             return date(_year(year), month, int(day))
-        match = _NUMERIC_DATE.match(text)
-        if match:
-            day, _, month, year = match.groups()
+        numeric = _NUMERIC_DATE.match(text)
+        if numeric:
+            day, _, number, year = numeric.groups()
             if len(year) != 4:
                 raise ValueError(f"ปีในวันที่ “{shown}” ต้องมี ๔ หลัก เช่น 15/2/2564")
-            return date(_year(year), int(month), int(day))
+            return date(_year(year), int(number), int(day))
         return date.fromisoformat(text)
     except ValueError as error:
         if "เดือน" in str(error) or "๔ หลัก" in str(error):
@@ -173,7 +175,7 @@ def thai_number(value: float, decimals: int = 0) -> str:
 
 
 def thai_percent(part: int, whole: int, decimals: int = 2) -> str:
-    """"ร้อยละ ๘๕.๗๑"; an empty whole gives ร้อยละ ๐."""
+    """ "ร้อยละ ๘๕.๗๑"; an empty whole gives ร้อยละ ๐."""
     share = 100 * part / whole if whole else 0.0
     return "ร้อยละ " + thai_number(share, decimals)
 
@@ -189,7 +191,7 @@ FILTERS = {
 
 
 def thai_list(items: list[str] | tuple[str, ...]) -> str:
-    """"ก", "ก และ ข", "ก ข และ ค": how a Thai letter lists names."""
+    """ "ก", "ก และ ข", "ก ข และ ค": how a Thai letter lists names."""
     items = [str(i) for i in items]
     if len(items) <= 1:
         return "".join(items)

@@ -85,8 +85,7 @@ class Ledger:
             return False
         recorded: Mapping[str, str] = entry.get("files", {})
         wanted = [self._relative(f) for f in files]
-        return set(wanted) == set(recorded) and all(
-            file_digest(self.outputs / f) == recorded[f] for f in wanted)
+        return set(wanted) == set(recorded) and all(file_digest(self.outputs / f) == recorded[f] for f in wanted)
 
     def record(self, name: str, key: str, files: Iterable[Path], data: Any = None) -> None:
         """``name`` is built from ``key``; its files are hashed now. ``data``: kept with it (check results)."""

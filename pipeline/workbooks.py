@@ -21,8 +21,9 @@ from __future__ import annotations
 import io
 import sys
 import unicodedata
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence, TextIO
+from typing import TextIO
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -32,14 +33,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .documents import summary
-from .documents.reports import center_of, physical_met, quality_met
+from .documents.reports import center_of
 from .files import write_bytes
 from .load.answers import CSV_PREFIX, SHEET_NAMES, csv_columns
-from .model import Answer, Campaign, Center, Criteria
+from .model import Answer, Campaign, Center, Criteria, Part
 from .thai import thai_digits
 
-ANSWERS_XLSX = "answers.xlsx"                 # relative to outputs/
-RESULTS_XLSX = "summary/results.xlsx"         # relative to outputs/, beside summary.RESULTS_CSV
+ANSWERS_XLSX = "answers.xlsx"  # relative to outputs/
+RESULTS_XLSX = "summary/results.xlsx"  # relative to outputs/, beside summary.RESULTS_CSV
 
 FONT = Font(name="TH Sarabun New", size=14)
 BOLD = Font(name="TH Sarabun New", size=14, bold=True)
@@ -52,8 +53,11 @@ STYLES = {
     "gecc-tick": {"font": FONT, "alignment": CENTER},
     "gecc-percent": {"font": FONT, "number_format": "0.00%"},
     "gecc-date": {"font": FONT, "number_format": "d/m/yyyy"},
-    "gecc-header": {"font": BOLD, "fill": PatternFill("solid", fgColor="DDEBF7"),
-                    "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)},
+    "gecc-header": {
+        "font": BOLD,
+        "fill": PatternFill("solid", fgColor="DDEBF7"),
+        "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
+    },
     "gecc-locked": {"font": FONT, "fill": PatternFill("solid", fgColor="EDEDED")},
     "gecc-open": {"font": FONT, "protection": OPEN},
     "gecc-open-tick": {"font": FONT, "alignment": CENTER, "protection": OPEN},
@@ -85,6 +89,7 @@ FIELD_NOTES = {
 
 # --- the answers workbook to send out ---------------------------------------------------
 
+
 class Exists(Exception):
     """The workbook is already there and replacing it was not asked for."""
 
@@ -103,28 +108,45 @@ def answers_workbook(campaign: Campaign, target: Path, centers: Sequence[Center]
     columns = csv_columns(criteria)
     notes = {**FIELD_NOTES, **_item_notes(criteria)}
     _header(sheet, columns, notes)
-    choices = {CSV_PREFIX["physical"] + i.id: PHYSICAL_CHOICES for i in criteria.physical}
+    choices: dict[str, tuple[str, ...]] = {CSV_PREFIX["physical"] + i.id: PHYSICAL_CHOICES for i in criteria.physical}
     choices.update({CSV_PREFIX["quality"] + i.id: QUALITY_CHOICES for i in criteria.quality})
     for number, center in enumerate(centers, start=2):
         for col, name in enumerate(columns, start=1):
             cell = sheet.cell(number, col, {"province": center.province, "center": center.name}.get(name))
-            cell.style = ("gecc-locked" if name in ("province", "center") else
-                          "gecc-open-tick" if name in choices else "gecc-open")
+            cell.style = (
+                "gecc-locked"
+                if name in ("province", "center")
+                else "gecc-open-tick"
+                if name in choices
+                else "gecc-open"
+            )
     last = len(centers) + 1
     if centers:
         for values, title in ((PHYSICAL_CHOICES, "เกณฑ์ที่ ๑"), (QUALITY_CHOICES, "เกณฑ์ที่ ๒")):
             cols = [get_column_letter(i) for i, name in enumerate(columns, start=1) if choices.get(name) == values]
             shown = " หรือ ".join(values) + (" หรือเว้นว่าง (ว่าง = ไม่มี)" if values == QUALITY_CHOICES else "")
-            check = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
-                                   showErrorMessage=True, errorStyle="warning", errorTitle=title,
-                                   error=f"{title}: เลือก {shown}", promptTitle=title, prompt=f"เลือก {shown}")
+            check = DataValidation(
+                type="list",
+                formula1='"' + ",".join(values) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="warning",
+                errorTitle=title,
+                error=f"{title}: เลือก {shown}",
+                promptTitle=title,
+                prompt=f"เลือก {shown}",
+            )
             for c in cols:
                 check.add(f"{c}2:{c}{last}")
             sheet.add_data_validation(check)
     sheet.freeze_panes = "C2"  # the header, and which center a row is, stay in view
     # room for a typed name ("นางสาวกมลวรรณ ทองดี") and position ("ปลัดอำเภอ") as well as for the header
-    _widths(sheet, columns, [[c.province, c.name] for c in centers],
-            minimum={"assessed_on": 12, "assessor_name": 26, "assessor_position": 18, **{c: 6 for c in choices}})
+    _widths(
+        sheet,
+        columns,
+        [[c.province, c.name] for c in centers],
+        minimum={"assessed_on": 12, "assessor_name": 26, "assessor_position": 18, **{c: 6 for c in choices}},
+    )
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False  # widening a column stays possible
     sheet.protection.formatRows = False
@@ -135,15 +157,18 @@ def answers_workbook(campaign: Campaign, target: Path, centers: Sequence[Center]
 def _item_notes(criteria: Criteria) -> dict[str, str]:
     notes = {}
     for item in criteria.physical:
-        notes[CSV_PREFIX["physical"] + item.id] = f"เกณฑ์ที่ ๑ ข้อ {thai_digits(item.id)} {item.heading}\n{item.text}".strip()
+        notes[CSV_PREFIX["physical"] + item.id] = (
+            f"เกณฑ์ที่ ๑ ข้อ {thai_digits(item.id)} {item.heading}\n{item.text}".strip()
+        )
     for part in criteria.parts:
-        for item in part.items:
-            text = item.text or "\n".join(item.points)
-            notes[CSV_PREFIX["quality"] + item.id] = f"เกณฑ์ที่ ๒ ข้อ {thai_digits(item.id)}\n{text}"
+        for question in part.items:
+            text = question.text or "\n".join(question.points)
+            notes[CSV_PREFIX["quality"] + question.id] = f"เกณฑ์ที่ ๒ ข้อ {thai_digits(question.id)}\n{text}"
     return notes
 
 
 # --- the results ---------------------------------------------------------------------------
+
 
 def results_workbook(campaign: Campaign, target: Path, answers: Sequence[Answer] | None = None) -> None:
     """results.xlsx: the same figures as results.csv, then every answer, then a sheet per part."""
@@ -160,9 +185,15 @@ def results_workbook(campaign: Campaign, target: Path, answers: Sequence[Answer]
 
 def results_headings(criteria: Criteria) -> list[str]:
     """Thai headings of results.csv's columns, in its order."""
-    return (["จังหวัด", "ศูนย์", "เกณฑ์ที่ ๑ มี (ข้อ)", "เกณฑ์ที่ ๑ ทั้งหมด (ข้อ)", "ผ่านเงื่อนไขพื้นฐาน (เกณฑ์ที่ ๑ ครบ)",
-             "เกณฑ์ที่ ๒ มี (ข้อ)", "เกณฑ์ที่ ๒ ทั้งหมด (ข้อ)"]
-            + [f"ส่วนที่ {thai_digits(p.id)} มี (จาก {thai_digits(len(p.items))} ข้อ)" for p in criteria.parts])
+    return [
+        "จังหวัด",
+        "ศูนย์",
+        "เกณฑ์ที่ ๑ มี (ข้อ)",
+        "เกณฑ์ที่ ๑ ทั้งหมด (ข้อ)",
+        "ผ่านเงื่อนไขพื้นฐาน (เกณฑ์ที่ ๑ ครบ)",
+        "เกณฑ์ที่ ๒ มี (ข้อ)",
+        "เกณฑ์ที่ ๒ ทั้งหมด (ข้อ)",
+    ] + [f"ส่วนที่ {thai_digits(p.id)} มี (จาก {thai_digits(len(p.items))} ข้อ)" for p in criteria.parts]
 
 
 def _results_sheet(sheet: Worksheet, campaign: Campaign, answers: Sequence[Answer]) -> None:
@@ -174,48 +205,70 @@ def _results_sheet(sheet: Worksheet, campaign: Campaign, answers: Sequence[Answe
     rows = summary.results_rows(campaign, answers)
     for number, row in enumerate(rows, start=2):
         values = [row[c] for c in columns]
-        values += [row["physical_met"] / row["physical_total"] if row["physical_total"] else 0,
-                   row["quality_met"] / row["quality_total"] if row["quality_total"] else 0]
+        values += [_share(row["physical_met"], row["physical_total"]), _share(row["quality_met"], row["quality_total"])]
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(number, col, "ผ่าน" if value is True else "ไม่ผ่าน" if value is False else value)
             cell.style = "gecc-percent" if col > len(columns) else "gecc-body"
-    _finish(sheet, headings, [[r["province"], r["center"]] for r in rows])
+    _finish(sheet, headings, [[str(r["province"]), str(r["center"])] for r in rows])
+
+
+def _share(part: object, whole: object) -> float:
+    """part / whole of two counts from results_rows; 0 when there is nothing to count."""
+    assert isinstance(part, int) and isinstance(whole, int)
+    return part / whole if whole else 0
 
 
 def _answers_sheet(sheet: Worksheet, campaign: Campaign, answers: Sequence[Answer]) -> None:
     criteria = campaign.criteria
-    items = [(CSV_PREFIX[s] + i.id, s, i.id) for s in ("physical", "quality")
-             for i in (criteria.physical if s == "physical" else criteria.quality)]
+    items = [
+        (CSV_PREFIX[s] + i.id, s, i.id)
+        for s in ("physical", "quality")
+        for i in (criteria.physical if s == "physical" else criteria.quality)
+    ]
     headings = ["ลำดับ", "จังหวัด", "ศูนย์", "วันที่ประเมิน", "ผู้ประเมิน", "ตำแหน่ง"] + [name for name, _, _ in items]
     _header(sheet, headings, _item_notes(criteria))
     for number, answer in enumerate(answers, start=2):
-        values: list[object] = [center_of(campaign, answer).order, answer.province, answer.center, answer.assessed_on,
-                                answer.assessor_name, answer.assessor_position]
+        values: list[object] = [
+            center_of(campaign, answer).order,
+            answer.province,
+            answer.center,
+            answer.assessed_on,
+            answer.assessor_name,
+            answer.assessor_position,
+        ]
         values += ["มี" if getattr(answer, section)[item] else "ไม่มี" for _, section, item in items]
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(number, col, value)
             cell.style = "gecc-date" if col == 4 else "gecc-tick" if col > 6 else "gecc-body"
-    _finish(sheet, headings, [[a.province, a.center, a.assessor_name, a.assessor_position] for a in answers],
-            minimum={"วันที่ประเมิน": 12, **{name: 6 for name, _, _ in items}})
+    _finish(
+        sheet,
+        headings,
+        [[a.province, a.center, a.assessor_name, a.assessor_position] for a in answers],
+        minimum={"วันที่ประเมิน": 12, **{name: 6 for name, _, _ in items}},
+    )
 
 
-def _part_sheet(sheet: Worksheet, campaign: Campaign, part, answers: Sequence[Answer]) -> None:
+def _part_sheet(sheet: Worksheet, campaign: Campaign, part: Part, answers: Sequence[Answer]) -> None:
     ids = [i.id for i in part.items]
     headings = ["จังหวัด", "ศูนย์"] + [thai_digits(i) for i in ids] + ["มี (ข้อ)", "ร้อยละ"]
-    _header(sheet, headings, {thai_digits(i.id): i.text or "\n".join(i.points) for i in part.items}
-            | {"จังหวัด": part.title})
+    _header(
+        sheet, headings, {thai_digits(i.id): i.text or "\n".join(i.points) for i in part.items} | {"จังหวัด": part.title}
+    )
     for number, answer in enumerate(answers, start=2):
         met = sum(1 for i in ids if answer.quality[i])
-        values = [answer.province, answer.center] + ["✓" if answer.quality[i] else "✗" for i in ids]
+        values: list[object] = [answer.province, answer.center]
+        values += ["✓" if answer.quality[i] else "✗" for i in ids]
         values += [met, met / len(ids) if ids else 0]
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(number, col, value)
-            cell.style = ("gecc-tick" if 2 < col <= 2 + len(ids) else
-                          "gecc-percent" if col == len(values) else "gecc-body")
+            cell.style = (
+                "gecc-tick" if 2 < col <= 2 + len(ids) else "gecc-percent" if col == len(values) else "gecc-body"
+            )
     _finish(sheet, headings, [[a.province, a.center] for a in answers], minimum={thai_digits(i): 5 for i in ids})
 
 
 # --- shared --------------------------------------------------------------------------------
+
 
 def _header(sheet: Worksheet, headings: Sequence[str], notes: dict[str, str]) -> None:
     sheet.sheet_format.defaultRowHeight = ROW_HEIGHT
@@ -228,16 +281,18 @@ def _header(sheet: Worksheet, headings: Sequence[str], notes: dict[str, str]) ->
             cell.comment = Comment(notes[text], "GECC", width=320, height=160)
 
 
-def _finish(sheet: Worksheet, headings: Sequence[str], texts: list[list[str]],
-            minimum: dict[str, float] | None = None) -> None:
+def _finish(
+    sheet: Worksheet, headings: Sequence[str], texts: list[list[str]], minimum: dict[str, float] | None = None
+) -> None:
     """Frozen header, a filter on every column, widths for Thai text."""
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{max(len(texts), 0) + 1}"
     _widths(sheet, headings, texts, minimum)
 
 
-def _widths(sheet: Worksheet, headings: Sequence[str], texts: list[list[str]],
-            minimum: dict[str, float] | None = None) -> None:
+def _widths(
+    sheet: Worksheet, headings: Sequence[str], texts: list[list[str]], minimum: dict[str, float] | None = None
+) -> None:
     """Each column as wide as its longest text (the first columns of ``texts``) or its heading, within MAX_WIDTH."""
     minimum = minimum or {}
     for col, heading in enumerate(headings, start=1):
@@ -283,9 +338,13 @@ def init_answers_command(inputs: Path, outputs: Path, *, replace: bool = False, 
     try:
         rows = answers_workbook(campaign, target, centers, replace=replace)
     except Exists:
-        err.write(f"มีไฟล์ {outputs.name}/{ANSWERS_XLSX} อยู่แล้ว (อาจมีคำตอบที่กำลังรวบรวมอยู่): ไม่ได้เขียนทับ "
-                  "ถ้าต้องการสร้างใหม่แทนไฟล์เดิม ให้สั่งอีกครั้งพร้อม --replace\n")
+        err.write(
+            f"มีไฟล์ {outputs.name}/{ANSWERS_XLSX} อยู่แล้ว (อาจมีคำตอบที่กำลังรวบรวมอยู่): ไม่ได้เขียนทับ "
+            "ถ้าต้องการสร้างใหม่แทนไฟล์เดิม ให้สั่งอีกครั้งพร้อม --replace\n"
+        )
         return 1
-    err.write(f"สร้าง {outputs.name}/{ANSWERS_XLSX}: {rows} แถว (ศูนย์ที่ยังไม่มีคำตอบ) "
-              f"กรอกแล้วบันทึกไว้ใน {inputs.name}/answers/ เพื่อใช้เป็นไฟล์คำตอบ\n")
+    err.write(
+        f"สร้าง {outputs.name}/{ANSWERS_XLSX}: {rows} แถว (ศูนย์ที่ยังไม่มีคำตอบ) "
+        f"กรอกแล้วบันทึกไว้ใน {inputs.name}/answers/ เพื่อใช้เป็นไฟล์คำตอบ\n"
+    )
     return 0

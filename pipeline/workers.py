@@ -50,8 +50,13 @@ def _call(index: int) -> object:
     return fn(items[index])
 
 
-def parallel_map(fn: Callable[[In], Out], items: Sequence[In], *, workers: int | None = None,
-                 progress: Callable[[int, int], object] | None = None) -> list[Out]:
+def parallel_map(
+    fn: Callable[[In], Out],
+    items: Sequence[In],
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int], object] | None = None,
+) -> list[Out]:
     """``[fn(item) for item in items]`` in ``workers`` processes (default: one per core).
 
     An exception raised by ``fn`` is raised here, after the tasks not yet started are
@@ -68,8 +73,9 @@ def parallel_map(fn: Callable[[In], Out], items: Sequence[In], *, workers: int |
             if progress is not None:
                 progress(done, len(items))
         return results
-    pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
-                               initargs=((fn, items),))
+    pool = ProcessPoolExecutor(
+        n, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker, initargs=((fn, items),)
+    )
     try:
         futures = {pool.submit(_call, i): i for i in range(len(items))}
         slots: list[Out | None] = [None] * len(items)

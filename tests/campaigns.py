@@ -16,8 +16,9 @@ def command(*args: str) -> list[str]:
 
 
 def run(*args: str, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run(command(*args), cwd=PROJECT, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        command(*args), cwd=PROJECT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
 
 
 def small_inputs(root: Path) -> Path:
@@ -28,7 +29,9 @@ def small_inputs(root: Path) -> Path:
         "order,province,center,note\n"
         "1,สมุทรปราการ,ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์,\n"
         "2,นนทบุรี,ศูนย์ดำรงธรรมอำเภอบางบัวทอง,\n"
-        "3,สมุทรปราการ,ศูนย์ดำรงธรรมอำเภอบางพลี,ศูนย์ทดสอบ\n", encoding="utf-8")
+        "3,สมุทรปราการ,ศูนย์ดำรงธรรมอำเภอบางพลี,ศูนย์ทดสอบ\n",
+        encoding="utf-8",
+    )
     for path in (inputs / "answers").iterdir():
         if not path.name.startswith(("01-", "02-", "README")):
             path.unlink()

@@ -54,6 +54,7 @@ def shown(name: str) -> str:
 
 # --- the shipped examples ---------------------------------------------------------
 
+
 def test_shipped_examples_load(inputs):
     answers, problems = load(inputs)
     assert problems == []
@@ -66,7 +67,7 @@ def test_shipped_examples_load(inputs):
     assert [k for k, v in second.physical.items() if not v] == ["2", "7", "10"]
     assert second.notes["2"].startswith("ไม่มีรถโดยสารประจำทางผ่าน")
     third = by_center["ศูนย์ดำรงธรรมอำเภอลำลูกกา"]
-    assert third.assessed_on == date(2021, 2, 18)          # "๑๘ กุมภาพันธ์ ๒๕๖๔"
+    assert third.assessed_on == date(2021, 2, 18)  # "๑๘ กุมภาพันธ์ ๒๕๖๔"
     assert third.quality["1.1"] is True and third.quality["24"] is False  # มี / ไม่มี
     from_csv = by_center["ศูนย์ดำรงธรรมอำเภอชัยบาดาล"]
     assert (from_csv.source.name, from_csv.source_where) == ("examples.csv", "แถวที่ 2")
@@ -92,7 +93,7 @@ def test_missing_folder_is_no_answers_and_no_problem(inputs):
 def test_unquoted_and_thai_digit_keys_are_read(inputs):
     path = inputs / "answers" / COMPACT
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r'"([0-9.]+)":', r"\1:", text)              # 1: มี, 1.1: true, 22: false
+    text = re.sub(r'"([0-9.]+)":', r"\1:", text)  # 1: มี, 1.1: true, 22: false
     text = text.replace("1: มี,", '"๑": มี,', 1).replace("ห้องบริการ", "ห้องบริการ")
     path.write_text(text, encoding="utf-8")
     answers, problems = load(inputs)
@@ -103,7 +104,7 @@ def test_unquoted_and_thai_digit_keys_are_read(inputs):
 
 
 def test_an_unquoted_number_that_could_be_two_ids_is_refused():
-    assert item_id(1.1, ["1.1", "1.10"]) is None      # written 1.10 or 1.1: the same float
+    assert item_id(1.1, ["1.1", "1.10"]) is None  # written 1.10 or 1.1: the same float
     assert item_id(1.1, ["1.1", "2"]) == "1.1"
     assert item_id(22, ["22"]) == "22"
     assert item_id("๑.๑", ["1.1"]) == "1.1"
@@ -111,13 +112,16 @@ def test_an_unquoted_number_that_could_be_two_ids_is_refused():
 
 # --- one test per rule ---------------------------------------------------------------
 
+
 def test_unknown_province_is_named_with_a_suggestion(inputs):
     path = inputs / "answers" / FIRST
     edit(path, "province: สมุทรปราการ", "province: สมุทรปราการร")
     found = problems_of(inputs)
-    assert found == [f"{shown(FIRST)}: บรรทัดที่ {line_of(path, 'province:')}, ช่อง province: "
-                     "ไม่มีจังหวัด “สมุทรปราการร” ในรายชื่อศูนย์ (inputs/centers.csv) หรือหมายถึง “สมุทรปราการ”? "
-                     "(ศูนย์ “ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์” อยู่ในจังหวัดสมุทรปราการ)"]
+    assert found == [
+        f"{shown(FIRST)}: บรรทัดที่ {line_of(path, 'province:')}, ช่อง province: "
+        "ไม่มีจังหวัด “สมุทรปราการร” ในรายชื่อศูนย์ (inputs/centers.csv) หรือหมายถึง “สมุทรปราการ”? "
+        "(ศูนย์ “ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์” อยู่ในจังหวัดสมุทรปราการ)"
+    ]
     assert "ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์" not in centers_of(inputs)
 
 
@@ -126,29 +130,35 @@ def test_unknown_center_is_named_with_a_suggestion(inputs):
     edit(path, "center: ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์", "center: ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดี")
     assert problems_of(inputs) == [
         f"{shown(FIRST)}: บรรทัดที่ {line_of(path, 'center:')}, ช่อง center: ไม่มีศูนย์ “ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดี” "
-        "ของจังหวัดสมุทรปราการ ในรายชื่อศูนย์ (inputs/centers.csv) หรือหมายถึง “ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์”?"]
+        "ของจังหวัดสมุทรปราการ ในรายชื่อศูนย์ (inputs/centers.csv) หรือหมายถึง “ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์”?"
+    ]
 
 
 def test_center_of_another_province_is_refused(inputs):
     path = inputs / "answers" / FIRST
     edit(path, "center: ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์", "center: ศูนย์ดำรงธรรมอำเภอบางปะหัน")
     (found,) = problems_of(inputs)
-    assert found.endswith("ช่อง center: ศูนย์ “ศูนย์ดำรงธรรมอำเภอบางปะหัน” อยู่ในจังหวัดพระนครศรีอยุธยา "
-                          "ไม่ใช่จังหวัดสมุทรปราการ (ตาม inputs/centers.csv)")
+    assert found.endswith(
+        "ช่อง center: ศูนย์ “ศูนย์ดำรงธรรมอำเภอบางปะหัน” อยู่ในจังหวัดพระนครศรีอยุธยา ไม่ใช่จังหวัดสมุทรปราการ (ตาม inputs/centers.csv)"
+    )
 
 
 def test_unknown_and_missing_item_ids(inputs):
     path = inputs / "answers" / FIRST
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r'^  "3": .*\n^  "4": .*\n', "", text, flags=re.M)          # two ids left out
+    text = re.sub(r'^  "3": .*\n^  "4": .*\n', "", text, flags=re.M)  # two ids left out
     text = text.replace('  "13": มี', '  "13": มี\n  "14": มี\n  "1.1": มี', 1)  # unknown, and a quality id
     path.write_text(text, encoding="utf-8")
     found = problems_of(inputs)
     physical = line_of(path, "physical:")
-    assert f"{shown(FIRST)}: บรรทัดที่ {item_line(path, '14')}, ช่อง physical.14: " \
-           "ไม่รู้จักข้อ “14” ใน physical (ข้อที่มี: 1–13 ตาม criteria.yaml)" in found
-    assert f"{shown(FIRST)}: บรรทัดที่ {item_line(path, '1.1', 'มี')}, ช่อง physical.1.1: " \
-           "ข้อ 1.1 เป็นข้อของ quality ไม่ใช่ physical" in found
+    assert (
+        f"{shown(FIRST)}: บรรทัดที่ {item_line(path, '14')}, ช่อง physical.14: "
+        "ไม่รู้จักข้อ “14” ใน physical (ข้อที่มี: 1–13 ตาม criteria.yaml)" in found
+    )
+    assert (
+        f"{shown(FIRST)}: บรรทัดที่ {item_line(path, '1.1', 'มี')}, ช่อง physical.1.1: "
+        "ข้อ 1.1 เป็นข้อของ quality ไม่ใช่ physical" in found
+    )
     assert f"{shown(FIRST)}: บรรทัดที่ {physical}, ช่อง physical: ขาดข้อ 3, 4 (ต้องตอบครบทุกข้อ 1–13)" in found
     assert len(found) == 3, found
 
@@ -197,13 +207,14 @@ def test_csv_values_are_case_insensitive_but_checked(inputs):
     lines = csv.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     row = lines[1].split(",")
-    row[header.index("q1.1")] = "True"      # any case
+    row[header.index("q1.1")] = "True"  # any case
     row[header.index("q1.2")] = "ไม่มี"
     row[header.index("p3")] = "yes"
     lines[1] = ",".join(row)
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert problems_of(inputs) == [
-        "inputs/answers/examples.csv: แถวที่ 2, ช่อง p3: คำตอบ “yes” ใช้ไม่ได้ (ใช้ได้: มี, ไม่มี, ✓, ✗, 1, 0, TRUE, FALSE)"]
+        "inputs/answers/examples.csv: แถวที่ 2, ช่อง p3: คำตอบ “yes” ใช้ไม่ได้ (ใช้ได้: มี, ไม่มี, ✓, ✗, 1, 0, TRUE, FALSE)"
+    ]
 
 
 def test_blank_values_are_not_answered_yet_listing_the_ids(inputs):
@@ -234,7 +245,7 @@ def test_blank_csv_cells_are_not_answered_yet(inputs):
         "inputs/answers/examples.csv: แถวที่ 3, ช่อง quality: ยังไม่ได้ตอบข้อ q24 (ใส่ true หรือ false; จะใส่ มี หรือ ไม่มี ก็ได้)",
     ]
     assert "ศูนย์ดำรงธรรมอำเภอบางระจัน" not in centers_of(inputs)
-    assert "ศูนย์ดำรงธรรมอำเภอชัยบาดาล" in centers_of(inputs)   # the other row of the same file
+    assert "ศูนย์ดำรงธรรมอำเภอชัยบาดาล" in centers_of(inputs)  # the other row of the same file
 
 
 def test_duplicate_centers_name_both_places_and_neither_is_used(inputs):
@@ -259,22 +270,30 @@ def test_duplicate_centers_name_both_places_and_neither_is_used(inputs):
     assert len(centers_of(inputs)) == 5
 
 
-@pytest.mark.parametrize("written, message", [
-    ("2021-02-30", "วันที่ “2021-02-30” ไม่ถูกต้องหรือไม่มีอยู่จริง"),           # unquoted: PyYAML's own date
-    ('"2021-02-30"', "วันที่ “2021-02-30” ไม่ถูกต้องหรือไม่มีอยู่จริง"),
-    ("๓๐ กุมภาพันธ์ ๒๕๖๔", "วันที่ “๓๐ กุมภาพันธ์ ๒๕๖๔” ไม่ถูกต้องหรือไม่มีอยู่จริง"),
-    ("๑๕ กุมพา ๒๕๖๔", "ไม่รู้จักชื่อเดือน “กุมพา” (ต้องเป็นชื่อเดือนเต็ม เช่น กุมภาพันธ์ หรือชื่อย่อ เช่น ก.พ.)"),
-    ("15/13/2564", "วันที่ “15/13/2564” ไม่ถูกต้องหรือไม่มีอยู่จริง (ต้องเป็น ปปปป-ดด-วว เช่น 2021-02-15, "
-                   "วัน/เดือน/ปี เช่น 15/2/2564, ๑๕ กุมภาพันธ์ ๒๕๖๔ หรือ ๑๕ ก.พ. ๖๔)"),
-    ("15/2/64", "ปีในวันที่ “15/2/64” ต้องมี ๔ หลัก เช่น 15/2/2564"),
-    ("2564-02-15", "ปี 2564 ในวันที่ “2564-02-15” น่าจะเป็นปี พ.ศ."),
-    ("15/2/2521", "วันที่ “15/2/2521” อยู่นอกช่วงที่เป็นไปได้"),
-])
+@pytest.mark.parametrize(
+    "written, message",
+    [
+        ("2021-02-30", "วันที่ “2021-02-30” ไม่ถูกต้องหรือไม่มีอยู่จริง"),  # unquoted: PyYAML's own date
+        ('"2021-02-30"', "วันที่ “2021-02-30” ไม่ถูกต้องหรือไม่มีอยู่จริง"),
+        ("๓๐ กุมภาพันธ์ ๒๕๖๔", "วันที่ “๓๐ กุมภาพันธ์ ๒๕๖๔” ไม่ถูกต้องหรือไม่มีอยู่จริง"),
+        ("๑๕ กุมพา ๒๕๖๔", "ไม่รู้จักชื่อเดือน “กุมพา” (ต้องเป็นชื่อเดือนเต็ม เช่น กุมภาพันธ์ หรือชื่อย่อ เช่น ก.พ.)"),
+        (
+            "15/13/2564",
+            "วันที่ “15/13/2564” ไม่ถูกต้องหรือไม่มีอยู่จริง (ต้องเป็น ปปปป-ดด-วว เช่น 2021-02-15, "
+            "วัน/เดือน/ปี เช่น 15/2/2564, ๑๕ กุมภาพันธ์ ๒๕๖๔ หรือ ๑๕ ก.พ. ๖๔)",
+        ),
+        ("15/2/64", "ปีในวันที่ “15/2/64” ต้องมี ๔ หลัก เช่น 15/2/2564"),
+        ("2564-02-15", "ปี 2564 ในวันที่ “2564-02-15” น่าจะเป็นปี พ.ศ."),
+        ("15/2/2521", "วันที่ “15/2/2521” อยู่นอกช่วงที่เป็นไปได้"),
+    ],
+)
 def test_unreadable_and_impossible_dates(inputs, written, message):
     path = inputs / "answers" / FIRST
     edit(path, "assessed_on: 2021-02-15", f"assessed_on: {written}")
     (found,) = problems_of(inputs)
-    assert found.startswith(f"{shown(FIRST)}: บรรทัดที่ {line_of(path, 'assessed_on:')}, ช่อง assessed_on: {message}"), found
+    assert found.startswith(f"{shown(FIRST)}: บรรทัดที่ {line_of(path, 'assessed_on:')}, ช่อง assessed_on: {message}"), (
+        found
+    )
 
 
 def test_csv_dates_are_checked(inputs):
@@ -314,7 +333,9 @@ def test_unknown_keys_get_a_suggestion(inputs):
     edit(path, "assessed_on:", "asessed_on:")
     edit(path, "\nnotes:", "\nnote:")
     found = problems_of(inputs)
-    assert f"{shown(FIRST)}: บรรทัดที่ {line_of(path, 'asessed_on:')}: ไม่รู้จักคีย์ “asessed_on” หรือหมายถึง “assessed_on”?" in found
+    assert (
+        f"{shown(FIRST)}: บรรทัดที่ {line_of(path, 'asessed_on:')}: ไม่รู้จักคีย์ “asessed_on” หรือหมายถึง “assessed_on”?" in found
+    )
     assert f"{shown(FIRST)}: บรรทัดที่ {line_of(path, 'note:')}: ไม่รู้จักคีย์ “note” หรือหมายถึง “notes”?" in found
     assert f"{shown(FIRST)}: ขาดคีย์ “assessed_on” ที่ต้องมี" in found
     assert len(found) == 3, found
@@ -362,11 +383,15 @@ def test_every_problem_of_every_file_comes_back_together(inputs):
     assert files == [shown(FIRST), shown(SECOND), shown(SECOND), "inputs/answers/examples.csv"], problems
     assert [p.field for p in problems] == ["province", "assessed_on", "physical", "q1.1"]
     assert {a.center for a in answers} == {
-        "ศูนย์ดำรงธรรมอำเภอลำลูกกา", "ศูนย์ดำรงธรรมอำเภอบางปะหัน", "ศูนย์ดำรงธรรมอำเภอเมืองอ่างทอง",
-        "ศูนย์ดำรงธรรมอำเภอบางระจัน"}
+        "ศูนย์ดำรงธรรมอำเภอลำลูกกา",
+        "ศูนย์ดำรงธรรมอำเภอบางปะหัน",
+        "ศูนย์ดำรงธรรมอำเภอเมืองอ่างทอง",
+        "ศูนย์ดำรงธรรมอำเภอบางระจัน",
+    }
 
 
 # --- blank answer files ---------------------------------------------------------------
+
 
 def test_init_writes_only_for_centers_without_answers_and_never_overwrites(inputs):
     campaign = load_campaign(inputs)
@@ -378,10 +403,13 @@ def test_init_writes_only_for_centers_without_answers_and_never_overwrites(input
     answered = {c.slug for c in campaign.centers[:7]}
     assert not names & {f"{s}.yaml" for s in answered}
     assert "08-ชัยนาท-สรรคบุรี.yaml" in names
-    assert all(folder / n for n in before) and {p.name: p.read_bytes() for p in folder.iterdir() if p.name in before} == before
-    assert not [p for p in folder.iterdir() if p.name.startswith(".")]   # no temporary file left behind
+    assert (
+        all(folder / n for n in before)
+        and {p.name: p.read_bytes() for p in folder.iterdir() if p.name in before} == before
+    )
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary file left behind
 
-    assert init_answers(inputs, campaign) == []                           # second run: nothing new
+    assert init_answers(inputs, campaign) == []  # second run: nothing new
     mine = folder / "08-ชัยนาท-สรรคบุรี.yaml"
     mine.write_text("# my own work\n", encoding="utf-8")
     (folder / "09-สระบุรี-พระพุทธบาท.yaml").unlink()
@@ -393,23 +421,25 @@ def test_init_counts_centers_named_in_any_file_even_a_broken_one(inputs):
     campaign = load_campaign(inputs)
     folder = inputs / "answers"
     (folder / "ชัยนาท.yaml").write_text(
-        "province: ชัยนาท\ncenter: ศูนย์ดำรงธรรมอำเภอสรรคบุรี\nphysical: [ไม่ปิด\n", encoding="utf-8")
+        "province: ชัยนาท\ncenter: ศูนย์ดำรงธรรมอำเภอสรรคบุรี\nphysical: [ไม่ปิด\n", encoding="utf-8"
+    )
     edit(folder / "examples.csv", "ลพบุรี,ศูนย์ดำรงธรรมอำเภอชัยบาดาล", "สระบุรี,ศูนย์ดำรงธรรมอำเภอพระพุทธบาท")
     names = {p.name for p in init_answers(inputs, campaign)}
     assert "08-ชัยนาท-สรรคบุรี.yaml" not in names and "09-สระบุรี-พระพุทธบาท.yaml" not in names
-    assert "06-ลพบุรี-ชัยบาดาล.yaml" in names and len(names) == 76 - 8   # 1–5, 7 and now 8, 9
+    assert "06-ลพบุรี-ชัยบาดาล.yaml" in names and len(names) == 76 - 8  # 1–5, 7 and now 8, 9
 
 
 def test_init_without_hard_links_still_never_overwrites(inputs, monkeypatch):
     def no_links(*args):
         raise PermissionError("no hard links on this file system")
+
     monkeypatch.setattr(os, "link", no_links)
     campaign = load_campaign(inputs)
     shutil.rmtree(inputs / "answers")
     assert len(init_answers(inputs, campaign)) == 76
     target = inputs / "answers" / "01-สมุทรปราการ-พระสมุทรเจดีย์.yaml"
     target.write_text("# kept\n", encoding="utf-8")
-    target.rename(target.with_name("kept.yaml"))         # names nothing: the center needs a file again
+    target.rename(target.with_name("kept.yaml"))  # names nothing: the center needs a file again
     (inputs / "answers" / "kept.yaml").rename(target)
     assert init_answers(inputs, campaign) == []
     assert target.read_text(encoding="utf-8") == "# kept\n"
@@ -424,12 +454,14 @@ def test_blank_file_reports_unanswered_items_and_loads_once_filled(inputs):
     text = path.read_text(encoding="utf-8")
     assert "# เวลาเปิดให้บริการ" in text and "มีการให้บริการนอกเวลาราชการ" in text
     found = [str(p) for p in load(inputs)[1] if p.file == shown(path.name)]
-    assert f"{shown(path.name)}: บรรทัดที่ {line_of(path, 'physical:')}, ช่อง physical: " \
-           "ยังไม่ได้ตอบข้อ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 (ใส่ มี หรือ ไม่มี)" in found
+    assert (
+        f"{shown(path.name)}: บรรทัดที่ {line_of(path, 'physical:')}, ช่อง physical: "
+        "ยังไม่ได้ตอบข้อ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 (ใส่ มี หรือ ไม่มี)" in found
+    )
     assert any("ช่อง quality: ยังไม่ได้ตอบข้อ 1.1, 1.2, 2.1," in p and ", 24 (" in p for p in found)
     assert f"{shown(path.name)}: บรรทัดที่ {line_of(path, 'assessed_on:')}, ช่อง assessed_on: ยังไม่ได้กรอก" in found
 
-    for path in written:                      # what a clerk does: fill every blank
+    for path in written:  # what a clerk does: fill every blank
         text = path.read_text(encoding="utf-8")
         text = text.replace("assessed_on:\n", "assessed_on: ๑๕ กุมภาพันธ์ ๒๕๖๔\n")
         text = text.replace("  name:\n", "  name: นางสาวสมใจ ใจดี\n").replace("  position:\n", "  position: ปลัดอำเภอ\n")

@@ -33,7 +33,7 @@ def work(tmp_path):
     report.write_bytes(b"%PDF-1.7\n% report made on run 1\n%%EOF\n")
     answer = tmp_path / "inputs" / "answers" / f"{SLUG}.yaml"
     answer.parent.mkdir(parents=True)
-    answer.write_text("province: นนทบุรี\ncenter: ศูนย์ดำรงธรรมอำเภอบางบัวทอง\nphysical:\n  \"1\": มี\n", encoding="utf-8")
+    answer.write_text('province: นนทบุรี\ncenter: ศูนย์ดำรงธรรมอำเภอบางบัวทอง\nphysical:\n  "1": มี\n', encoding="utf-8")
     return tmp_path, report, answer, tmp_path / "outputs" / "archive"
 
 
@@ -92,7 +92,7 @@ def test_unchanged_answers_change_nothing(work):
     report.write_bytes(b"%PDF-1.7\n% the same report made again on run 2: other bytes\n%%EOF\n")
     [result] = archive([entry(report, answer)], root, now=clock(T2))
     assert (result.version, result.created) == (1, False)
-    assert snapshot(root) == before          # no file or folder touched, not even a time stamp
+    assert snapshot(root) == before  # no file or folder touched, not even a time stamp
     assert verify(root) == []
 
 
@@ -167,7 +167,7 @@ def test_verify_finds_a_tampered_file(work):
     archive([entry(report, answer)], root, now=clock(T1))
     target = root / SLUG / "v001" / "report.pdf"
     size = target.stat().st_size
-    target.chmod(0o644)                       # what a tamperer would do first (root needs not)
+    target.chmod(0o644)  # what a tamperer would do first (root needs not)
     target.write_bytes(b"%PDF-1.7\n% forged!!!! report made on run 1\n%%EOF\n"[:size])
     problems = verify(root)
     assert len(problems) == 1
@@ -207,7 +207,7 @@ def test_an_interrupted_run_leaves_no_version(work, monkeypatch):
     with pytest.raises(OSError):
         archive([entry(report, answer)], root, now=clock(T1))
     monkeypatch.undo()
-    assert list((root / SLUG).iterdir()) == []      # no half version, no temporary folder
+    assert list((root / SLUG).iterdir()) == []  # no half version, no temporary folder
     [result] = archive([entry(report, answer)], root, now=clock(T2))
     assert result.version == 1 and verify(root) == []
 

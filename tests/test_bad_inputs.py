@@ -41,8 +41,9 @@ PDF_NAME = "form.pdf"
 
 
 def case_names(*commands: str) -> list[str]:
-    return sorted(p.name for p in CASES.iterdir()
-                  if (p / "case.yaml").is_file() and spec_of(p.name)["command"] in commands)
+    return sorted(
+        p.name for p in CASES.iterdir() if (p / "case.yaml").is_file() and spec_of(p.name)["command"] in commands
+    )
 
 
 def spec_of(name: str) -> dict:
@@ -55,8 +56,9 @@ def expected_of(name: str) -> list[str]:
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def prepare(name: str, root: Path) -> Path:
@@ -82,6 +84,7 @@ def prepare(name: str, root: Path) -> Path:
 
 # --- generated files: binary, or too big to keep in the repository ------------------
 
+
 def _undecodable(inputs: Path, root: Path) -> None:
     csv = inputs / "centers.csv"
     csv.write_bytes(csv.read_bytes().replace("นนทบุรี".encode(), b"\xfc\xfd\xfe\xff", 1))
@@ -101,7 +104,11 @@ def _sample_pdf() -> fitz.Document:
     page = doc.new_page()
     page.insert_text((72, 72), "แบบประเมินตนเอง " * 20)
     widget = fitz.Widget()
-    widget.field_type, widget.field_name, widget.rect = fitz.PDF_WIDGET_TYPE_CHECKBOX, "p:1", fitz.Rect(72, 100, 90, 118)
+    widget.field_type, widget.field_name, widget.rect = (
+        fitz.PDF_WIDGET_TYPE_CHECKBOX,
+        "p:1",
+        fitz.Rect(72, 100, 90, 118),
+    )
     page.add_widget(widget)
     return doc
 
@@ -126,8 +133,14 @@ def _zip_bomb(inputs: Path, root: Path) -> None:
     assert (root / PDF_NAME).stat().st_size < 2 * 1024 * 1024
 
 
-GENERATORS = {"undecodable": _undecodable, "huge": _huge, "docx-as-pdf": _docx_as_pdf,
-              "truncated-pdf": _truncated_pdf, "encrypted-pdf": _encrypted_pdf, "zip-bomb": _zip_bomb}
+GENERATORS = {
+    "undecodable": _undecodable,
+    "huge": _huge,
+    "docx-as-pdf": _docx_as_pdf,
+    "truncated-pdf": _truncated_pdf,
+    "encrypted-pdf": _encrypted_pdf,
+    "zip-bomb": _zip_bomb,
+}
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -135,6 +148,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 # --- the cases ------------------------------------------------------------------------
+
 
 def test_every_case_folder_is_complete():
     names = [p.name for p in CASES.iterdir() if p.is_dir()]
@@ -199,6 +213,7 @@ def test_template_problems_name_the_template_and_the_tag(name, tmp_path):
 
 
 # --- the one case that renders: cleaned values, markup characters, a 300-character name --------
+
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):

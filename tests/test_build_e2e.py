@@ -6,8 +6,8 @@ from pathlib import Path
 
 import fitz
 import pytest
-
 from campaigns import run, small_inputs
+
 from pipeline.check import normalise
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,9 @@ def test_a_bad_answer_file_is_named_and_the_others_go_on(campaign):
     assert "inputs/answers/03-bad.yaml: บรรทัดที่" in result.stderr
     assert "ไม่รู้จักข้อ “14”" in result.stderr
     assert sorted(p.name for p in (outputs / "reports").glob("*.pdf")) == [
-        "01-สมุทรปราการ-พระสมุทรเจดีย์.pdf", "02-นนทบุรี-บางบัวทอง.pdf"]
+        "01-สมุทรปราการ-พระสมุทรเจดีย์.pdf",
+        "02-นนทบุรี-บางบัวทอง.pdf",
+    ]
     report = json.loads((outputs / "check.json").read_text(encoding="utf-8"))
     assert report["totals"]["pdfs_failed"] == 0, [f for f in report["findings"] if not f["ok"]]
 
@@ -45,7 +47,10 @@ def test_a_bad_answer_file_is_named_and_the_others_go_on(campaign):
 def test_one_letter_per_province_naming_all_its_centers(campaign):
     _, outputs, _ = campaign
     assert sorted(p.name for p in (outputs / "letters").glob("*.pdf")) == [
-        "01-สมุทรปราการ.pdf", "02-นนทบุรี.pdf", "all-provinces.pdf"]
+        "01-สมุทรปราการ.pdf",
+        "02-นนทบุรี.pdf",
+        "all-provinces.pdf",
+    ]
     text = text_of(outputs / "letters" / "01-สมุทรปราการ.pdf")
     assert normalise("ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์ และ ศูนย์ดำรงธรรมอำเภอบางพลี") in text
 
@@ -85,7 +90,9 @@ def test_reports_are_pdfa_and_results_csv_agrees(campaign):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert [(r["center"], r["physical_met"], r["basic_condition_met"]) for r in rows] == [
-        ("ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์", "13", "TRUE"), ("ศูนย์ดำรงธรรมอำเภอบางบัวทอง", "10", "FALSE")]
+        ("ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์", "13", "TRUE"),
+        ("ศูนย์ดำรงธรรมอำเภอบางบัวทอง", "10", "FALSE"),
+    ]
     summary = text_of(outputs / "summary" / "summary.pdf")
     assert normalise("ศูนย์ดำรงธรรมอำเภอบางพลี") in summary  # listed as not answered yet
 

@@ -31,7 +31,7 @@ def png_dpi(path: Path) -> float | None:
     at = data.find(b"pHYs")
     if at < 0:
         return None
-    x, _, unit = struct.unpack(">IIB", data[at + 4:at + 13])
+    x, _, unit = struct.unpack(">IIB", data[at + 4 : at + 13])
     return x * 0.0254 if unit == 1 else None
 
 
@@ -51,7 +51,7 @@ def shipped_chart() -> Chart:
 
 
 def test_font_is_the_conversion_font(family):
-    assert "Sarabun" in family   # the real TH Sarabun New, or TH Sarabun Substitute built from Laksaman
+    assert "Sarabun" in family  # the real TH Sarabun New, or TH Sarabun Substitute built from Laksaman
 
 
 def test_draw_summary_chart(family, shipped_chart, tmp_path):
@@ -63,7 +63,7 @@ def test_draw_summary_chart(family, shipped_chart, tmp_path):
     assert abs(width - shipped_chart.width_mm / 25.4 * 200) <= 1
     assert abs(height - shipped_chart.height_mm / 25.4 * 200) <= 1
     assert png_dpi(target) == pytest.approx(200, abs=0.5)
-    assert [p.name for p in target.parent.iterdir()] == ["chart.png"]   # written atomically, nothing left over
+    assert [p.name for p in target.parent.iterdir()] == ["chart.png"]  # written atomically, nothing left over
 
 
 def test_draw_ungrouped_chart_and_redraw(family, tmp_path):
@@ -73,7 +73,7 @@ def test_draw_ungrouped_chart_and_redraw(family, tmp_path):
     first = target.read_bytes()
     width, height = png_size(target)
     assert abs(width - 80 / 25.4 * 200) <= 1 and abs(height - 40 / 25.4 * 200) <= 1
-    chart_module.draw(small, target)            # drawing again replaces the file with the same picture
+    chart_module.draw(small, target)  # drawing again replaces the file with the same picture
     assert target.read_bytes() == first
 
 

@@ -104,11 +104,20 @@ def _fontconfig(directory: Path) -> Path:
 def _soffice(docs: list[Path], outdir: Path, target: str, profile: Path, fontconfig: Path) -> None:
     result = subprocess.run(
         [
-            "soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-            "--convert-to", target, "--outdir", str(outdir), *map(str, docs),
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            *map(str, docs),
         ],
         env={**os.environ, "FONTCONFIG_FILE": str(fontconfig)},
-        capture_output=True, text=True, timeout=180,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     missing = [d.name for d in docs if not (outdir / f"{d.stem}.pdf").is_file()]
     assert not missing, f"soffice (exit {result.returncode}) wrote no PDF for {missing}: {result.stderr}"
@@ -197,15 +206,22 @@ def test_thai_font_catches_thai_in_loma(pdfs):
 def test_clean_text_catches_private_use_characters(pdfs):
     failures = _failures(_exp(pdfs["pua"]))
     assert set(failures) == {"clean_text"}
-    assert re.fullmatch(r"page 1, line at baseline y=\d+ pt: U\+F70A private-use character in “ข้อความ⟨U\+F70A⟩ผิดรหัส”", failures["clean_text"])
+    assert re.fullmatch(
+        r"page 1, line at baseline y=\d+ pt: U\+F70A private-use character in “ข้อความ⟨U\+F70A⟩ผิดรหัส”",
+        failures["clean_text"],
+    )
 
 
 def test_clean_text_catches_replacement_character(pdfs):
     failures = _failures(_exp(pdfs["fffd"]))
     # LibreOffice takes U+FFFD from DejaVu Sans (TH Sarabun New has no such glyph), hence thai_font too.
     assert set(failures) == {"clean_text", "thai_font"}
-    assert failures["clean_text"].endswith("U+FFFD replacement character (glyph without Unicode) in “ข้อความ⟨U+FFFD⟩เสียหาย”")
-    assert failures["thai_font"].startswith("page 1: text in font DejaVuSans, not TH Sarabun New (1 span), e.g. “⟨U+FFFD⟩”")
+    assert failures["clean_text"].endswith(
+        "U+FFFD replacement character (glyph without Unicode) in “ข้อความ⟨U+FFFD⟩เสียหาย”"
+    )
+    assert failures["thai_font"].startswith(
+        "page 1: text in font DejaVuSans, not TH Sarabun New (1 span), e.g. “⟨U+FFFD⟩”"
+    )
 
 
 def test_thai_digits_catches_arabic_digits_in_thai_text(pdfs):
@@ -259,7 +275,9 @@ def test_normalise_ignores_whitespace_and_zero_width_characters():
 
 def test_missing_and_unopenable_files_are_one_failing_finding(tmp_path):
     missing = check_pdf(Expectation(tmp_path / "none.pdf", "form"))
-    assert missing == [Finding(tmp_path / "none.pdf", "open", False, f"file not found: {tmp_path / 'none.pdf'}", "form")]
+    assert missing == [
+        Finding(tmp_path / "none.pdf", "open", False, f"file not found: {tmp_path / 'none.pdf'}", "form")
+    ]
     (tmp_path / "broken.pdf").write_text("not a pdf")
     [broken] = check_pdf(Expectation(tmp_path / "broken.pdf", "form"))
     assert (broken.rule, broken.ok) == ("open", False) and broken.detail.startswith("cannot open as PDF")
@@ -278,7 +296,9 @@ def test_check_all_applies_extra_rules_by_kind_and_reports_progress(pdfs, tmp_pa
     findings = check_all(exps, crash, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
     assert [f.rule for f in findings] == list(RULES) + list(RULES) + ["crash", "open"]
-    assert findings[-2] == Finding(pdfs["good"], "crash", False, "rule crashed: ZeroDivisionError: division by zero", "form")
+    assert findings[-2] == Finding(
+        pdfs["good"], "crash", False, "rule crashed: ZeroDivisionError: division by zero", "form"
+    )
 
 
 def test_check_pdf_in_several_threads_at_once_gives_each_its_own_findings(pdfs):
@@ -311,8 +331,20 @@ def test_summary_table_and_json_have_the_expected_shape(pdfs, tmp_path):
     out = tmp_path / "outputs" / "check.json"
     write_json(findings, out)
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["totals"] == {"pdfs": 3, "pdfs_passed": 1, "pdfs_failed": 2, "checks": 2 * len(RULES) + 1, "checks_failed": 2}
-    assert data["findings"][0] == {"pdf": str(pdfs["good"]), "kind": "letter", "rule": "a4_portrait", "ok": True, "detail": ""}
+    assert data["totals"] == {
+        "pdfs": 3,
+        "pdfs_passed": 1,
+        "pdfs_failed": 2,
+        "checks": 2 * len(RULES) + 1,
+        "checks_failed": 2,
+    }
+    assert data["findings"][0] == {
+        "pdf": str(pdfs["good"]),
+        "kind": "letter",
+        "rule": "a4_portrait",
+        "ok": True,
+        "detail": "",
+    }
     assert data["findings"][-1]["rule"] == "open" and data["findings"][-1]["ok"] is False
     assert [p.name for p in out.parent.iterdir()] == ["check.json"]  # no temporary file left behind
 
@@ -322,6 +354,7 @@ def test_page_numbers_must_be_thai_digits_from_page_two(tmp_path):
     import fitz
 
     from pipeline import fonts
+
     conf = fonts.prepare(Path(__file__).resolve().parents[1] / "build")
     thai_font = str(next(conf.parent.glob("*Regular*.ttf"), None) or pytest.skip("no Thai font built"))
 
@@ -336,6 +369,7 @@ def test_page_numbers_must_be_thai_digits_from_page_two(tmp_path):
         return path
 
     from pipeline.check import page_numbers
+
     def problems(path: Path) -> list[str]:
         with fitz.open(path) as doc:
             return page_numbers(doc, Expectation(path, "letter"))
@@ -352,6 +386,7 @@ def test_source_coverage_lists_what_the_package_lacks(tmp_path):
 
     from pipeline import fonts
     from pipeline.check.kinds import source_coverage
+
     conf = fonts.prepare(Path(__file__).resolve().parents[1] / "build")
     thai_font = str(next(conf.parent.glob("*Regular*.ttf"), None) or pytest.skip("no Thai font built"))
     source = tmp_path / "source.txt"
@@ -371,6 +406,7 @@ def test_results_csv_must_agree_with_the_answer_files(tmp_path):
     from pipeline.check.kinds import results_csv
     from pipeline.documents import summary
     from pipeline.load import load_campaign
+
     campaign = load_campaign(Path(__file__).resolve().parents[1] / "inputs")
     table = tmp_path / "results.csv"
     rows = summary.results_rows(campaign)

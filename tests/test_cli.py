@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from campaigns import PROJECT, run, small_inputs
+
 from pipeline.errors import ExitCode, FontMissing, describe
 from pipeline.guard import exclusive
 
@@ -63,8 +63,14 @@ def _path_without_libreoffice(tmp_path: Path) -> str:
 
 def test_libreoffice_missing_exits_4_with_what_to_install(tmp_path):
     inputs = small_inputs(tmp_path)
-    result = run("letters", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"),
-                 env={"PATH": _path_without_libreoffice(tmp_path), "GECC_LO_PROFILES": str(tmp_path / "profiles")})
+    result = run(
+        "letters",
+        "--inputs",
+        str(inputs),
+        "--outputs",
+        str(tmp_path / "out"),
+        env={"PATH": _path_without_libreoffice(tmp_path), "GECC_LO_PROFILES": str(tmp_path / "profiles")},
+    )
     assert result.returncode == ExitCode.office == 4, result.stderr
     assert "ใช้ LibreOffice ไม่ได้" in result.stderr and "libreoffice-writer-nogui" in result.stderr
     assert "Traceback" not in result.stderr
@@ -76,9 +82,14 @@ def test_libreoffice_that_cannot_start_exits_4(tmp_path):
     fake.mkdir()
     (fake / "soffice").write_text("#!/bin/sh\necho 'soffice: cannot open display' >&2\nexit 81\n")
     (fake / "soffice").chmod(0o755)
-    result = run("letters", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"),
-                 env={"PATH": f"{fake}{os.pathsep}{os.environ['PATH']}",
-                      "GECC_LO_PROFILES": str(tmp_path / "profiles")})
+    result = run(
+        "letters",
+        "--inputs",
+        str(inputs),
+        "--outputs",
+        str(tmp_path / "out"),
+        env={"PATH": f"{fake}{os.pathsep}{os.environ['PATH']}", "GECC_LO_PROFILES": str(tmp_path / "profiles")},
+    )
     assert result.returncode == ExitCode.office, result.stderr
     assert "ใช้ LibreOffice ไม่ได้" in result.stderr and "Traceback" not in result.stderr
 
@@ -111,7 +122,14 @@ def test_the_product_never_reads_shared():
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is installed by make")
 def test_a_source_comparison_that_cannot_run_is_said(tmp_path):
     inputs = small_inputs(tmp_path)
-    result = run("forms", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"),
-                 "--source", str(tmp_path / "no-such-source.txt"))
+    result = run(
+        "forms",
+        "--inputs",
+        str(inputs),
+        "--outputs",
+        str(tmp_path / "out"),
+        "--source",
+        str(tmp_path / "no-such-source.txt"),
+    )
     assert result.returncode == ExitCode.failed, result.stderr
     assert "เทียบชุดเอกสารกับหนังสือต้นฉบับไม่ได้: ไม่พบไฟล์หนังสือต้นฉบับ" in result.stderr

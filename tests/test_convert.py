@@ -20,8 +20,9 @@ import pytest
 
 from pipeline.convert import convert
 
-pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
-                                reason="LibreOffice not installed")
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed"
+)
 
 
 def make_docx(path: Path, marker: str, pages: int = 1) -> Path:
@@ -65,8 +66,9 @@ def soffice_processes(profile_root: Path) -> list[tuple[int, list[str]]]:
 
 def test_converts_in_parallel_to_the_given_paths(tmp_path):
     # Two inputs share a stem: LibreOffice names outputs after inputs, so they must not collide.
-    sources = [make_docx(tmp_path / "in" / ("a" if i % 2 else "b") / f"letter{i // 2}.docx", f"MARKER{i}")
-               for i in range(6)]
+    sources = [
+        make_docx(tmp_path / "in" / ("a" if i % 2 else "b") / f"letter{i // 2}.docx", f"MARKER{i}") for i in range(6)
+    ]
     jobs = [(src, tmp_path / "out" / f"dir{i}" / f"province-{i}.pdf") for i, src in enumerate(sources)]
     calls = []
     result = convert(jobs, workers=2, profile_root=tmp_path / "profiles", progress=lambda d, t: calls.append((d, t)))
@@ -120,8 +122,10 @@ def test_failed_job_keeps_the_existing_good_pdf(tmp_path):
 
 def test_worker_killed_mid_batch_is_retried(tmp_path):
     profiles = tmp_path / "profiles"
-    jobs = [(make_docx(tmp_path / "in" / f"d{i}.docx", f"KILLED{i}", pages=3), tmp_path / "out" / f"d{i}.pdf")
-            for i in range(24)]
+    jobs = [
+        (make_docx(tmp_path / "in" / f"d{i}.docx", f"KILLED{i}", pages=3), tmp_path / "out" / f"d{i}.pdf")
+        for i in range(24)
+    ]
     finished = threading.Event()
     killed: list[int] = []
 
@@ -195,12 +199,17 @@ def _wait_for_batch(profiles: Path, pdfs_out: int, proc: subprocess.Popen | None
 
 def test_no_libreoffice_outlives_the_process_that_started_it(tmp_path):
     profiles = tmp_path / "profiles"
-    jobs = [(str(make_docx(tmp_path / "in" / f"o{i}.docx", f"ORPHAN{i}", pages=3)), str(tmp_path / "out" / f"o{i}.pdf"))
-            for i in range(30)]
-    script = ("import sys, json; from pipeline.convert import convert; "
-              "convert(json.loads(sys.argv[1]), workers=1, profile_root=sys.argv[2])")
-    proc = subprocess.Popen([sys.executable, "-c", script, json.dumps(jobs), str(profiles)],
-                            cwd=Path(__file__).resolve().parents[1])
+    jobs = [
+        (str(make_docx(tmp_path / "in" / f"o{i}.docx", f"ORPHAN{i}", pages=3)), str(tmp_path / "out" / f"o{i}.pdf"))
+        for i in range(30)
+    ]
+    script = (
+        "import sys, json; from pipeline.convert import convert; "
+        "convert(json.loads(sys.argv[1]), workers=1, profile_root=sys.argv[2])"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, json.dumps(jobs), str(profiles)], cwd=Path(__file__).resolve().parents[1]
+    )
     try:
         _wait_for_batch(profiles, 2, proc)
         assert soffice_processes(profiles), "LibreOffice should be converting now"
@@ -225,9 +234,22 @@ def test_a_new_run_never_shares_a_profile_with_an_old_instance(tmp_path):
     assert not (profile / ".lock").exists()  # a clean exit removes LibreOffice's lock
     # An instance left on that profile by a run that was not tied to its parent.
     slow = [str(make_docx(tmp_path / "old" / f"s{i}.docx", f"OLD{i}", pages=3)) for i in range(30)]
-    old = subprocess.Popen(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                            "--convert-to", "pdf", "--outdir", str(tmp_path / "old-out"), *slow],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    old = subprocess.Popen(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path / "old-out"),
+            *slow,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         _wait_for_batch(profiles, 1, old)
         assert (profile / ".lock").exists()

@@ -145,11 +145,9 @@ def test_ids_are_arabic_strings(data):
 
 def test_column_keys_are_strings(data):
     # Unquoted yes/no keys would load as booleans True/False under YAML 1.1.
-    assert data["physical"]["columns"] == {
-        "number": "ข้อที่", "text": "การดำเนินการ", "yes": "มี", "no": "ไม่มี"}
+    assert data["physical"]["columns"] == {"number": "ข้อที่", "text": "การดำเนินการ", "yes": "มี", "no": "ไม่มี"}
     assert data["quality"]["columns"] == {"topic": "หัวข้อ", "guideline": "แนวทางการดำเนินงาน"}
-    assert data["results"]["columns"] == {
-        "subject": "แนวทางการดำเนินงาน (คะแนน)", "method": "เกณฑ์การประเมิน"}
+    assert data["results"]["columns"] == {"subject": "แนวทางการดำเนินงาน (คะแนน)", "method": "เกณฑ์การประเมิน"}
 
 
 def test_markers(data):

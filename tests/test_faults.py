@@ -17,26 +17,34 @@ from pathlib import Path
 
 import fitz
 import pytest
-
 from campaigns import command, run, small_inputs
+
 from pipeline import archive
 from pipeline.uptodate import STATE
 
 PROJECT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
-                                reason="LibreOffice not installed")
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed"
+)
 
 
 def start(*args: str, env: dict | None = None) -> subprocess.Popen:
     # Ctrl-C as at a terminal: a shell starting the tests in the background (`cmd &`) passes
     # SIGINT on as ignored, and the run would rightly keep ignoring it.
-    return subprocess.Popen(command(*args), cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, **(env or {})},
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.Popen(
+        command(*args),
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 # -- processes ---------------------------------------------------------------------------
+
 
 def _proc(pid: int) -> tuple[int, str, list[str]] | None:
     """(parent pid, state, argv) of a live process; None when gone."""
@@ -45,7 +53,7 @@ def _proc(pid: int) -> tuple[int, str, list[str]] | None:
         argv = [a.decode(errors="replace") for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") if a]
     except OSError:
         return None
-    fields = stat[stat.rindex(")") + 2:].split()
+    fields = stat[stat.rindex(")") + 2 :].split()
     return int(fields[1]), fields[0], argv
 
 
@@ -78,12 +86,17 @@ def offices(root: int) -> dict[int, list[str]]:
 
 # -- what an interrupted run may not leave ---------------------------------------------------
 
+
 def leftovers(outputs: Path) -> list[str]:
     bad = []
     for path in outputs.rglob("*"):
         name = path.name
-        if ".part-" in name or name.endswith(".pdf.tmp") or name.startswith(".incoming-") or \
-                re.match(r"^\..*\.json\..*\.tmp$", name):
+        if (
+            ".part-" in name
+            or name.endswith(".pdf.tmp")
+            or name.startswith(".incoming-")
+            or re.match(r"^\..*\.json\..*\.tmp$", name)
+        ):
             bad.append(str(path))
         elif path.is_file() and path.suffix in {".pdf", ".docx", ".png", ".csv", ".json"} and path.stat().st_size == 0:
             bad.append(f"{path} (0 bytes)")
@@ -128,10 +141,19 @@ def test_worker_killed_mid_batch_the_run_still_finishes(killed_build):
     assert killed, "the batch ended before the test could kill it"
     assert code == 0, err
     assert "died" in err and "one by one" in err, err
-    for name in ["letters/01-สมุทรปราการ", "letters/02-นนทบุรี", "letters/all-provinces",
-                 "forms/01-สมุทรปราการ-พระสมุทรเจดีย์", "forms/02-นนทบุรี-บางบัวทอง", "forms/03-สมุทรปราการ-บางพลี",
-                 "enclosures/centers", "enclosures/criteria", "reports/01-สมุทรปราการ-พระสมุทรเจดีย์",
-                 "reports/02-นนทบุรี-บางบัวทอง", "summary/summary"]:
+    for name in [
+        "letters/01-สมุทรปราการ",
+        "letters/02-นนทบุรี",
+        "letters/all-provinces",
+        "forms/01-สมุทรปราการ-พระสมุทรเจดีย์",
+        "forms/02-นนทบุรี-บางบัวทอง",
+        "forms/03-สมุทรปราการ-บางพลี",
+        "enclosures/centers",
+        "enclosures/criteria",
+        "reports/01-สมุทรปราการ-พระสมุทรเจดีย์",
+        "reports/02-นนทบุรี-บางบัวทอง",
+        "summary/summary",
+    ]:
         assert (outputs / f"{name}.pdf").is_file(), name
     assert broken_pdfs(outputs) == [] and leftovers(outputs) == []
 
@@ -142,18 +164,26 @@ def test_a_document_that_hangs_libreoffice_is_named_and_the_rest_is_made(tmp_pat
     answer = inputs / "answers" / "01-สมุทรปราการ-พระสมุทรเจดีย์.yaml"
     text = answer.read_text(encoding="utf-8")
     assert re.search(r"^notes:\s*$", text, re.M)
-    answer.write_text(re.sub(r"^notes:\s*$", 'notes:\n  "3": ' + "ข้อความยาวมาก " * 40000, text, count=1,
-                             flags=re.M), encoding="utf-8")
-    proc = start("reports", "--inputs", str(inputs), "--outputs", str(outputs),
-                 env={"GECC_BATCH_TIMEOUT": "5", "GECC_FILE_TIMEOUT": "10"})
+    answer.write_text(
+        re.sub(r"^notes:\s*$", 'notes:\n  "3": ' + "ข้อความยาวมาก " * 40000, text, count=1, flags=re.M), encoding="utf-8"
+    )
+    proc = start(
+        "reports",
+        "--inputs",
+        str(inputs),
+        "--outputs",
+        str(outputs),
+        env={"GECC_BATCH_TIMEOUT": "5", "GECC_FILE_TIMEOUT": "10"},
+    )
     seen: set[int] = set()
     while proc.poll() is None:
         seen.update(offices(proc.pid))
         time.sleep(0.1)
     _, err = proc.communicate()
     assert proc.returncode == 1, err
-    assert re.search(r"reports/01-สมุทรปราการ-พระสมุทรเจดีย์\.docx: แปลงเป็น PDF ไม่สำเร็จ \(LibreOffice timed out after 10 s\)",
-                     err), err
+    assert re.search(
+        r"reports/01-สมุทรปราการ-พระสมุทรเจดีย์\.docx: แปลงเป็น PDF ไม่สำเร็จ \(LibreOffice timed out after 10 s\)", err
+    ), err
     assert not (outputs / "reports" / "01-สมุทรปราการ-พระสมุทรเจดีย์.pdf").exists()
     assert (outputs / "reports" / "02-นนทบุรี-บางบัวทอง.pdf").is_file()
     assert (outputs / "summary" / "summary.pdf").is_file()
@@ -168,8 +198,12 @@ def _first_new(outputs: Path, suffix: str, since: float) -> bool:
 def test_interrupted_anywhere_leaves_no_partial_file_and_the_next_run_completes(tmp_path):
     inputs, outputs = small_inputs(tmp_path), tmp_path / "outputs"
     # (signal, what must have appeared before it is sent): during render, during conversion.
-    for signum, trigger in [(signal.SIGINT, ".docx"), (signal.SIGTERM, ".pdf"),
-                            (signal.SIGTERM, ".docx"), (signal.SIGINT, ".pdf")]:
+    for signum, trigger in [
+        (signal.SIGINT, ".docx"),
+        (signal.SIGTERM, ".pdf"),
+        (signal.SIGTERM, ".docx"),
+        (signal.SIGINT, ".pdf"),
+    ]:
         started = time.time() - 0.01
         proc = start("build", "--inputs", str(inputs), "--outputs", str(outputs))
         seen: set[int] = set()
@@ -220,8 +254,13 @@ def test_a_full_disk_is_named_and_earlier_outputs_stay_intact(tmp_path, killed_b
     _, built, *_ = killed_build
     inputs, outputs = small_inputs(tmp_path), tmp_path / "outputs"
     outputs.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(outputs)],
-                                           capture_output=True).returncode != 0:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(outputs)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a small tmpfs here")
     try:
         good = outputs / "letters" / "01-สมุทรปราการ.pdf"

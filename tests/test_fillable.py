@@ -26,6 +26,7 @@ CENTERS = 2
 
 # --- fixtures ---------------------------------------------------------------------
 
+
 def _inputs_for_two_centers(folder: Path) -> Path:
     """The shipped inputs, with the first two centers only and no answer for any other center."""
     shutil.copytree(PROJECT / "inputs", folder)
@@ -49,8 +50,13 @@ def made(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("fillable")
     inputs = _inputs_for_two_centers(root / "inputs")
     outputs = root / "outputs"
-    result = subprocess.run([sys.executable, "-m", "pipeline", "forms", "--inputs", str(inputs),
-                             "--outputs", str(outputs)], cwd=PROJECT, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "forms", "--inputs", str(inputs), "--outputs", str(outputs)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     forms = sorted(p for p in (outputs / "forms").glob("*.pdf") if not p.stem.endswith("-fillable"))
     # a failing check elsewhere (say, the enclosures of a two-center list) does not matter here; the forms do
     assert len(forms) == CENTERS, f"no forms made (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
@@ -59,8 +65,7 @@ def made(tmp_path_factory) -> dict:
     form = outputs / "forms" / f"{center.slug}.pdf"
     fillable = root / "fillable" / f"{center.slug}.pdf"
     make_fillable(form, fillable, campaign.criteria, center)
-    return {"inputs": inputs, "campaign": campaign, "center": center, "form": form, "fillable": fillable,
-            "root": root}
+    return {"inputs": inputs, "campaign": campaign, "center": center, "form": form, "fillable": fillable, "root": root}
 
 
 @pytest.fixture
@@ -119,8 +124,11 @@ def answer_set(criteria) -> tuple[dict[str, bool], dict[str, bool]]:
 
 
 def fields_on(physical: dict[str, bool], quality: dict[str, bool]) -> set[str]:
-    return ({f"p:{i}" for i, v in physical.items() if v} | {f"pn:{i}" for i, v in physical.items() if not v}
-            | {f"q:{i}" for i, v in quality.items() if v})
+    return (
+        {f"p:{i}" for i, v in physical.items() if v}
+        | {f"pn:{i}" for i, v in physical.items() if not v}
+        | {f"q:{i}" for i, v in quality.items() if v}
+    )
 
 
 def listing(folder: Path) -> dict[str, bytes]:
@@ -128,6 +136,7 @@ def listing(folder: Path) -> dict[str, bytes]:
 
 
 # --- the fillable form --------------------------------------------------------------
+
 
 def test_one_checkbox_per_printed_box_named_in_box_order(made):
     criteria = made["campaign"].criteria
@@ -163,8 +172,12 @@ def test_the_checkboxes_show_a_border_and_start_off(made):
 def test_the_center_is_stored_in_the_metadata(made):
     center = made["center"]
     doc = fitz.open(made["fillable"])
-    assert json.loads(doc.metadata["keywords"]) == {"gecc": 1, "order": center.order,
-                                                   "province": center.province, "center": center.name}
+    assert json.loads(doc.metadata["keywords"]) == {
+        "gecc": 1,
+        "order": center.order,
+        "province": center.province,
+        "center": center.name,
+    }
     assert center.name in doc.metadata["title"]
 
 
@@ -178,9 +191,13 @@ def test_the_fillable_form_is_still_a_printable_a4_pdf(made):
         # every font the page content uses is embedded
         assert [f for f in page.get_fonts(full=True) if f[1] == "n/a"] == []
     # fonts not embedded: base-14 fonts of the form fields only (the check mark's ZapfDingbats, the /DA's Helvetica)
-    loose = {doc.xref_get_key(x, "BaseFont")[1] for x in range(1, doc.xref_length())
-             if doc.xref_get_key(x, "Type")[1] == "/Font" and doc.xref_get_key(x, "FontDescriptor")[0] == "null"
-             and doc.xref_get_key(x, "Subtype")[1] != "/Type0"}
+    loose = {
+        doc.xref_get_key(x, "BaseFont")[1]
+        for x in range(1, doc.xref_length())
+        if doc.xref_get_key(x, "Type")[1] == "/Font"
+        and doc.xref_get_key(x, "FontDescriptor")[0] == "null"
+        and doc.xref_get_key(x, "Subtype")[1] != "/Type0"
+    }
     assert loose <= {"/ZapfDingbats", "/Helvetica"}
     acroform = doc.xref_get_key(doc.pdf_catalog(), "AcroForm/DR/Font")
     assert acroform[0] == "dict" and "/ZaDb" in acroform[1] and "/Helv" in acroform[1]
@@ -213,6 +230,7 @@ def test_a_tick_lands_inside_the_printed_box(made, tmp_path):
 
 # --- ingest: ticked forms back to answer files ------------------------------------------
 
+
 def test_a_ticked_form_becomes_an_answer_file_that_loads(made, fresh, tmp_path):
     campaign, center = load_campaign(fresh), made["center"]
     physical, quality = answer_set(campaign.criteria)
@@ -230,9 +248,11 @@ def test_a_ticked_form_becomes_an_answer_file_that_loads(made, fresh, tmp_path):
     answers, blanks = load_answers(fresh / "answers", fresh, campaign.centers, campaign.criteria)
     assert answers == [] and {p.field for p in blanks} == {"assessed_on", "assessor.name", "assessor.position"}
 
-    text = (text.replace("\nassessed_on:\n", "\nassessed_on: 2021-03-01\n", 1)
-            .replace("\n  name:\n", "\n  name: นายทดสอบ ระบบ\n", 1)
-            .replace("\n  position:\n", "\n  position: ปลัดอำเภอ\n", 1))
+    text = (
+        text.replace("\nassessed_on:\n", "\nassessed_on: 2021-03-01\n", 1)
+        .replace("\n  name:\n", "\n  name: นายทดสอบ ระบบ\n", 1)
+        .replace("\n  position:\n", "\n  position: ปลัดอำเภอ\n", 1)
+    )
     target.write_text(text, encoding="utf-8")
     answers, problems = load_answers(fresh / "answers", fresh, campaign.centers, campaign.criteria)
     assert problems == []
@@ -246,7 +266,7 @@ def test_physical_items_ticked_twice_or_not_at_all_are_reported(made, fresh, tmp
     campaign = load_campaign(fresh)
     physical, quality = answer_set(campaign.criteria)
     on = fields_on(physical, quality) | {"p:3", "pn:3"}  # both
-    on -= {"p:5", "pn:5", "p:12", "pn:12"}               # neither
+    on -= {"p:5", "pn:5", "p:12", "pn:12"}  # neither
     pdf = tick(made["fillable"], tmp_path / "returned.pdf", on)
     before = listing(fresh / "answers")
 
@@ -297,9 +317,16 @@ def _encrypted(source: Path, target: Path, user_pw: str) -> Path:
 
 
 REFUSALS = {  # kind of file → what the Thai message says
-    "text": "ไม่ใช่ไฟล์ PDF", "empty": "ไฟล์ว่าง", "truncated": "เสียหาย", "encrypted": "รหัสผ่าน",
-    "owner-encrypted": "รหัสผ่าน", "blank form": "ไม่พบข้อมูลระบุศูนย์", "other pdf": "ไม่พบข้อมูลระบุศูนย์",
-    "unknown center": "ไม่มีในรายชื่อศูนย์", "too big": "ใหญ่เกินไป", "missing": "ไม่พบไฟล์",
+    "text": "ไม่ใช่ไฟล์ PDF",
+    "empty": "ไฟล์ว่าง",
+    "truncated": "เสียหาย",
+    "encrypted": "รหัสผ่าน",
+    "owner-encrypted": "รหัสผ่าน",
+    "blank form": "ไม่พบข้อมูลระบุศูนย์",
+    "other pdf": "ไม่พบข้อมูลระบุศูนย์",
+    "unknown center": "ไม่มีในรายชื่อศูนย์",
+    "too big": "ใหญ่เกินไป",
+    "missing": "ไม่พบไฟล์",
 }
 
 
@@ -329,8 +356,14 @@ def test_files_that_are_not_our_forms_are_refused(made, fresh, tmp_path, kind):
         doc.save(pdf)
     elif kind == "unknown center":
         doc = fitz.open(ticked)
-        doc.set_metadata({**doc.metadata, "keywords": json.dumps(
-            {"gecc": 1, "order": 99, "province": "ขอนแก่น", "center": "ศูนย์ดำรงธรรมอำเภอชนบท"}, ensure_ascii=False)})
+        doc.set_metadata(
+            {
+                **doc.metadata,
+                "keywords": json.dumps(
+                    {"gecc": 1, "order": 99, "province": "ขอนแก่น", "center": "ศูนย์ดำรงธรรมอำเภอชนบท"}, ensure_ascii=False
+                ),
+            }
+        )
         doc.save(pdf)
     elif kind == "too big":
         with open(pdf, "wb") as out:  # sparse: costs no disk

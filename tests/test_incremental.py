@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from campaigns import run, small_inputs
+
 from pipeline.uptodate import Ledger, fingerprint
 
 REPORT = "reports/01-สมุทรปราการ-พระสมุทรเจดีย์"
@@ -15,8 +15,11 @@ REPORT = "reports/01-สมุทรปราการ-พระสมุทร�
 
 def built(outputs: Path) -> dict[str, int]:
     """Every PDF and DOCX by name → inode: a rewritten file (always renamed into place) gets a new one."""
-    return {str(p.relative_to(outputs)): p.stat().st_ino
-            for p in outputs.rglob("*") if p.suffix in (".pdf", ".docx") and "archive" not in p.parts}
+    return {
+        str(p.relative_to(outputs)): p.stat().st_ino
+        for p in outputs.rglob("*")
+        if p.suffix in (".pdf", ".docx") and "archive" not in p.parts
+    }
 
 
 def rewritten(before: dict[str, int], after: dict[str, int]) -> set[str]:
@@ -57,8 +60,12 @@ def test_one_changed_answer_redoes_its_report_the_summary_and_its_archive_entry(
     data["physical"]["1"] = "ไม่มี" if data["physical"]["1"] == "มี" else "มี"
     answer.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = build(inputs, outputs)
-    assert rewritten(before, built(outputs)) == {f"{REPORT}.docx", f"{REPORT}.pdf",
-                                                 "summary/summary.docx", "summary/summary.pdf"}
+    assert rewritten(before, built(outputs)) == {
+        f"{REPORT}.docx",
+        f"{REPORT}.pdf",
+        "summary/summary.docx",
+        "summary/summary.pdf",
+    }
     assert "จัดเก็บ: รายงานใหม่ 1 ฉบับ, ไม่เปลี่ยนแปลง 1 ฉบับ" in result.stderr
     assert sorted(p.name for p in (outputs / "archive" / Path(REPORT).name).iterdir()) == ["v001", "v002"]
 
@@ -68,14 +75,20 @@ def test_changed_criteria_redo_everything_that_uses_them_and_nothing_else(campai
     before = built(outputs)
     criteria = inputs / "criteria.yaml"
     text = criteria.read_text(encoding="utf-8")
-    criteria.write_text(text.replace("มีการจัดให้มีแสงสว่างอย่างเพียงพอ", "มีการจัดให้มีแสงสว่างอย่างเพียงพอทุกจุด", 1),
-                        encoding="utf-8")
+    criteria.write_text(
+        text.replace("มีการจัดให้มีแสงสว่างอย่างเพียงพอ", "มีการจัดให้มีแสงสว่างอย่างเพียงพอทุกจุด", 1), encoding="utf-8"
+    )
     try:
         build(inputs, outputs)
         again = rewritten(before, built(outputs))
         assert not any(name.startswith("letters/") for name in again)  # letters do not print the criteria
-        for name in ("forms/01-สมุทรปราการ-พระสมุทรเจดีย์.pdf", "enclosures/criteria.pdf", f"{REPORT}.pdf",
-                     "summary/summary.pdf", "print/forms.pdf"):
+        for name in (
+            "forms/01-สมุทรปราการ-พระสมุทรเจดีย์.pdf",
+            "enclosures/criteria.pdf",
+            f"{REPORT}.pdf",
+            "summary/summary.pdf",
+            "print/forms.pdf",
+        ):
             assert name in again
     finally:
         criteria.write_text(text, encoding="utf-8")

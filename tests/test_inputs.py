@@ -37,8 +37,8 @@ def test_every_center_problem_is_reported_at_once(inputs):
     csv = inputs / "centers.csv"
     lines = csv.read_text(encoding="utf-8").splitlines()
     lines[1] = "1,สมุทรปราการร,ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์,"  # typo in province
-    lines[2] = "2,นนทบุรี,,"                                      # empty name
-    lines.append(lines[3].replace("3,", "99,", 1))               # duplicate center
+    lines[2] = "2,นนทบุรี,,"  # empty name
+    lines.append(lines[3].replace("3,", "99,", 1))  # duplicate center
     csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     found = problems_of(inputs)
     assert len(found) == 3, found
@@ -82,7 +82,8 @@ def test_a_part_of_the_other_format_is_an_error_naming_it(inputs):
     yaml_file.write_text(text.replace("number:", "subject: การประเมินตนเอง\nnumber:", 1), encoding="utf-8")
     assert problems_of(inputs) == [
         "inputs/circular.yaml: บรรทัดที่ 21, ช่อง subject: หนังสือประทับตราไม่มีส่วน “เรื่อง” (มีเฉพาะในหนังสือภายนอก): "
-        "ลบคีย์ “subject” ออก หรือเปลี่ยน format เป็น ภายนอก"]
+        "ลบคีย์ “subject” ออก หรือเปลี่ยน format เป็น ภายนอก"
+    ]
 
 
 def test_the_external_example_loads_and_refuses_a_stamp(inputs):
@@ -97,7 +98,8 @@ def test_the_external_example_loads_and_refuses_a_stamp(inputs):
     line = text.splitlines().index("stamp: ตรา.png") + 1
     assert problems_of(inputs) == [
         f"inputs/circular.yaml: บรรทัดที่ {line}, ช่อง stamp: หนังสือภายนอกไม่มีส่วน “ตราชื่อส่วนราชการ” "
-        "(มีเฉพาะในหนังสือประทับตรา): ลบคีย์ “stamp” ออก หรือเปลี่ยน format เป็น ประทับตรา"]
+        "(มีเฉพาะในหนังสือประทับตรา): ลบคีย์ “stamp” ออก หรือเปลี่ยน format เป็น ประทับตรา"
+    ]
 
 
 def test_a_stamp_image_must_exist(inputs):

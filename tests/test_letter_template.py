@@ -25,8 +25,8 @@ import os
 import re
 import shutil
 import subprocess
-import types
 import sys
+import types
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -49,8 +49,10 @@ from pipeline.documents.letters import facts  # noqa: E402
 from pipeline.model import LetterFormat  # noqa: E402
 from pipeline.thai import FILTERS, thai_date, thai_text  # noqa: E402
 
-TEMPLATES = {"stamped": ROOT / "templates" / "letter-stamped.docx",
-             "external": ROOT / "templates" / "letter-external.docx"}
+TEMPLATES = {
+    "stamped": ROOT / "templates" / "letter-stamped.docx",
+    "external": ROOT / "templates" / "letter-external.docx",
+}
 TEMPLATE = TEMPLATES["external"]
 FONTS_CONF = ROOT / "build" / "fonts" / "fonts.conf"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -135,8 +137,14 @@ def stamped(**changes) -> dict:
     return context
 
 
-def render(context: dict, out: Path, emblem_png: Path | None = None, *, stamp_png: Path | None = None,
-           template: Path = TEMPLATE) -> Path:
+def render(
+    context: dict,
+    out: Path,
+    emblem_png: Path | None = None,
+    *,
+    stamp_png: Path | None = None,
+    template: Path = TEMPLATE,
+) -> Path:
     template = DocxTemplate(str(template))
     context = dict(context)
     if emblem_png is not None:
@@ -175,9 +183,21 @@ def conversion_env() -> dict:
 
 def convert(docx_files: list[Path], out_dir: Path, profile: Path) -> list[Path]:
     subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-         "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, docx_files)],
-        env=conversion_env(), check=True, timeout=240, capture_output=True,
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            *map(str, docx_files),
+        ],
+        env=conversion_env(),
+        check=True,
+        timeout=240,
+        capture_output=True,
     )
     pdfs = [out_dir / (path.stem + ".pdf") for path in docx_files]
     for pdf in pdfs:
@@ -186,12 +206,17 @@ def convert(docx_files: list[Path], out_dir: Path, profile: Path) -> list[Path]:
 
 
 def expected_font_markers() -> set[str]:
-    """"THSarabun", plus what fontconfig gives LibreOffice for TH Sarabun New."""
+    """ "THSarabun", plus what fontconfig gives LibreOffice for TH Sarabun New."""
     markers = {"THSarabun"}
     fc_match = shutil.which("fc-match")
     if fc_match:
-        result = subprocess.run([fc_match, "-f", "%{family[0]}", "TH Sarabun New"], env=conversion_env(),
-                                capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            [fc_match, "-f", "%{family[0]}", "TH Sarabun New"],
+            env=conversion_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         if result.stdout.strip():
             markers.add(result.stdout.strip().replace(" ", ""))
     return markers
@@ -215,10 +240,16 @@ def rows(page: fitz.Page) -> list[dict]:
     result = []
     for y in sorted(grouped):
         spans = sorted(grouped[y], key=lambda s: s["bbox"][0])
-        result.append({
-            "y": y, "x0": spans[0]["bbox"][0], "x1": max(s["bbox"][2] for s in spans),
-            "top": min(s["bbox"][1] for s in spans), "text": "".join(s["text"] for s in spans), "spans": spans,
-        })
+        result.append(
+            {
+                "y": y,
+                "x0": spans[0]["bbox"][0],
+                "x1": max(s["bbox"][2] for s in spans),
+                "top": min(s["bbox"][1] for s in spans),
+                "text": "".join(s["text"] for s in spans),
+                "spans": spans,
+            }
+        )
     return result
 
 
@@ -240,7 +271,8 @@ def _all_texts(docx: Path) -> list[str]:
     section = document.sections[0]
     parts = [section.first_page_header, section.header, document]
     return [p.text for part in parts for table in part.tables for cell in table._cells for p in cell.paragraphs] + [
-        p.text for part in parts for p in part.paragraphs]
+        p.text for part in parts for p in part.paragraphs
+    ]
 
 
 def test_tool_writes_the_letter_templates(tmp_path):
@@ -252,7 +284,9 @@ def test_tool_writes_the_letter_templates(tmp_path):
     for path in TEMPLATES.values():
         written = tmp_path / path.name
         assert Document(str(written)).sections[0].different_first_page_header_footer
-        assert _all_texts(written) == _all_texts(path), f"{path.name} is not what tools/make_templates.py writes: run it"
+        assert _all_texts(written) == _all_texts(path), (
+            f"{path.name} is not what tools/make_templates.py writes: run it"
+        )
 
 
 @pytest.mark.parametrize("name, keys", [("stamped", "STAMPED_LETTER_KEYS"), ("external", "EXTERNAL_LETTER_KEYS")])
@@ -297,7 +331,14 @@ def test_docx_declares_th_sarabun_new_for_thai(name):
     size, margins = section.find(f"{W}pgSz"), section.find(f"{W}pgMar")
     assert (size.get(f"{W}w"), size.get(f"{W}h")) == ("11906", "16838")
     assert {k.replace(W, ""): int(v) for k, v in margins.attrib.items()} == {
-        "top": 1417, "right": 1134, "bottom": 1134, "left": 1701, "header": 850, "footer": 567, "gutter": 0}
+        "top": 1417,
+        "right": 1134,
+        "bottom": 1134,
+        "left": 1701,
+        "header": 850,
+        "footer": 567,
+        "gutter": 0,
+    }
     assert section.find(f"{W}titlePg") is not None
 
 
@@ -314,7 +355,7 @@ def test_header_parts(tmp_path, name):
     first = _header_xml(TEMPLATE, "first")
     assert "{{ urgency }}" in first and "{{ emblem }}" in first
     urgency_run = re.search(r"<w:r>(?:(?!</w:r>).)*\{\{ urgency \}\}", first, re.S).group(0)
-    for needle in ('<w:b/>', '<w:bCs/>', 'w:val="FF0000"', '<w:sz w:val="64"/>', '<w:szCs w:val="64"/>'):
+    for needle in ("<w:b/>", "<w:bCs/>", 'w:val="FF0000"', '<w:sz w:val="64"/>', '<w:szCs w:val="64"/>'):
         assert needle in urgency_run, needle
     default = _header_xml(TEMPLATE, "default")
     assert "PAGE \\* ThaiArabic" in default and "- " in default and " -" in default
@@ -345,9 +386,16 @@ def test_optional_parts_and_numbering(tmp_path):
     assert "(นายตัวอย่าง ลงนาม)" in plain and plain[-1] == "โทร./โทรสาร ๐ ๒๓๕๖ ๙๕๕๖"
     assert not any("{" in t or "}" in t for t in plain)
 
-    other = _texts(render(sample(references=[REFERENCE, "หนังสือที่สอง"], enclosures=["แบบประเมิน"],
-                                 owner=dict(SAMPLE["owner"], email_line="saraban@dopa.go.th")),
-                          tmp_path / "other.docx"))
+    other = _texts(
+        render(
+            sample(
+                references=[REFERENCE, "หนังสือที่สอง"],
+                enclosures=["แบบประเมิน"],
+                owner=dict(SAMPLE["owner"], email_line="saraban@dopa.go.th"),
+            ),
+            tmp_path / "other.docx",
+        )
+    )
     assert "อ้างถึง\t๑. หนังสือกรมการปกครอง ที่ มท ๐๓๐๗.๒/ว ๑๒๓ ลงวันที่ ๑ ธันวาคม ๒๕๖๓" in other
     assert "\t๒. หนังสือที่สอง" in other
     assert "สิ่งที่ส่งมาด้วย\tแบบประเมิน" in other  # a single enclosure is not numbered
@@ -357,11 +405,24 @@ def test_optional_parts_and_numbering(tmp_path):
 def test_stamped_letter_has_its_parts_in_order_and_no_others(tmp_path):
     texts = _texts(render(stamped(), tmp_path / "stamped.docx", template=TEMPLATES["stamped"]))
     assert texts == [
-        "ที่ มท ๐๓๐๗.๒/ว ๒๘๘๖๕", "ถึง\tที่ทำการปกครองจังหวัด ทุกจังหวัด", *[thai_text(p) for p in PARAGRAPHS],
-        "กรมการปกครอง", "", "๒๘ ธันวาคม ๒๕๖๓", "",  # sending office, the stamp's space, date, a blank line
-        "สำนักการสอบสวนและนิติการ", "ส่วนอำนวยการความเป็นธรรม", "โทร./โทรสาร ๐ ๒๓๕๖ ๙๕๕๖"]
-    with_mail = _texts(render(stamped(owner=dict(STAMPED["owner"], email_line="saraban@dopa.go.th")),
-                              tmp_path / "mail.docx", template=TEMPLATES["stamped"]))
+        "ที่ มท ๐๓๐๗.๒/ว ๒๘๘๖๕",
+        "ถึง\tที่ทำการปกครองจังหวัด ทุกจังหวัด",
+        *[thai_text(p) for p in PARAGRAPHS],
+        "กรมการปกครอง",
+        "",
+        "๒๘ ธันวาคม ๒๕๖๓",
+        "",  # sending office, the stamp's space, date, a blank line
+        "สำนักการสอบสวนและนิติการ",
+        "ส่วนอำนวยการความเป็นธรรม",
+        "โทร./โทรสาร ๐ ๒๓๕๖ ๙๕๕๖",
+    ]
+    with_mail = _texts(
+        render(
+            stamped(owner=dict(STAMPED["owner"], email_line="saraban@dopa.go.th")),
+            tmp_path / "mail.docx",
+            template=TEMPLATES["stamped"],
+        )
+    )
     assert with_mail[-1] == "saraban@dopa.go.th"
 
 
@@ -392,12 +453,17 @@ def pdfs(tmp_path_factory):
     # enough for a second page (page-number header).
     emblem = render(
         sample(subject=ESCAPE_SUBJECT, references=[REFERENCE], paragraphs=PARAGRAPHS[:2] + PARAGRAPHS),
-        work / "emblem.docx", make_emblem_png(work / "garuda.png"),
+        work / "emblem.docx",
+        make_emblem_png(work / "garuda.png"),
     )
     stamped_plain = render(stamped(), work / "stamped.docx", template=TEMPLATES["stamped"])
-    stamped_image = render(stamped(addressee="ที่ทำการปกครองจังหวัดสมุทรปราการ"), work / "stamped-image.docx",
-                           make_emblem_png(work / "garuda.png"), stamp_png=make_stamp_png(work / "stamp.png"),
-                           template=TEMPLATES["stamped"])
+    stamped_image = render(
+        stamped(addressee="ที่ทำการปกครองจังหวัดสมุทรปราการ"),
+        work / "stamped-image.docx",
+        make_emblem_png(work / "garuda.png"),
+        stamp_png=make_stamp_png(work / "stamp.png"),
+        template=TEMPLATES["stamped"],
+    )
     # A stamped letter mixing in the external letter's เรื่อง line, as the circular once did.
     mixed = work / "stamped-mixed.docx"
     document = Document(str(stamped_plain))
@@ -414,11 +480,13 @@ def pdfs(tmp_path_factory):
     space.getparent().remove(space)
     document.save(str(squeezed))
     # Long enough for a second page: page numbers, and the closing block kept together.
-    stamped_long = render(stamped(paragraphs=PARAGRAPHS[:2] * 2 + PARAGRAPHS), work / "stamped-long.docx",
-                          template=TEMPLATES["stamped"])
+    stamped_long = render(
+        stamped(paragraphs=PARAGRAPHS[:2] * 2 + PARAGRAPHS), work / "stamped-long.docx", template=TEMPLATES["stamped"]
+    )
     names = ["plain", "emblem", "stamped", "stamped-image", "stamped-mixed", "stamped-squeezed", "stamped-long"]
-    converted = convert([plain, emblem, stamped_plain, stamped_image, mixed, squeezed, stamped_long], work,
-                        work / "profile")
+    converted = convert(
+        [plain, emblem, stamped_plain, stamped_image, mixed, squeezed, stamped_long], work, work / "profile"
+    )
     docs = {name: fitz.open(pdf) for name, pdf in zip(names, converted)}
     yield docs
     for doc in docs.values():
@@ -442,8 +510,11 @@ def test_a4_portrait_and_within_margins(pdfs, variant):
 @pytest.mark.parametrize("variant", ["plain", "emblem", "stamped", "stamped-long"])
 def test_thai_text_is_set_in_th_sarabun(pdfs, variant):
     markers = expected_font_markers()
-    wrong = {(span["font"], span["text"][:20]) for _, span in all_spans(pdfs[variant])
-             if THAI.search(span["text"]) and not any(m in span["font"] for m in markers)}
+    wrong = {
+        (span["font"], span["text"][:20])
+        for _, span in all_spans(pdfs[variant])
+        if THAI.search(span["text"]) and not any(m in span["font"] for m in markers)
+    }
     assert not wrong, (markers, sorted(wrong)[:5])
 
 
@@ -491,8 +562,11 @@ def test_body_first_line_indent(pdfs):
     page_rows = [r for page in pdfs["plain"] for r in rows(page)]
     for paragraph in PARAGRAPHS:
         text = squeeze(thai_text(paragraph))
-        index = next(i for i, r in enumerate(page_rows) if text.startswith(squeeze(r["text"])[:12])
-                     and len(squeeze(r["text"])) >= 12)
+        index = next(
+            i
+            for i, r in enumerate(page_rows)
+            if text.startswith(squeeze(r["text"])[:12]) and len(squeeze(r["text"])) >= 12
+        )
         first = page_rows[index]
         if len(squeeze(first["text"])) < len(text) - 2:  # it wraps: compare with its 2nd line
             second_x = page_rows[index + 1]["x0"]
@@ -509,8 +583,13 @@ def test_no_emblem_leaves_the_band_empty_but_the_urgency(pdfs, variant):
     page = pdfs[variant][0]
     assert not page.get_image_info()
     assert not [d for d in page.get_drawings() if d["rect"].y0 < EMBLEM_BAND]
-    in_band = [s["text"].strip() for b in page.get_text("dict")["blocks"] for l in b.get("lines", [])
-               for s in l["spans"] if s["text"].strip() and s["bbox"][1] < EMBLEM_BAND]
+    in_band = [
+        s["text"].strip()
+        for b in page.get_text("dict")["blocks"]
+        for l in b.get("lines", [])
+        for s in l["spans"]
+        if s["text"].strip() and s["bbox"][1] < EMBLEM_BAND
+    ]
     assert in_band == ["ด่วนที่สุด"]
 
 
@@ -551,8 +630,14 @@ def test_signature_block_stays_with_the_last_paragraph(pdfs):
     for page in doc:
         for row in rows(page):
             pages.setdefault(squeeze(row["text"]), page.number)
-    tail = [PARAGRAPHS[-1], SAMPLE["closing"], "(นายตัวอย่าง ลงนาม)", *SAMPLE["signer"]["position"],
-            *SAMPLE["owner"]["unit"], SAMPLE["owner"]["phone_line"]]
+    tail = [
+        PARAGRAPHS[-1],
+        SAMPLE["closing"],
+        "(นายตัวอย่าง ลงนาม)",
+        *SAMPLE["signer"]["position"],
+        *SAMPLE["owner"]["unit"],
+        SAMPLE["owner"]["phone_line"],
+    ]
     assert {pages[squeeze(text)] for text in tail} == {doc.page_count - 1}
 
 
@@ -587,8 +672,16 @@ def test_stamped_letter_is_one_page_with_the_sources_lines_in_order(pdfs, varian
     if FONTS_CONF.exists():
         assert doc.page_count == 1
     addressee = "ที่ทำการปกครองจังหวัด ทุกจังหวัด" if variant == "stamped" else "ที่ทำการปกครองจังหวัดสมุทรปราการ"
-    wanted = ["ด่วนที่สุด", "ที่ มท ๐๓๐๗.๒/ว ๒๘๘๖๕", f"ถึง {addressee}", *[thai_text(p) for p in PARAGRAPHS],
-              "กรมการปกครอง", "๒๘ ธันวาคม ๒๕๖๓", *STAMPED["owner"]["unit"], STAMPED["owner"]["phone_line"]]
+    wanted = [
+        "ด่วนที่สุด",
+        "ที่ มท ๐๓๐๗.๒/ว ๒๘๘๖๕",
+        f"ถึง {addressee}",
+        *[thai_text(p) for p in PARAGRAPHS],
+        "กรมการปกครอง",
+        "๒๘ ธันวาคม ๒๕๖๓",
+        *STAMPED["owner"]["unit"],
+        STAMPED["owner"]["phone_line"],
+    ]
     assert normalise("".join(l[4] for l in visual_lines(doc))) == normalise("".join(wanted))
 
 
@@ -636,16 +729,25 @@ def test_letter_rules_pass_on_each_format(pdfs):
 def test_letter_rules_catch_a_stamped_letter_with_a_part_of_the_external_one(pdfs):
     exp = Expectation(Path("mixed.pdf"), "letter", facts=_stamped_facts(stamped()))
     assert letter_parts(pdfs["stamped-mixed"], exp) == [
-        "after ถึง: “เรื่องการประเมินตนเอง”: เรื่อง (a part of หนังสือภายนอก), in a หนังสือประทับตรา"]
+        "after ถึง: “เรื่องการประเมินตนเอง”: เรื่อง (a part of หนังสือภายนอก), in a หนังสือประทับตรา"
+    ]
     # The external letter read as a stamped one: no ถึง; its เรื่อง, เรียน, closing and signature are foreign.
-    found = letter_parts(pdfs["plain"], Expectation(Path("plain.pdf"), "letter", facts=_stamped_facts(
-        stamped(addressee=SAMPLE["addressee"]))))
+    found = letter_parts(
+        pdfs["plain"],
+        Expectation(Path("plain.pdf"), "letter", facts=_stamped_facts(stamped(addressee=SAMPLE["addressee"]))),
+    )
     assert any(p.startswith("ถึง “ถึง ผู้ว่าราชการจังหวัดสมุทรปราการ” not found") for p in found), found
     assert any("เรื่อง, เรียน, สิ่งที่ส่งมาด้วย (parts of หนังสือภายนอก)" in p for p in found), found
     assert any("คำลงท้าย (a part of หนังสือภายนอก)" in p for p in found), found
     # And a stamped letter read as an external one lacks the external letter's parts.
-    found = letter_parts(pdfs["stamped"], Expectation(Path("s.pdf"), "letter", facts=_external_facts(
-        sample(addressee=STAMPED["addressee"], office=STAMPED["office"]))))
+    found = letter_parts(
+        pdfs["stamped"],
+        Expectation(
+            Path("s.pdf"),
+            "letter",
+            facts=_external_facts(sample(addressee=STAMPED["addressee"], office=STAMPED["office"])),
+        ),
+    )
     assert any(p.startswith("เรื่อง “") and "not found" in p for p in found), found
     assert any(p.startswith("คำลงท้าย “ขอแสดงความนับถือ” not found") for p in found), found
 
@@ -656,7 +758,9 @@ def test_layout_rule_catches_an_office_left_and_no_space_for_the_stamp(pdfs):
     assert letter_layout(pdfs["stamped"], exp) == []
     found = letter_layout(pdfs["stamped-squeezed"], exp)
     assert len(found) == 2, found
-    assert found[0].startswith("ส่วนราชการส่ง centred ") and found[0].endswith(" cm from the edge: not right of the page's centre")
+    assert found[0].startswith("ส่วนราชการส่ง centred ") and found[0].endswith(
+        " cm from the edge: not right of the page's centre"
+    )
     assert found[1].endswith(" cm between the sending office and the date; the stamp needs 4.5 cm")
 
 
@@ -673,5 +777,7 @@ def test_a_long_stamped_letter_numbers_its_pages_and_keeps_its_closing_parts_tog
     assert {_line(doc, text)[0] for text in tail} == {2}
     last = [l for l in lines if normalise(l[4]) == normalise(PARAGRAPHS[-1])]
     assert last and last[0][0] == 2  # the last paragraph goes with them
-    exp = Expectation(Path("long.pdf"), "letter", facts=_stamped_facts(stamped(paragraphs=PARAGRAPHS[:2] * 2 + PARAGRAPHS)))
+    exp = Expectation(
+        Path("long.pdf"), "letter", facts=_stamped_facts(stamped(paragraphs=PARAGRAPHS[:2] * 2 + PARAGRAPHS))
+    )
     assert letter_parts(doc, exp) == [] and letter_layout(doc, exp) == []

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import fitz
 import pytest
-
 from campaigns import run, small_inputs
+
 from pipeline.check import normalise
 from pipeline.check.kinds import source_fragments, visual_lines
 from pipeline.load import load_campaign
@@ -20,11 +20,16 @@ SOURCE_LETTER_END = "โทร./โทรสาร ๐ ๒๓๕๖ ๙๕๕๖
 def letters_run(tmp_path_factory):
     """One run of `letters` on inputs whose first center's name holds & < > (must render as written)."""
     import shutil
+
     inputs = tmp_path_factory.mktemp("campaign") / "inputs"
     shutil.copytree(PROJECT / "inputs", inputs)
     csv = inputs / "centers.csv"
-    csv.write_text(csv.read_text(encoding="utf-8").replace(
-        "ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์", "ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์ <สาขา & \"ท่าเรือ\">", 1), encoding="utf-8")
+    csv.write_text(
+        csv.read_text(encoding="utf-8").replace(
+            "ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์", 'ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์ <สาขา & "ท่าเรือ">', 1
+        ),
+        encoding="utf-8",
+    )
     outputs = inputs.parent / "outputs"
     result = run("letters", "--inputs", str(inputs), "--outputs", str(outputs))
     return result, outputs
@@ -59,7 +64,7 @@ def test_values_with_markup_characters_render_as_written(letters_run):
     _, outputs = letters_run
     with fitz.open(outputs / "letters" / "01-สมุทรปราการ.pdf") as doc:
         text = normalise(doc[0].get_text())
-    assert normalise("ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์ <สาขา & \"ท่าเรือ\">") in text
+    assert normalise('ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์ <สาขา & "ท่าเรือ">') in text
 
 
 def test_the_collective_copy_reads_like_the_source(letters_run):
@@ -74,13 +79,15 @@ def test_the_collective_copy_reads_like_the_source(letters_run):
 
 def test_bad_inputs_stop_before_anything_is_written(tmp_path):
     import shutil
+
     inputs = tmp_path / "inputs"
     shutil.copytree(PROJECT / "inputs", inputs)
     csv = inputs / "centers.csv"
     csv.write_text(csv.read_text(encoding="utf-8").replace(",นนทบุรี,", ",นนทบุรีย์,"), encoding="utf-8")
     (inputs / "circular.yaml").write_text(
         (inputs / "circular.yaml").read_text(encoding="utf-8").replace("date: 2020-12-28", "date: 2020-02-30"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     outputs = tmp_path / "outputs"
     result = run("letters", "--inputs", str(inputs), "--outputs", str(outputs))
     assert result.returncode == 2
@@ -100,6 +107,7 @@ def test_the_collective_copy_regenerates_the_sources_lines_in_order(letters_run)
     text_end = lines.index("จึงเรียนมาเพื่อโปรดพิจารณาดำเนินการ") + 1
     circular = load_campaign(PROJECT / "inputs").circular
     from pipeline.thai import thai_date
+
     wanted = [*lines[:text_end], *circular.office, thai_date(circular.date), *lines[text_end:]]
     assert len(lines) == 9 and lines[0] == "ด่วนที่สุด" and lines[2] == "ถึง ที่ทำการปกครองจังหวัด ทุกจังหวัด"
     with fitz.open(outputs / "letters" / "all-provinces.pdf") as doc:
@@ -110,7 +118,8 @@ def test_the_collective_copy_regenerates_the_sources_lines_in_order(letters_run)
 def test_the_external_format_builds_and_passes_its_checks(tmp_path):
     inputs = small_inputs(tmp_path)
     (inputs / "circular.yaml").write_text(
-        (inputs / "circular.external.example.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        (inputs / "circular.external.example.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     outputs = tmp_path / "outputs"
     result = run("letters", "--inputs", str(inputs), "--outputs", str(outputs))
     assert result.returncode == 0, result.stderr
@@ -119,9 +128,24 @@ def test_the_external_format_builds_and_passes_its_checks(tmp_path):
     with fitz.open(outputs / "letters" / "01-สมุทรปราการ.pdf") as doc:
         assert doc.page_count == 1
         lines = [normalise(line[4]) for line in visual_lines(doc)]
-    heads = ["ด่วนที่สุด", "ที่มท", "ถนนอัษฎางค์", "๒๘ธันวาคม๒๕๖๓", "เรื่อง", "เรียนผู้ว่าราชการจังหวัดสมุทรปราการ",
-             "สิ่งที่ส่งมาด้วย๑.", "๒.แบบประเมินตนเอง", "ด้วยกรมการปกครอง", "จึงเรียนมา", "ขอแสดงความนับถือ",
-             "(นายตัวอย่างลงนามดี)", "อธิบดีกรมการปกครอง", "สำนักการสอบสวน", "ส่วนอำนวยการ", "โทร./โทรสาร"]
+    heads = [
+        "ด่วนที่สุด",
+        "ที่มท",
+        "ถนนอัษฎางค์",
+        "๒๘ธันวาคม๒๕๖๓",
+        "เรื่อง",
+        "เรียนผู้ว่าราชการจังหวัดสมุทรปราการ",
+        "สิ่งที่ส่งมาด้วย๑.",
+        "๒.แบบประเมินตนเอง",
+        "ด้วยกรมการปกครอง",
+        "จึงเรียนมา",
+        "ขอแสดงความนับถือ",
+        "(นายตัวอย่างลงนามดี)",
+        "อธิบดีกรมการปกครอง",
+        "สำนักการสอบสวน",
+        "ส่วนอำนวยการ",
+        "โทร./โทรสาร",
+    ]
     at = [next(i for i, line in enumerate(lines) if line.startswith(head)) for head in heads]
     assert at == sorted(at), list(zip(heads, at))
     assert normalise("ได้แก่ ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์ และศูนย์ดำรงธรรมอำเภอบางพลี") in "".join(lines)

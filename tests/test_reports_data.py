@@ -20,8 +20,8 @@ from pipeline.thai import thai_date
 
 PROJECT = Path(__file__).resolve().parents[1]
 INPUTS = PROJECT / "inputs"
-BANG_BUA_THONG = "ศูนย์ดำรงธรรมอำเภอบางบัวทอง"        # 02-นนทบุรี-บางบัวทอง.yaml
-PHRA_SAMUT_CHEDI = "ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์"   # 01-สมุทรปราการ-พระสมุทรเจดีย์.yaml
+BANG_BUA_THONG = "ศูนย์ดำรงธรรมอำเภอบางบัวทอง"  # 02-นนทบุรี-บางบัวทอง.yaml
+PHRA_SAMUT_CHEDI = "ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์"  # 01-สมุทรปราการ-พระสมุทรเจดีย์.yaml
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,7 @@ def report_of(campaign, answers, center, scoring=None):
 
 
 # --- the report ---------------------------------------------------------------------
+
 
 def test_one_report_per_answer_in_center_order(shipped):
     campaign, answers = shipped
@@ -70,8 +71,11 @@ def test_report_context_keys_and_expected_texts(shipped):
     assert set(c) == {"mode", "center", "assessor", "summary", "title", "physical", "quality", "results"}
     assert c["mode"] == "report"
     assert c["center"] == {"name": BANG_BUA_THONG, "province": "นนทบุรี", "district": "บางบัวทอง"}
-    assert c["assessor"] == {"name": answer.assessor_name, "position": answer.assessor_position,
-                             "date": date(2021, 2, 17)}
+    assert c["assessor"] == {
+        "name": answer.assessor_name,
+        "position": answer.assessor_position,
+        "date": date(2021, 2, 17),
+    }
     assert set(c["summary"]) == {"physical", "quality", "parts", "markers", "score"}
     assert set(doc.expect.values()) == {BANG_BUA_THONG, "นนทบุรี", answer.assessor_name, "๑๗ กุมภาพันธ์ ๒๕๖๔"}
     assert thai_date(answer.assessed_on) == "๑๗ กุมภาพันธ์ ๒๕๖๔"
@@ -86,16 +90,29 @@ def test_summary_numbers_hand_counted(shipped):
     11.1 13.1 14.2 16.1 18.1 20.1 21.1 | 24 → 18 false, 34 of 52; by part 10/16, 8/12, 14/21, 2/3."""
     campaign, answers = shipped
     s = report_of(campaign, answers, BANG_BUA_THONG).context["summary"]
-    assert s["physical"] == {"met": 10, "total": 13, "percent": pytest.approx(100 * 10 / 13),
-                             "basic_met": False, "missing": ["๒", "๗", "๑๐"]}
+    assert s["physical"] == {
+        "met": 10,
+        "total": 13,
+        "percent": pytest.approx(100 * 10 / 13),
+        "basic_met": False,
+        "missing": ["๒", "๗", "๑๐"],
+    }
     assert s["quality"] == {"met": 34, "total": 52, "percent": pytest.approx(100 * 34 / 52)}
     assert [(p["number"], p["met"], p["total"]) for p in s["parts"]] == [
-        ("๑", 10, 16), ("๒", 8, 12), ("๓", 14, 21), ("๔", 2, 3)]
+        ("๑", 10, 16),
+        ("๒", 8, 12),
+        ("๓", 14, 21),
+        ("๔", 2, 3),
+    ]
     assert s["parts"][0]["title"] == "ก่อนเข้าสู่จุดให้บริการ"
     assert s["parts"][2]["percent"] == pytest.approx(100 * 14 / 21)
     # markers in order of first appearance (1.1 is ๑, 4.3 the first ☺, 8.1 the first ๕, 13.2 the first ๒)
     assert [(m["marker"], m["met"], m["total"]) for m in s["markers"]] == [
-        ("๑", 8, 14), ("☺", 13, 18), ("๕", 10, 15), ("๒", 3, 5)]
+        ("๑", 8, 14),
+        ("☺", 13, 18),
+        ("๕", 10, 15),
+        ("๒", 3, 5),
+    ]
     assert s["score"] is None
 
 
@@ -137,13 +154,13 @@ def test_expected_ticks_follow_the_answers(shipped):
         ticks = reports.expected_ticks(criteria, answer)
         assert len(ticks) == 78 == 2 * 13 + 52
         physical = [answer.physical[i.id] for i in criteria.physical]
-        assert ticks[0:26:2] == physical                      # มี boxes
-        assert ticks[1:26:2] == [not v for v in physical]     # ไม่มี boxes
+        assert ticks[0:26:2] == physical  # มี boxes
+        assert ticks[1:26:2] == [not v for v in physical]  # ไม่มี boxes
         assert ticks[26:] == [answer.quality[i.id] for i in criteria.quality]
         assert sum(ticks) == 13 + sum(answer.quality.values())  # one of มี/ไม่มี always ticked
     second = reports.expected_ticks(criteria, answer_of(answers, BANG_BUA_THONG))
-    assert second[2:4] == [False, True]   # item 2: ไม่มี
-    assert second[26] is False            # 1.1: false
+    assert second[2:4] == [False, True]  # item 2: ไม่มี
+    assert second[26] is False  # 1.1: false
 
 
 def test_expected_ticks_match_the_rendered_context(shipped):
@@ -159,9 +176,10 @@ def test_expected_ticks_match_the_rendered_context(shipped):
 
 # --- scoring: configuration, off by default ---------------------------------------------
 
+
 def test_no_score_without_scoring_yaml(inputs):
     assert not (inputs / "scoring.yaml").exists()
-    assert (inputs / "scoring.example.yaml").is_file()       # shipped, but not read
+    assert (inputs / "scoring.example.yaml").is_file()  # shipped, but not read
     problems = []
     assert load_scoring(inputs, problems) is None
     assert problems == []
@@ -174,7 +192,7 @@ def test_score_with_scoring_yaml(inputs, shipped):
     scoring = load_scoring(inputs, problems, campaign.criteria)
     assert problems == []
     assert scoring == {"๑": 1.0, "๒": 2.0, "๕": 3.0, "☺": 3.0}
-    assert load_scoring(inputs, [], None) == scoring            # criteria read from inputs when not given
+    assert load_scoring(inputs, [], None) == scoring  # criteria read from inputs when not given
     s = report_of(campaign, answers, BANG_BUA_THONG, scoring).context["summary"]
     # by hand: met 8×๑ + 3×๒ + 10×๕ + 13×☺ = 8 + 6 + 30 + 39; all: 14 + 10 + 45 + 54
     assert s["score"] == {"points": 83.0, "max": 123.0, "percent": pytest.approx(100 * 83 / 123)}
@@ -203,7 +221,7 @@ def test_scoring_problems_name_their_line(inputs, shipped):
 
 def test_scoring_must_name_every_marker(inputs, shipped):
     campaign, _ = shipped
-    write_scoring(inputs, 'points:\n  1: 1\n  "๒": 0\n  "๕": 0.5\n')   # Arabic 1 is read as ๑
+    write_scoring(inputs, 'points:\n  1: 1\n  "๒": 0\n  "๕": 0.5\n')  # Arabic 1 is read as ๑
     problems = []
     assert load_scoring(inputs, problems, campaign.criteria) is None
     assert len(problems) == 1 and "☺" in problems[0].message and problems[0].where == "บรรทัดที่ 1"
@@ -230,6 +248,7 @@ def test_example_policy_warns_that_markers_are_unknown():
 
 # --- the national summary ---------------------------------------------------------------
 
+
 def test_summary_document(shipped):
     campaign, answers = shipped
     [doc] = summary.documents(campaign, answers)
@@ -241,16 +260,30 @@ def test_summary_document(shipped):
     assert c["totals"] == {"centers": 76, "answered": 7, "basic_met": 3}
     assert [r["order"] for r in c["centers"]] == [1, 2, 3, 4, 5, 6, 7]
     second = c["centers"][1]
-    assert second == {"order": 2, "province": "นนทบุรี", "center": BANG_BUA_THONG,
-                      "assessed_on": date(2021, 2, 17), "physical_met": 10, "physical_total": 13,
-                      "basic_met": False, "quality_met": 34, "quality_total": 52,
-                      "quality_percent": pytest.approx(100 * 34 / 52), "parts": [10, 8, 14, 2]}
-    assert c["parts"] == [{"number": "๑", "title": "ก่อนเข้าสู่จุดให้บริการ", "total": 16},
-                          {"number": "๒", "title": "ระบบจุดให้บริการ", "total": 12},
-                          {"number": "๓", "title": "ระบบสนับสนุนการให้บริการ", "total": 21},
-                          {"number": "๔", "title": "เงื่อนไขพิเศษเพิ่มเติม", "total": 3}]
-    assert len(c["missing"]) == 76 - 7 and c["missing"][0] == {"order": 8, "province": "ชัยนาท",
-                                                              "center": "ศูนย์ดำรงธรรมอำเภอสรรคบุรี"}
+    assert second == {
+        "order": 2,
+        "province": "นนทบุรี",
+        "center": BANG_BUA_THONG,
+        "assessed_on": date(2021, 2, 17),
+        "physical_met": 10,
+        "physical_total": 13,
+        "basic_met": False,
+        "quality_met": 34,
+        "quality_total": 52,
+        "quality_percent": pytest.approx(100 * 34 / 52),
+        "parts": [10, 8, 14, 2],
+    }
+    assert c["parts"] == [
+        {"number": "๑", "title": "ก่อนเข้าสู่จุดให้บริการ", "total": 16},
+        {"number": "๒", "title": "ระบบจุดให้บริการ", "total": 12},
+        {"number": "๓", "title": "ระบบสนับสนุนการให้บริการ", "total": 21},
+        {"number": "๔", "title": "เงื่อนไขพิเศษเพิ่มเติม", "total": 3},
+    ]
+    assert len(c["missing"]) == 76 - 7 and c["missing"][0] == {
+        "order": 8,
+        "province": "ชัยนาท",
+        "center": "ศูนย์ดำรงธรรมอำเภอสรรคบุรี",
+    }
 
 
 def test_summary_items(shipped):
@@ -260,9 +293,15 @@ def test_summary_items(shipped):
     assert [i["criterion"] for i in items] == [1] * 13 + [2] * 52
     by_id = {(i["criterion"], i["id"]): i for i in items}
     # item 20.1 (Call center): false in every file but examples.csv row 3 (บางระจัน)
-    assert by_id[(2, "20.1")] == {"id": "20.1", "number": "๒๐.๑", "criterion": 2,
-                                  "text": by_id[(2, "20.1")]["text"], "met": 1, "answered": 7,
-                                  "percent": pytest.approx(100 / 7)}
+    assert by_id[(2, "20.1")] == {
+        "id": "20.1",
+        "number": "๒๐.๑",
+        "criterion": 2,
+        "text": by_id[(2, "20.1")]["text"],
+        "met": 1,
+        "answered": 7,
+        "percent": pytest.approx(100 / 7),
+    }
     assert by_id[(1, "3")]["met"] == 7 and by_id[(1, "3")]["percent"] == 100.0
     assert by_id[(2, "23")]["text"] == "ให้บริการเชื่อมโยงแบบเรียลไทม์ในทุกเวลาและสถานที่"  # no lead text: its first point
     assert all(len(i["text"]) <= 61 for i in items)
@@ -274,16 +313,18 @@ def test_summary_items(shipped):
 MARKS = "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d"
 
 
-@pytest.mark.parametrize("text", ["ก" * 59 + "ที่ก", "ก" * 60 + "ี่กก", "ก" * 59 + "เก" * 3, "ก" * 58 + "เกี่ยว",
-                                  "คำ " * 30, "ข" * 40 + " " + "ค" * 40])
+@pytest.mark.parametrize(
+    "text",
+    ["ก" * 59 + "ที่ก", "ก" * 60 + "ี่กก", "ก" * 59 + "เก" * 3, "ก" * 58 + "เกี่ยว", "คำ " * 30, "ข" * 40 + " " + "ค" * 40],
+)
 def test_shorten_keeps_thai_clusters(text):
     cut = summary.shorten(text)
     body = cut[:-1]
     assert cut.endswith("…") and len(body) <= 60
     assert text.startswith(body)
-    rest = text[len(body):].lstrip()
-    assert rest[0] not in MARKS            # a letter keeps its vowel and tone marks
-    assert body[-1] not in "เแโใไ "         # a leading vowel stays with its letter
+    rest = text[len(body) :].lstrip()
+    assert rest[0] not in MARKS  # a letter keeps its vowel and tone marks
+    assert body[-1] not in "เแโใไ "  # a leading vowel stays with its letter
 
 
 def test_shorten_leaves_short_text():
@@ -307,8 +348,19 @@ def test_summary_chart(shipped):
 
 # --- results.csv --------------------------------------------------------------------------
 
-COLUMNS = ["province", "center", "physical_met", "physical_total", "basic_condition_met", "quality_met",
-           "quality_total", "part1_met", "part2_met", "part3_met", "part4_met"]
+COLUMNS = [
+    "province",
+    "center",
+    "physical_met",
+    "physical_total",
+    "basic_condition_met",
+    "quality_met",
+    "quality_total",
+    "part1_met",
+    "part2_met",
+    "part3_met",
+    "part4_met",
+]
 
 
 def counts_from_files(campaign):
@@ -331,7 +383,9 @@ def test_results_rows_agree_with_the_answer_files(shipped):
     campaign, answers = shipped
     rows = summary.results_rows(campaign, answers)
     assert all(list(r) == COLUMNS for r in rows)
-    assert [r["center"] for r in rows] == [c["center"] for c in summary.documents(campaign, answers)[0].context["centers"]]
+    assert [r["center"] for r in rows] == [
+        c["center"] for c in summary.documents(campaign, answers)[0].context["centers"]
+    ]
     from_files = counts_from_files(campaign)
     assert len(rows) == len(from_files) == 7
     for r in rows:
@@ -354,7 +408,7 @@ def test_results_csv_is_utf8_with_bom(shipped, tmp_path):
     assert read[0] == COLUMNS
     assert read[2] == ["นนทบุรี", BANG_BUA_THONG, "10", "13", "FALSE", "34", "52", "10", "8", "14", "2"]
     assert read[1][4] == "TRUE"
-    assert all(c.isascii() for row in read[1:] for c in row[2:])   # Arabic numbers: a data file
+    assert all(c.isascii() for row in read[1:] for c in row[2:])  # Arabic numbers: a data file
     assert [p.name for p in path.parent.iterdir()] == ["results.csv"]  # no temporary file left
-    assemble.write_csv([], path, COLUMNS)                        # no answers yet: header only
+    assemble.write_csv([], path, COLUMNS)  # no answers yet: header only
     assert path.read_bytes() == b"\xef\xbb\xbf" + ",".join(COLUMNS).encode() + b"\r\n"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import fitz
 import pytest
-
 from campaigns import small_inputs
+
 from pipeline import service
 from pipeline.check import normalise
 from pipeline.load import load_campaign
@@ -26,11 +26,15 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def form(campaign, **changes) -> dict:
-    data = {"province": CENTER[0], "center": CENTER[1], "assessed_on": "๑๕ กุมภาพันธ์ ๒๕๖๔",
-            "assessor": {"name": "นางสาว<script>alert(1)</script> ใจดี", "position": "ปลัดอำเภอ"},
-            "physical": {i.id: "มี" for i in campaign.criteria.physical},
-            "quality": {i.id: i.id != "1.2" for i in campaign.criteria.quality},
-            "notes": {"2": "ไม่มีรถโดยสาร & เรือ"}}
+    data = {
+        "province": CENTER[0],
+        "center": CENTER[1],
+        "assessed_on": "๑๕ กุมภาพันธ์ ๒๕๖๔",
+        "assessor": {"name": "นางสาว<script>alert(1)</script> ใจดี", "position": "ปลัดอำเภอ"},
+        "physical": {i.id: "มี" for i in campaign.criteria.physical},
+        "quality": {i.id: i.id != "1.2" for i in campaign.criteria.quality},
+        "notes": {"2": "ไม่มีรถโดยสาร & เรือ"},
+    }
     data.update(changes)
     return data
 
@@ -76,14 +80,17 @@ def test_the_saved_answer_is_what_the_command_line_reads(settings):
 
 def test_an_answer_already_in_another_file_is_not_doubled(settings):
     campaign = service.load(settings)
-    answer = service.validate_answer(form(campaign, province="สมุทรปราการ",
-                                          center="ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์"), campaign)
+    answer = service.validate_answer(
+        form(campaign, province="สมุทรปราการ", center="ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์"), campaign
+    )
     assert isinstance(answer, Answer)  # its own file (named by its slug) is the one replaced
     other = settings.inputs / "answers" / "extra.yaml"
-    other.write_text((settings.inputs / "answers" / "01-สมุทรปราการ-พระสมุทรเจดีย์.yaml").read_text(encoding="utf-8"),
-                     encoding="utf-8")
-    problems = service.validate_answer(form(campaign, province="สมุทรปราการ",
-                                            center="ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์"), campaign)
+    other.write_text(
+        (settings.inputs / "answers" / "01-สมุทรปราการ-พระสมุทรเจดีย์.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    problems = service.validate_answer(
+        form(campaign, province="สมุทรปราการ", center="ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์"), campaign
+    )
     assert [p.field for p in problems] == ["center"] and "extra.yaml" in problems[0].message
 
 
@@ -106,8 +113,10 @@ def test_one_report_is_built_checked_and_archived_in_three_calls(settings):
 
 def test_concurrent_revisions_of_one_center_keep_every_version(settings):
     campaign = service.load(settings)
-    answers = [service.validate_answer(form(campaign, assessor={"name": name, "position": "ปลัด"}), campaign)
-               for name in ("นายหนึ่ง", "นายสอง")]
+    answers = [
+        service.validate_answer(form(campaign, assessor={"name": name, "position": "ปลัด"}), campaign)
+        for name in ("นายหนึ่ง", "นายสอง")
+    ]
     results: list = []
 
     def submit(answer):

@@ -40,8 +40,11 @@ _THAI = re.compile("[\u0e00-\u0e7f]")
 def _parts(path: Path) -> dict[str, etree._Element]:
     """The parts with text: the body, headers and footers; and the styles."""
     with zipfile.ZipFile(path) as archive:
-        return {name: etree.fromstring(archive.read(name)) for name in archive.namelist()
-                if re.fullmatch(r"word/(document|header\d*|footer\d*|styles)\.xml", name)}
+        return {
+            name: etree.fromstring(archive.read(name))
+            for name in archive.namelist()
+            if re.fullmatch(r"word/(document|header\d*|footer\d*|styles)\.xml", name)
+        }
 
 
 def split_tags(root: etree._Element) -> list[str]:
@@ -63,7 +66,7 @@ def split_tags(root: etree._Element) -> list[str]:
                 problems.append(f"split across runs: {tag.group()!r}")
         for opener in re.finditer(r"\{\{|\{%", whole):
             if not any(start <= opener.start() < end for start, end in covered):
-                problems.append(f"tag not closed in its paragraph: {whole[opener.start():opener.start() + 40]!r}")
+                problems.append(f"tag not closed in its paragraph: {whole[opener.start() : opener.start() + 40]!r}")
     return problems
 
 
@@ -93,8 +96,14 @@ class _Styles:
     def __init__(self, styles: etree._Element):
         self.by_id = {s.get(f"{W}styleId"): s for s in styles.iter(f"{W}style")}
         self.defaults = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
-        self.default_paragraph = next((s.get(f"{W}styleId") for s in styles.iter(f"{W}style")
-                                       if s.get(f"{W}type") == "paragraph" and s.get(f"{W}default") == "1"), None)
+        self.default_paragraph = next(
+            (
+                s.get(f"{W}styleId")
+                for s in styles.iter(f"{W}style")
+                if s.get(f"{W}type") == "paragraph" and s.get(f"{W}default") == "1"
+            ),
+            None,
+        )
 
     def _chain(self, style_id: str | None) -> list[etree._Element]:
         found, seen = [], set()
@@ -169,8 +178,12 @@ def test_the_run_property_check_sees_a_thai_run_in_another_font(tmp_path):
     parts = _parts(tmp_path / "summary.docx")
     styles = _Styles(parts["word/styles.xml"])
     body = parts["word/document.xml"]
-    fonts = [styles.resolve(r, p)["cs"] for p in body.iter(f"{W}p") for r in p.iter(f"{W}r")
-             if _THAI.search("".join(t.text or "" for t in r.iter(f"{W}t")))]
+    fonts = [
+        styles.resolve(r, p)["cs"]
+        for p in body.iter(f"{W}p")
+        for r in p.iter(f"{W}r")
+        if _THAI.search("".join(t.text or "" for t in r.iter(f"{W}t")))
+    ]
     assert "Angsana New" in fonts and THAI_FONT in fonts
 
 
@@ -245,8 +258,12 @@ def _edit_a_word(source: Path, target: Path) -> str:
     """Change the first Thai word outside a tag and save, as Word would: python-docx writes
     every part again (other bytes than the shipped file)."""
     document = docx.Document(str(source))
-    text, word = next((t, w) for t in document.element.body.iter(f"{W}t") for w in (t.text or "").split()
-                      if _THAI.search(w) and not set(w) & set("{}%|"))
+    text, word = next(
+        (t, w)
+        for t in document.element.body.iter(f"{W}t")
+        for w in (t.text or "").split()
+        if _THAI.search(w) and not set(w) & set("{}%|")
+    )
     text.text = text.text.replace(word, EDITED, 1)
     document.save(target)
     return word
@@ -276,9 +293,12 @@ def test_an_edited_template_builds_a_pdf_that_passes_the_checks(campaign, tmp_pa
     document = next(d for d in enclosures.documents(campaign[0]) if d.template == "center-list.docx")
     render(document, edited, tmp_path / "centers.docx")
     pdf = tmp_path / "centers.pdf"
-    result = convert([(tmp_path / "centers.docx", pdf)], fontconfig=fonts.prepare(ROOT / "build"),
-                     profile_root=tmp_path / "profiles")
+    result = convert(
+        [(tmp_path / "centers.docx", pdf)], fontconfig=fonts.prepare(ROOT / "build"), profile_root=tmp_path / "profiles"
+    )
     assert result.converted == [pdf], result.log
-    findings = check_pdf(Expectation(pdf, document.kind, {**document.expect, "edited": EDITED}, facts=document.facts),
-                         RULES_BY_KIND.get(document.kind, {}))
+    findings = check_pdf(
+        Expectation(pdf, document.kind, {**document.expect, "edited": EDITED}, facts=document.facts),
+        RULES_BY_KIND.get(document.kind, {}),
+    )
     assert [(f.rule, f.detail) for f in findings if not f.ok] == []

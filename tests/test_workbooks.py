@@ -12,8 +12,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from campaigns import run, small_inputs
+
 from pipeline.assemble import write_csv
 from pipeline.cli import main
 from pipeline.documents import summary
@@ -29,11 +29,20 @@ BANGRACHAN = "ศูนย์ดำรงธรรมอำเภอบางร
 
 # --- LibreOffice Calc, headless, with a profile of its own ------------------------------------
 
+
 def calc(source: Path, to: str, outdir: Path, infilter: str | None = None) -> None:
     """Convert ``source`` with Calc; its own profile, so it never meets another soffice of the machine."""
     profile = outdir / ".calc-profile"
-    command = ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--convert-to", to, "--outdir", str(outdir)]
+    command = [
+        "soffice",
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        to,
+        "--outdir",
+        str(outdir),
+    ]
     if infilter:
         command.append(f"--infilter={infilter}")
     done = subprocess.run([*command, str(source)], capture_output=True, text=True, timeout=300)
@@ -52,12 +61,14 @@ def read_csv(path: Path) -> list[list[str]]:
 
 # --- helpers -----------------------------------------------------------------------------------
 
+
 def csv_rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
 
 
-def sheet_from_rows(path: Path, columns: list[str], rows: list[list[object]], *, title: str = "Sheet1",
-                    before: list[str] = ()) -> openpyxl.Workbook:
+def sheet_from_rows(
+    path: Path, columns: list[str], rows: list[list[object]], *, title: str = "Sheet1", before: list[str] = ()
+) -> openpyxl.Workbook:
     """A workbook as a clerk makes one: the table on ``title``, other sheets named ``before`` first."""
     book = openpyxl.Workbook()
     first = book.active
@@ -85,6 +96,7 @@ def problems(inputs: Path) -> list[str]:
 
 # --- centers.xlsx --------------------------------------------------------------------------
 
+
 def test_centers_xlsx_instead_of_csv_merged_and_formatted_cells(inputs):
     wanted = load_campaign(inputs).centers
     rows = csv_rows(inputs / "centers.csv")
@@ -109,7 +121,9 @@ def test_centers_xlsx_instead_of_csv_merged_and_formatted_cells(inputs):
     centers = load_campaign(inputs).centers
     assert centers[:-2] == wanted
     assert [(c.order, c.province, c.name) for c in centers[-2:]] == [
-        (999, "สระบุรี", "ศูนย์ทดสอบหนึ่ง"), (1000, "สระบุรี", "ศูนย์ทดสอบสอง")]
+        (999, "สระบุรี", "ศูนย์ทดสอบหนึ่ง"),
+        (1000, "สระบุรี", "ศูนย์ทดสอบสอง"),
+    ]
 
 
 def test_centers_xlsx_problems_name_sheet_row_and_column(inputs):
@@ -119,20 +133,20 @@ def test_centers_xlsx_problems_name_sheet_row_and_column(inputs):
     sheet_from_rows(inputs / "centers.xlsx", ["order", "province", "center", "note"], rows)
     (inputs / "centers.csv").unlink()
     assert problems(inputs) == [
-        "inputs/centers.xlsx: ชีต “Sheet1” แถวที่ 5 คอลัมน์ B, ช่อง province: "
-        "ไม่รู้จักจังหวัด “กรุงเทพ” หรือหมายถึง “กรุงเทพมหานคร”?",
+        "inputs/centers.xlsx: ชีต “Sheet1” แถวที่ 5 คอลัมน์ B, ช่อง province: ไม่รู้จักจังหวัด “กรุงเทพ” หรือหมายถึง “กรุงเทพมหานคร”?",
         "inputs/centers.xlsx: ชีต “Sheet1” แถวที่ 7 คอลัมน์ A, ช่อง order: ลำดับ “ห้า” ต้องเป็นจำนวนเต็มบวก",
     ]
 
 
 def test_centers_csv_and_xlsx_together_or_neither(inputs):
     shutil.copy(inputs / "centers.csv", inputs / "centers.xlsx")
-    assert problems(inputs) == ["inputs/centers.csv: มีทั้ง inputs/centers.csv และ inputs/centers.xlsx: "
-                                "ให้เหลือรายชื่อศูนย์ไว้ไฟล์เดียว (ลบหรือย้ายไฟล์ที่ไม่ใช้ออก)"]
+    assert problems(inputs) == [
+        "inputs/centers.csv: มีทั้ง inputs/centers.csv และ inputs/centers.xlsx: "
+        "ให้เหลือรายชื่อศูนย์ไว้ไฟล์เดียว (ลบหรือย้ายไฟล์ที่ไม่ใช้ออก)"
+    ]
     (inputs / "centers.csv").unlink()
     (inputs / "centers.xlsx").unlink()
-    assert problems(inputs) == ["inputs/centers.csv: ไม่พบไฟล์ (ต้องมี centers.csv หรือ centers.xlsx "
-                                "ในโฟลเดอร์ข้อมูลนำเข้า)"]
+    assert problems(inputs) == ["inputs/centers.csv: ไม่พบไฟล์ (ต้องมี centers.csv หรือ centers.xlsx ในโฟลเดอร์ข้อมูลนำเข้า)"]
 
 
 def test_a_broken_or_empty_workbook(inputs):
@@ -140,12 +154,14 @@ def test_a_broken_or_empty_workbook(inputs):
     (inputs / "centers.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     assert problems(inputs) == [
         "inputs/centers.xlsx: เปิดไฟล์ Excel ไม่ได้ (ไฟล์เสีย ตั้งรหัสผ่านไว้ หรือไม่ใช่ไฟล์ .xlsx จริง): "
-        "ให้เปิดใน Excel แล้วบันทึกใหม่เป็น Excel Workbook (.xlsx) หรือ CSV [BadZipFile]"]
+        "ให้เปิดใน Excel แล้วบันทึกใหม่เป็น Excel Workbook (.xlsx) หรือ CSV [BadZipFile]"
+    ]
     openpyxl.Workbook().save(inputs / "centers.xlsx")
     assert problems(inputs) == ["inputs/centers.xlsx: ชีต “Sheet” ว่าง: ต้องมีหัวตาราง order, province, center, note"]
 
 
 # --- answer workbooks ----------------------------------------------------------------------------
+
 
 def test_answer_workbook_cells_as_excel_stores_them(inputs):
     """Date cells, serials, BE text, TRUE/FALSE cells, 1/0 numbers, ticks and NBSP read like the CSV."""
@@ -154,17 +170,17 @@ def test_answer_workbook_cells_as_excel_stores_them(inputs):
     rows = [[r[c] for c in columns] for r in csv_rows(inputs / "answers" / EXAMPLES)]
     (inputs / "answers" / EXAMPLES).unlink()
     first, second = rows
-    first[2] = datetime(2564, 2, 24)                 # a date cell, typed 24/2/2564 where Excel counts in CE
-    second[2] = 44256                                 # 2021-03-01 as a serial: the cell lost its date format
+    first[2] = datetime(2564, 2, 24)  # a date cell, typed 24/2/2564 where Excel counts in CE
+    second[2] = 44256  # 2021-03-01 as a serial: the cell lost its date format
     for row in rows:
         for i, name in enumerate(columns):
             value = row[i]
             if value in ("TRUE", "FALSE"):
-                row[i] = value == "TRUE"              # Excel's own TRUE / FALSE cells
+                row[i] = value == "TRUE"  # Excel's own TRUE / FALSE cells
             elif name.startswith("q") and value == "มี":
-                row[i] = 1                            # numbers
+                row[i] = 1  # numbers
             elif name.startswith("q") and value == "ไม่มี":
-                row[i] = "\u00a0✗ "                   # a tick with stray spaces
+                row[i] = "\u00a0✗ "  # a tick with stray spaces
     book = sheet_from_rows(inputs / "answers" / "รวม.xlsx", columns, rows, title="คำตอบ", before=["คำอธิบาย"])
     book["คำตอบ"]["C2"].number_format = "d/m/yyyy"
     book.save(inputs / "answers" / "รวม.xlsx")
@@ -208,8 +224,9 @@ def test_data_without_a_header_is_named(inputs):
     (inputs / "answers" / EXAMPLES).unlink()
     sheet_from_rows(inputs / "answers" / "รวม.xlsx", columns, rows)
     _, rejected = answers_by_center(inputs)
-    assert rejected == ["inputs/answers/รวม.xlsx: ชีต “Sheet1” แถวที่ 2 คอลัมน์ BT: "
-                        "มีข้อมูล “จดไว้” ในคอลัมน์ที่ไม่มีหัวตาราง (ใส่หัวตารางหรือลบข้อมูลออก)"]
+    assert rejected == [
+        "inputs/answers/รวม.xlsx: ชีต “Sheet1” แถวที่ 2 คอลัมน์ BT: มีข้อมูล “จดไว้” ในคอลัมน์ที่ไม่มีหัวตาราง (ใส่หัวตารางหรือลบข้อมูลออก)"
+    ]
 
 
 def test_cp874_csv_with_buddhist_dates_and_excel_values(inputs):
@@ -248,6 +265,7 @@ def test_workbook_made_by_calc_from_a_csv(inputs, tmp_path):
 
 # --- answers.xlsx to send out, and back ----------------------------------------------------------------
 
+
 def test_answers_workbook_is_locked_with_drop_downs_and_refuses_to_overwrite(inputs, tmp_path, capsys):
     outputs = tmp_path / "outputs"
     assert main(["init-answers", "--xlsx", "--inputs", str(inputs), "--outputs", str(outputs)]) == 0
@@ -269,7 +287,8 @@ def test_answers_workbook_is_locked_with_drop_downs_and_refuses_to_overwrite(inp
     assert main(["init-answers", "--xlsx", "--inputs", str(inputs), "--outputs", str(outputs)]) == 1
     assert capsys.readouterr().err == (
         "มีไฟล์ outputs/answers.xlsx อยู่แล้ว (อาจมีคำตอบที่กำลังรวบรวมอยู่): ไม่ได้เขียนทับ "
-        "ถ้าต้องการสร้างใหม่แทนไฟล์เดิม ให้สั่งอีกครั้งพร้อม --replace\n")
+        "ถ้าต้องการสร้างใหม่แทนไฟล์เดิม ให้สั่งอีกครั้งพร้อม --replace\n"
+    )
     assert main(["init-answers", "--xlsx", "--replace", "--inputs", str(inputs), "--outputs", str(outputs)]) == 0
 
 
@@ -295,8 +314,11 @@ def test_answers_workbook_round_trip_to_reports_and_results_xlsx(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert (outputs / "reports" / "03-สมุทรปราการ-บางพลี.pdf").is_file()
     results = read_csv(outputs / "summary" / "results.csv")
-    assert [r[1] for r in results[1:]] == ["ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์", "ศูนย์ดำรงธรรมอำเภอบางบัวทอง",
-                                           "ศูนย์ดำรงธรรมอำเภอบางพลี"]
+    assert [r[1] for r in results[1:]] == [
+        "ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์",
+        "ศูนย์ดำรงธรรมอำเภอบางบัวทอง",
+        "ศูนย์ดำรงธรรมอำเภอบางพลี",
+    ]
     assert results[3][2:8] == ["12", "13", "FALSE", "3", "52", "2"]
     calc(outputs / "summary" / "results.xlsx", CSV_EXPORT, tmp_path)
     shown = read_csv(tmp_path / "results-สรุปผล.csv")
@@ -306,8 +328,14 @@ def test_answers_workbook_round_trip_to_reports_and_results_xlsx(tmp_path):
         assert [{"ผ่าน": "TRUE", "ไม่ผ่าน": "FALSE"}.get(v, v) for v in calcs[:width]] == ours
     assert shown[3][width:] == ["92.31%", "5.77%"]  # 12/13 and 3/52 in the percent format
     answers = read_csv(tmp_path / "results-คำตอบรายข้อ.csv")
-    assert answers[3][:6] == ["3", "สมุทรปราการ", "ศูนย์ดำรงธรรมอำเภอบางพลี", "24/2/2021", "นางสาวทดสอบ กรอกเอง",
-                              "ปลัดอำเภอ"]
+    assert answers[3][:6] == [
+        "3",
+        "สมุทรปราการ",
+        "ศูนย์ดำรงธรรมอำเภอบางพลี",
+        "24/2/2021",
+        "นางสาวทดสอบ กรอกเอง",
+        "ปลัดอำเภอ",
+    ]
     assert answers[3][6:11] == ["มี", "มี", "มี", "มี", "ไม่มี"]
     parts = sorted(tmp_path.glob("results-ส่วนที่ *.csv"))
     assert len(parts) == len(load_campaign(inputs).criteria.parts)
@@ -334,15 +362,16 @@ def test_workbook_blank_quality_is_not_met_and_rows_naming_only_a_center_are_ski
     (inputs / "answers" / EXAMPLES).unlink()
     quality = [i for i, c in enumerate(columns) if c.startswith("q")]
     for i in quality:
-        rows[0][i] = "✓" if i == quality[0] else None    # one ticked, the rest blank: not met
-        rows[1][i] = None                                 # none at all: unfinished, reported
+        rows[0][i] = "✓" if i == quality[0] else None  # one ticked, the rest blank: not met
+        rows[1][i] = None  # none at all: unfinished, reported
     untouched = ["ชัยนาท", "ศูนย์ดำรงธรรมอำเภอสรรคบุรี"] + [None] * (len(columns) - 2)
     sheet_from_rows(inputs / "answers" / "รวม.xlsx", columns, [rows[0], untouched, rows[1]])
     found, rejected = answers_by_center(inputs)
     assert sum(found[CHAIBADAN].quality.values()) == 1 and found[CHAIBADAN].quality["1.1"] is True
     assert "ศูนย์ดำรงธรรมอำเภอสรรคบุรี" not in found
     assert len(rejected) == 1 and rejected[0].startswith(
-        "inputs/answers/รวม.xlsx: ชีต “Sheet1” แถวที่ 4, ช่อง quality: ยังไม่ได้ตอบข้อ q1.1, q1.2, ")
+        "inputs/answers/รวม.xlsx: ชีต “Sheet1” แถวที่ 4, ช่อง quality: ยังไม่ได้ตอบข้อ q1.1, q1.2, "
+    )
     # in a CSV a blank stays "not answered yet", as before
     path = inputs / "answers" / "คำตอบ.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -350,7 +379,8 @@ def test_workbook_blank_quality_is_not_met_and_rows_naming_only_a_center_are_ski
     (inputs / "answers" / "รวม.xlsx").unlink()
     _, rejected = answers_by_center(inputs)
     assert len(rejected) == 1 and rejected[0].startswith(
-        "inputs/answers/คำตอบ.csv: แถวที่ 2, ช่อง quality: ยังไม่ได้ตอบข้อ q1.2, q2.1, ")
+        "inputs/answers/คำตอบ.csv: แถวที่ 2, ช่อง quality: ยังไม่ได้ตอบข้อ q1.2, q2.1, "
+    )
 
 
 def test_init_answers_knows_the_centers_a_returned_workbook_answers(inputs, tmp_path):

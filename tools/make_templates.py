@@ -37,14 +37,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -126,17 +126,50 @@ def _set(element, **attributes) -> None:
 
 # rPr children in schema order (CT_RPr); used to insert at the right place.
 _RPR_ORDER = [
-    "w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps",
-    "w:strike", "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint",
-    "w:noProof", "w:snapToGrid", "w:vanish", "w:webHidden", "w:color", "w:spacing",
-    "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u",
-    "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
-    "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath",
+    "w:rStyle",
+    "w:rFonts",
+    "w:b",
+    "w:bCs",
+    "w:i",
+    "w:iCs",
+    "w:caps",
+    "w:smallCaps",
+    "w:strike",
+    "w:dstrike",
+    "w:outline",
+    "w:shadow",
+    "w:emboss",
+    "w:imprint",
+    "w:noProof",
+    "w:snapToGrid",
+    "w:vanish",
+    "w:webHidden",
+    "w:color",
+    "w:spacing",
+    "w:w",
+    "w:kern",
+    "w:position",
+    "w:sz",
+    "w:szCs",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
 ]
 
 
 def _rpr_child(rpr, tag: str):
-    return _child(rpr, tag, before=_RPR_ORDER[_RPR_ORDER.index(tag) + 1:])
+    return _child(rpr, tag, before=_RPR_ORDER[_RPR_ORDER.index(tag) + 1 :])
 
 
 def thai_rpr(
@@ -178,21 +211,52 @@ def _mark_rpr(ppr):
 
 # pPr children in schema order (CT_PPr).
 _PPR_ORDER = [
-    "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
-    "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
-    "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
-    "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+    "w:pStyle",
+    "w:keepNext",
+    "w:keepLines",
+    "w:pageBreakBefore",
+    "w:framePr",
+    "w:widowControl",
+    "w:numPr",
+    "w:suppressLineNumbers",
+    "w:pBdr",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
 ]
 
 
 def _ppr_child(ppr, tag: str):
-    return _child(ppr, tag, before=_PPR_ORDER[_PPR_ORDER.index(tag) + 1:])
+    return _child(ppr, tag, before=_PPR_ORDER[_PPR_ORDER.index(tag) + 1 :])
 
 
-def _ppr_spacing(ppr, *, before_pt: float | None = None, after_pt: float | None = 0,
-                 line: int = 240, line_rule: str = "auto") -> None:
+def _ppr_spacing(
+    ppr, *, before_pt: float | None = None, after_pt: float | None = 0, line: int = 240, line_rule: str = "auto"
+) -> None:
     spacing = _ppr_child(ppr, "w:spacing")
     if before_pt is not None:
         _set(spacing, before=round(before_pt * 20))
@@ -340,8 +404,9 @@ def paragraph(
     return para
 
 
-def add_run(para: Paragraph, text: str, *, bold: bool | None = None, size_pt: float | None = None,
-            color: str | None = None):
+def add_run(
+    para: Paragraph, text: str, *, bold: bool | None = None, size_pt: float | None = None, color: str | None = None
+):
     """A run with Thai-correct bold/size/colour (b+bCs, sz+szCs). Keep each
     Jinja tag whole inside one ``text``."""
     if text == "\t":
@@ -356,8 +421,12 @@ def add_run(para: Paragraph, text: str, *, bold: bool | None = None, size_pt: fl
 
 def add_tab_stop(para: Paragraph, position_cm: float, kind: str = "left") -> None:
     """A tab stop ``position_cm`` from the paragraph's indent origin (the margin)."""
-    alignment = {"left": WD_TAB_ALIGNMENT.LEFT, "center": WD_TAB_ALIGNMENT.CENTER,
-                 "right": WD_TAB_ALIGNMENT.RIGHT, "decimal": WD_TAB_ALIGNMENT.DECIMAL}[kind]
+    alignment = {
+        "left": WD_TAB_ALIGNMENT.LEFT,
+        "center": WD_TAB_ALIGNMENT.CENTER,
+        "right": WD_TAB_ALIGNMENT.RIGHT,
+        "decimal": WD_TAB_ALIGNMENT.DECIMAL,
+    }[kind]
     para.paragraph_format.tab_stops.add_tab_stop(Cm(position_cm), alignment=alignment)
 
 
@@ -373,6 +442,7 @@ def add_field(para: Paragraph, instruction: str, placeholder: str = "", **run_op
 
     ``placeholder`` is the cached result shown before fields are updated.
     """
+
     def fld_char(kind: str):
         run = add_run(para, "", **run_options)
         element = OxmlElement("w:fldChar")
@@ -398,8 +468,9 @@ def blank_lines(container, count: int, **options) -> None:
 # --------------------------------------------------------------------------
 # Tables
 # --------------------------------------------------------------------------
-def borderless_table(container, widths_cm: Sequence[float], rows: int = 1, *,
-                     cell_margin_cm: float = 0.0, indent_cm: float = 0.0) -> Table:
+def borderless_table(
+    container, widths_cm: Sequence[float], rows: int = 1, *, cell_margin_cm: float = 0.0, indent_cm: float = 0.0
+) -> Table:
     """A fixed-layout table without borders, its text flush with the margin.
 
     Widths are exact (tblGrid, tcW, fixed layout), cell margins zero by
@@ -416,8 +487,20 @@ def borderless_table(container, widths_cm: Sequence[float], rows: int = 1, *,
         element = tbl_pr.find(qn(tag))
         if element is not None:
             tbl_pr.remove(element)
-    width = _child(tbl_pr, "w:tblW", before=["w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders",
-                                             "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"])
+    width = _child(
+        tbl_pr,
+        "w:tblW",
+        before=[
+            "w:jc",
+            "w:tblCellSpacing",
+            "w:tblInd",
+            "w:tblBorders",
+            "w:shd",
+            "w:tblLayout",
+            "w:tblCellMar",
+            "w:tblLook",
+        ],
+    )
     _set(width, w=twips(sum(widths_cm)), type="dxa")
     ind = _child(tbl_pr, "w:tblInd", before=["w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"])
     _set(ind, w=twips(indent_cm), type="dxa")
@@ -541,8 +624,8 @@ STAMP_AXIS_CM = CENTER_CM + 3.0
 STAMP_LEFT_CM = 2 * STAMP_AXIS_CM - TEXT_WIDTH_CM  # centred paragraphs indented this much on the left
 STAMP_CM = 4.5
 ADDRESSEE_SPACE_BEFORE_PT = 12  # ถึง: a blank half line below ที่
-OFFICE_SPACE_BEFORE_PT = 12     # the sending office: below the text
-STAMPED_OWNER_BLANK_LINES = 1   # between the date and the owning unit (bottom left)
+OFFICE_SPACE_BEFORE_PT = 12  # the sending office: below the text
+STAMPED_OWNER_BLANK_LINES = 1  # between the date and the owning unit (bottom left)
 
 
 def _numbered(list_name: str) -> str:
@@ -550,8 +633,9 @@ def _numbered(list_name: str) -> str:
     return "{% if " + list_name + "|length > 1 %}{{ loop.index|thai_digits }}. {% endif %}"
 
 
-def labelled_list(container, list_name: str, label: str, tab_cm: float,
-                  before_pt: float = HEAD_SPACE_BEFORE_PT) -> None:
+def labelled_list(
+    container, list_name: str, label: str, tab_cm: float, before_pt: float = HEAD_SPACE_BEFORE_PT
+) -> None:
     """One line per item of ``list_name``: the label on the first line only,
     then a tab to ``tab_cm``; items numbered ๑. ๒. when there are several;
     every line (and wrapped text) aligned at the tab. An empty list renders
@@ -593,8 +677,9 @@ def letter_document(title: str) -> DocumentObject:
     set_row_height(row, EMBLEM_HEIGHT_CM, "atLeast")
     urgency, emblem, spare = row.cells
     set_cell_valign(urgency, "bottom")
-    cell_paragraph(urgency, ("{{ urgency }}", {"bold": True, "size_pt": URGENCY_SIZE_PT, "color": RED}),
-                   size_pt=URGENCY_SIZE_PT)
+    cell_paragraph(
+        urgency, ("{{ urgency }}", {"bold": True, "size_pt": URGENCY_SIZE_PT, "color": RED}), size_pt=URGENCY_SIZE_PT
+    )
     set_cell_valign(emblem, "top")
     cell_paragraph(emblem, "{{ emblem }}", align="center")
     empty_cell(spare)
@@ -633,8 +718,17 @@ def owner_lines(doc: DocumentObject, blank: int) -> None:
 
 
 STAMPED_LETTER_KEYS = (
-    "urgency", "emblem", "number", "addressee", "paragraphs", "office", "stamp", "date",
-    "owner.unit", "owner.phone_line", "owner.email_line",
+    "urgency",
+    "emblem",
+    "number",
+    "addressee",
+    "paragraphs",
+    "office",
+    "stamp",
+    "date",
+    "owner.unit",
+    "owner.phone_line",
+    "owner.email_line",
 )
 
 
@@ -647,8 +741,16 @@ def build_letter_stamped() -> DocumentObject:
     """
     doc = letter_document("หนังสือประทับตรา")
     paragraph(doc, LABEL_NUMBER + " ", "{{ number|thai }}")
-    paragraph(doc, LABEL_TO, "\t", "{{ addressee|thai }}", tabs=[SUBJECT_TAB_CM], left_cm=SUBJECT_TAB_CM,
-              hanging_cm=SUBJECT_TAB_CM, before_pt=ADDRESSEE_SPACE_BEFORE_PT)
+    paragraph(
+        doc,
+        LABEL_TO,
+        "\t",
+        "{{ addressee|thai }}",
+        tabs=[SUBJECT_TAB_CM],
+        left_cm=SUBJECT_TAB_CM,
+        hanging_cm=SUBJECT_TAB_CM,
+        before_pt=ADDRESSEE_SPACE_BEFORE_PT,
+    )
     body_paragraphs(doc)
 
     # From the sending office to the end: one block, kept together on one page.
@@ -667,9 +769,23 @@ def build_letter_stamped() -> DocumentObject:
 
 
 EXTERNAL_LETTER_KEYS = (
-    "urgency", "emblem", "number", "office", "date", "subject", "salutation", "addressee",
-    "references", "enclosures", "paragraphs", "closing",
-    "signer.name", "signer.position", "owner.unit", "owner.phone_line", "owner.email_line",
+    "urgency",
+    "emblem",
+    "number",
+    "office",
+    "date",
+    "subject",
+    "salutation",
+    "addressee",
+    "references",
+    "enclosures",
+    "paragraphs",
+    "closing",
+    "signer.name",
+    "signer.position",
+    "owner.unit",
+    "owner.phone_line",
+    "owner.email_line",
 )
 
 
@@ -691,8 +807,9 @@ def build_letter_external() -> DocumentObject:
     tag_paragraph(right, "{%p endfor %}")
 
     paragraph(doc, "{{ date|thai_date }}", left_cm=CENTER_CM, before_pt=DATE_SPACE_BEFORE_PT)
-    labelled = dict(tabs=[SUBJECT_TAB_CM], left_cm=SUBJECT_TAB_CM, hanging_cm=SUBJECT_TAB_CM,
-                    before_pt=HEAD_SPACE_BEFORE_PT)
+    labelled = dict(
+        tabs=[SUBJECT_TAB_CM], left_cm=SUBJECT_TAB_CM, hanging_cm=SUBJECT_TAB_CM, before_pt=HEAD_SPACE_BEFORE_PT
+    )
     paragraph(doc, LABEL_SUBJECT, "\t", "{{ subject|thai }}", **labelled)
     paragraph(doc, "{{ salutation }}", "\t", "{{ addressee|thai }}", **labelled)
     labelled_list(doc, "references", LABEL_REFERENCE, REFERENCE_TAB_CM)
@@ -734,7 +851,7 @@ GROUP_FILL = "F2F2F2"  # rows heading a group (a part of เกณฑ์ที�
 HEADING_BEFORE_PT = 12  # space above a criterion's heading
 POINT_INDENT_CM = 0.4  # "- point" lines: the text after the dash, and wrapped lines, start here
 TITLE_INDENT_CM = 3.0  # a long title wraps within the middle 10 cm: "(Government Easy Contact Center : GECC)"
-                       # then goes whole onto the second line instead of leaving "GECC)" alone
+# then goes whole onto the second line instead of leaving "GECC)" alone
 
 # checklist.docx: the self-assessment form and report (modes "form", "report")
 FORM_TITLE = "แบบประเมินตนเอง (Self Checklist)"
@@ -774,8 +891,7 @@ SUMMARY_TOTALS = (
     "ไม่ใช่ผลการรับรองมาตรฐาน"
 )
 SUMMARY_CENTERS_HEADING = "ผลการประเมินรายศูนย์"
-SUMMARY_CENTERS_COLUMNS = ("ลำดับ", "จังหวัด", "ศูนย์", "วันที่ประเมิน", "เกณฑ์ที่ ๑ (ข้อ)",
-                           "เงื่อนไขพื้นฐาน", "เกณฑ์ที่ ๒ (ข้อ / ร้อยละ)")
+SUMMARY_CENTERS_COLUMNS = ("ลำดับ", "จังหวัด", "ศูนย์", "วันที่ประเมิน", "เกณฑ์ที่ ๑ (ข้อ)", "เงื่อนไขพื้นฐาน", "เกณฑ์ที่ ๒ (ข้อ / ร้อยละ)")
 SUMMARY_NO_CENTERS = "ยังไม่มีศูนย์ส่งผลการประเมิน"
 SUMMARY_BASIC = ("ครบ", "ไม่ครบ")
 SUMMARY_ITEMS_HEADING = "ผลการประเมินรายข้อ"
@@ -787,10 +903,35 @@ SUMMARY_MISSING_COLUMNS = ("ลำดับ", "จังหวัด", "ศู�
 SUMMARY_ALL_IN = "ส่งครบทุกศูนย์"
 
 _TITLE = dict(left_cm=TITLE_INDENT_CM, right_cm=TITLE_INDENT_CM)
-_TRPR_ORDER = ["w:cnfStyle", "w:divId", "w:gridBefore", "w:gridAfter", "w:wBefore", "w:wAfter",
-               "w:cantSplit", "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden"]
-_TCPR_ORDER = ["w:cnfStyle", "w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge", "w:tcBorders", "w:shd",
-               "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"]
+_TRPR_ORDER = [
+    "w:cnfStyle",
+    "w:divId",
+    "w:gridBefore",
+    "w:gridAfter",
+    "w:wBefore",
+    "w:wAfter",
+    "w:cantSplit",
+    "w:trHeight",
+    "w:tblHeader",
+    "w:tblCellSpacing",
+    "w:jc",
+    "w:hidden",
+]
+_TCPR_ORDER = [
+    "w:cnfStyle",
+    "w:tcW",
+    "w:gridSpan",
+    "w:hMerge",
+    "w:vMerge",
+    "w:tcBorders",
+    "w:shd",
+    "w:noWrap",
+    "w:tcMar",
+    "w:textDirection",
+    "w:tcFitText",
+    "w:vAlign",
+    "w:hideMark",
+]
 
 
 def table_text_style(doc: DocumentObject):
@@ -825,13 +966,13 @@ def finish_table(table: Table, header_rows: int = 1) -> None:
     first ``header_rows`` rows repeat at the top of every page (tblHeader)."""
     for index, row in enumerate(table.rows):
         tr_pr = row._tr.get_or_add_trPr()
-        _child(tr_pr, "w:cantSplit", before=_TRPR_ORDER[_TRPR_ORDER.index("w:cantSplit") + 1:])
+        _child(tr_pr, "w:cantSplit", before=_TRPR_ORDER[_TRPR_ORDER.index("w:cantSplit") + 1 :])
         if index < header_rows:
-            _child(tr_pr, "w:tblHeader", before=_TRPR_ORDER[_TRPR_ORDER.index("w:tblHeader") + 1:])
+            _child(tr_pr, "w:tblHeader", before=_TRPR_ORDER[_TRPR_ORDER.index("w:tblHeader") + 1 :])
 
 
 def shade(cell: _Cell, fill: str) -> None:
-    shd = _child(cell._tc.get_or_add_tcPr(), "w:shd", before=_TCPR_ORDER[_TCPR_ORDER.index("w:shd") + 1:])
+    shd = _child(cell._tc.get_or_add_tcPr(), "w:shd", before=_TCPR_ORDER[_TCPR_ORDER.index("w:shd") + 1 :])
     _set(shd, val="clear", color="auto", fill=fill)
 
 
@@ -886,13 +1027,14 @@ def merged_row(table: Table):
 def point_lines(cell: _Cell, expression: str) -> None:
     """One "- point" line per item of the list ``expression``; wrapped lines align after the dash."""
     cell_text(cell, f"{{%p for point in {expression} %}}")
-    cell_text(cell, "-", "\t", "{{ point|thai }}", left_cm=POINT_INDENT_CM, hanging_cm=POINT_INDENT_CM,
-              tabs=[POINT_INDENT_CM])
+    cell_text(
+        cell, "-", "\t", "{{ point|thai }}", left_cm=POINT_INDENT_CM, hanging_cm=POINT_INDENT_CM, tabs=[POINT_INDENT_CM]
+    )
     cell_text(cell, "{%p endfor %}")
 
 
 def note_line(cell: _Cell, expression: str) -> None:
-    """"หมายเหตุ: …" in italic under an item's text, only when the note is not empty (reports)."""
+    """ "หมายเหตุ: …" in italic under an item's text, only when the note is not empty (reports)."""
     cell_text(cell, f"{{%p if {expression} %}}")
     para = cell_text(cell)
     italic(add_run(para, f"{LABEL_NOTE} {{{{ {expression}|thai }}}}"))
@@ -918,7 +1060,7 @@ def dot_leader(para: Paragraph, position_cm: float) -> None:
 
 
 def dotted_pair(container, left: str, right: str, *, before_pt: float = 6) -> Paragraph:
-    """"left ........  right ........": two lines to fill by hand, each half the typing width.
+    """ "left ........  right ........": two lines to fill by hand, each half the typing width.
 
     A body paragraph, not a table: LibreOffice (7.4) draws no dot leader for
     a tab that ends a line inside a table cell.
@@ -965,10 +1107,27 @@ SUMMARY_INDENT_CM = 0.5  # the parts and markers, under เกณฑ์ที่
 FORM_NEW_PAGE_PER_CRITERION = False
 
 CHECKLIST_KEYS = (
-    "mode", "title", "center.name", "center.province", "assessor.name", "assessor.position", "assessor.date",
-    "physical.title", "physical.subtitle", "physical.condition", "physical.columns", "physical.items",
-    "quality.title", "quality.columns", "quality.rows",
-    "results.title", "results.note", "results.heading", "results.subheading", "results.columns", "results.rows",
+    "mode",
+    "title",
+    "center.name",
+    "center.province",
+    "assessor.name",
+    "assessor.position",
+    "assessor.date",
+    "physical.title",
+    "physical.subtitle",
+    "physical.condition",
+    "physical.columns",
+    "physical.items",
+    "quality.title",
+    "quality.columns",
+    "quality.rows",
+    "results.title",
+    "results.note",
+    "results.heading",
+    "results.subheading",
+    "results.columns",
+    "results.rows",
     "summary",
 )
 
@@ -991,9 +1150,11 @@ def _assessor_block(doc) -> None:
     tag_paragraph(doc, '{%p if mode == "report" %}')
     block = borderless_table(doc, ASSESSOR_WIDTHS_CM, rows=2)
     (assessor, position), (assessed_on, signature) = (row.cells for row in block.rows)
-    for cell, label, value in ((assessor, LABEL_ASSESSOR, "{{ assessor.name|thai }}"),
-                               (position, LABEL_POSITION, "{{ assessor.position|thai }}"),
-                               (assessed_on, LABEL_ASSESSED_ON, "{{ assessor.date|thai_date }}")):
+    for cell, label, value in (
+        (assessor, LABEL_ASSESSOR, "{{ assessor.name|thai }}"),
+        (position, LABEL_POSITION, "{{ assessor.position|thai }}"),
+        (assessed_on, LABEL_ASSESSED_ON, "{{ assessor.date|thai_date }}"),
+    ):
         cell_paragraph(cell, label + " ", value, before_pt=6)
     # "ลงชื่อ ........ ผู้ประเมิน": text after the tab, so LibreOffice draws the dots in a cell
     para = cell_paragraph(signature, LABEL_SIGNATURE + " ", "\t", LABEL_ASSESSOR, before_pt=6)
@@ -1022,8 +1183,7 @@ def _physical_table(doc) -> None:
 
 def _quality_table(doc) -> None:
     table = ruled_table(doc, QUALITY_WIDTHS_CM)
-    header_row(table, ["{{ quality.columns.topic|thai }}", "{{ quality.columns.guideline|thai }}", ""],
-               merge=[(1, 2)])
+    header_row(table, ["{{ quality.columns.topic|thai }}", "{{ quality.columns.guideline|thai }}", ""], merge=[(1, 2)])
     tag_row(table, "{%tr for row in quality.rows %}")
     tag_row(table, "{%tr if row.part %}")
     _, part = merged_row(table)  # keep-with-next in a group's heading row: Word keeps the row with the next
@@ -1061,8 +1221,10 @@ def _results_table(doc, widths_cm: Sequence[float], notes_column: bool) -> None:
 
 def _count(prefix: str, value: str) -> str:
     """Jinja: "<prefix>X จาก Y ข้อ (ร้อยละ Z)" for a {met, total, percent} mapping."""
-    return (f"{prefix}{{{{ {value}.met|thai_digits }}}} จาก {{{{ {value}.total|thai_digits }}}} ข้อ "
-            f"(ร้อยละ {{{{ {value}.percent|thai_number(2) }}}})")
+    return (
+        f"{prefix}{{{{ {value}.met|thai_digits }}}} จาก {{{{ {value}.total|thai_digits }}}} ข้อ "
+        f"(ร้อยละ {{{{ {value}.percent|thai_number(2) }}}})"
+    )
 
 
 def _summary_table(doc) -> None:
@@ -1071,8 +1233,10 @@ def _summary_table(doc) -> None:
     header_row(table, REPORT_SUMMARY_COLUMNS)
 
     def points(value: str) -> str:  # Jinja: a whole number of points as ๑๒, else ๑๒.๕๐
-        return (f"{{% if {value} == {value}|int %}}{{{{ {value}|int|thai_digits }}}}"
-                f"{{% else %}}{{{{ {value}|thai_number(2) }}}}{{% endif %}}")
+        return (
+            f"{{% if {value} == {value}|int %}}{{{{ {value}|int|thai_digits }}}}"
+            f"{{% else %}}{{{{ {value}|thai_number(2) }}}}{{% endif %}}"
+        )
 
     def row(label: str, value: str, *, indent: bool = False, bold: bool = False) -> None:
         left, right = table.add_row().cells
@@ -1080,8 +1244,15 @@ def _summary_table(doc) -> None:
         cell_text(right, value)
 
     row(REPORT_PHYSICAL, _count("มี ", "summary.physical"), bold=True)
-    row(REPORT_BASIC, "{% if summary.physical.basic_met %}" + REPORT_BASIC_MET + "{% else %}"
-        + REPORT_BASIC_MISSING + "{{ summary.physical.missing|join(', ') }}{% endif %}", indent=True)
+    row(
+        REPORT_BASIC,
+        "{% if summary.physical.basic_met %}"
+        + REPORT_BASIC_MET
+        + "{% else %}"
+        + REPORT_BASIC_MISSING
+        + "{{ summary.physical.missing|join(', ') }}{% endif %}",
+        indent=True,
+    )
     row(REPORT_QUALITY, _count("ดำเนินการแล้ว ", "summary.quality"), bold=True)
     tag_row(table, "{%tr for part in summary.parts %}")
     row("{{ part.number }}. {{ part.title|thai }}", _count("", "part"), indent=True)
@@ -1090,8 +1261,14 @@ def _summary_table(doc) -> None:
     row(REPORT_MARKER + "({{ marker.marker }})", _count("", "marker"), indent=True)
     tag_row(table, "{%tr endfor %}")
     tag_row(table, "{%tr if summary.score %}")
-    row(REPORT_SCORE, points("summary.score.points") + " จาก " + points("summary.score.max")
-        + " คะแนน (ร้อยละ {{ summary.score.percent|thai_number(2) }})", bold=True)
+    row(
+        REPORT_SCORE,
+        points("summary.score.points")
+        + " จาก "
+        + points("summary.score.max")
+        + " คะแนน (ร้อยละ {{ summary.score.percent|thai_number(2) }})",
+        bold=True,
+    )
     tag_row(table, "{%tr endif %}")
     row(REPORT_RESULTS, REPORT_RESULTS_VALUE, bold=True)
     finish_table(table)
@@ -1117,8 +1294,9 @@ def build_checklist() -> DocumentObject:
     tag_paragraph(doc, "{%p else %}")
     paragraph(doc, (FORM_TITLE, {"bold": True, "size_pt": TITLE_SIZE_PT}), align="center")
     paragraph(doc, ("{{ title|thai }}", {"bold": True}), align="center", **_TITLE)
-    paragraph(doc, ("{{ center.name|thai }}  จังหวัด{{ center.province|thai }}", {"bold": True}),
-              align="center", before_pt=6)
+    paragraph(
+        doc, ("{{ center.name|thai }}  จังหวัด{{ center.province|thai }}", {"bold": True}), align="center", before_pt=6
+    )
     _assessor_block(doc)
     tag_paragraph(doc, "{%p endif %}")
 
@@ -1166,8 +1344,7 @@ def build_center_list() -> DocumentObject:
     province, center, note}, ``rows`` [{order (Thai digits), province, center, note}]."""
     doc = ruled_document("รายชื่อศูนย์")
     bold_lines(doc, "title")
-    paragraph(doc, LABEL_AS_OF + " {{ as_of|thai_date }}", align="center", before_pt=6, after_pt=6,
-              keep_with_next=True)
+    paragraph(doc, LABEL_AS_OF + " {{ as_of|thai_date }}", align="center", before_pt=6, after_pt=6, keep_with_next=True)
     table = ruled_table(doc, CENTER_LIST_WIDTHS_CM)
     header_row(table, ["{{ columns.%s|thai }}" % key for key in ("order", "province", "center", "note")])
     tag_row(table, "{%tr for row in rows %}")
@@ -1214,12 +1391,17 @@ def build_summary() -> DocumentObject:
     tag_row(table, "{%tr for c in centers %}")
     cells = table.add_row().cells
     values = [
-        ("{{ c.order|thai_digits }}", "center"), ("{{ c.province|thai }}", None), ("{{ c.center|thai }}", None),
+        ("{{ c.order|thai_digits }}", "center"),
+        ("{{ c.province|thai }}", None),
+        ("{{ c.center|thai }}", None),
         ("{{ c.assessed_on|thai_date }}", None),
         ("{{ c.physical_met|thai_digits }}/{{ c.physical_total|thai_digits }}", "center"),
         ("{% if c.basic_met %}" + SUMMARY_BASIC[0] + "{% else %}" + SUMMARY_BASIC[1] + "{% endif %}", "center"),
-        ("{{ c.quality_met|thai_digits }}/{{ c.quality_total|thai_digits }} "
-         "({{ c.quality_percent|thai_number(2) }})", "center"),
+        (
+            "{{ c.quality_met|thai_digits }}/{{ c.quality_total|thai_digits }} "
+            "({{ c.quality_percent|thai_number(2) }})",
+            "center",
+        ),
     ]
     for cell, (value, align) in zip(cells, values):
         cell_text(cell, value, align=align)
@@ -1235,15 +1417,27 @@ def build_summary() -> DocumentObject:
     # wrap distances, and LibreOffice then adds 0.32 cm on each side, which pushed a
     # 16 cm picture 0.32 cm into the right margin; the paragraph makes room for them.
     # The template gives the chart its caption: ``chart(…)`` draws the picture with it.
-    paragraph(doc, '{{ chart("' + SUMMARY_CHART_CAPTION + '") }}', align="center", left_cm=-IMAGE_SPACING_CM, right_cm=-IMAGE_SPACING_CM)
+    paragraph(
+        doc,
+        '{{ chart("' + SUMMARY_CHART_CAPTION + '") }}',
+        align="center",
+        left_cm=-IMAGE_SPACING_CM,
+        right_cm=-IMAGE_SPACING_CM,
+    )
     table = ruled_table(doc, SUMMARY_ITEM_WIDTHS_CM)
     header_row(table, SUMMARY_ITEMS_COLUMNS)
     tag_row(table, "{%tr for item in items %}")
     tag_row(table, "{%tr if loop.first or item.criterion != loop.previtem.criterion %}")
     _, group = merged_row(table)
     shade(group, GROUP_FILL)
-    cell_text(group, ("{% if item.criterion == 1 %}" + SUMMARY_CRITERIA[0] + "{% else %}"
-                      + SUMMARY_CRITERIA[1] + "{% endif %}", {"bold": True}), keep_with_next=True)
+    cell_text(
+        group,
+        (
+            "{% if item.criterion == 1 %}" + SUMMARY_CRITERIA[0] + "{% else %}" + SUMMARY_CRITERIA[1] + "{% endif %}",
+            {"bold": True},
+        ),
+        keep_with_next=True,
+    )
     tag_row(table, "{%tr endif %}")
     number, text, met, share = table.add_row().cells
     cell_text(number, "{{ item.number }}", align="center")

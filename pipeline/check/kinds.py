@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import fitz
 
 from ..boxes import CROSSED, EMPTY, TICKED, box_glyphs
 from ..model import Answer, Criteria
-from . import SYMBOL_GLYPHS, Expectation, Rule, normalise, page_rawdict
+from . import SYMBOL_GLYPHS, Expectation, normalise, page_rawdict
 
 
 def box_count(doc: fitz.Document, exp: Expectation) -> list[str]:
@@ -38,8 +38,11 @@ def ticks(doc: fitz.Document, exp: Expectation) -> list[str]:
     labels = list(exp.facts.get("tick_labels", range(1, len(wanted) + 1)))
     if len(seen) != len(wanted):
         return [f"{len(seen)} boxes in the PDF; the answers call for {len(wanted)}"]
-    return [f"box {label}: {'☑' if s else '☐'} in the PDF, the answer file says {'☑' if w else '☐'}"
-            for label, s, w in zip(labels, seen, wanted) if s != w]
+    return [
+        f"box {label}: {'☑' if s else '☐'} in the PDF, the answer file says {'☑' if w else '☐'}"
+        for label, s, w in zip(labels, seen, wanted)
+        if s != w
+    ]
 
 
 def form_fields(doc: fitz.Document, exp: Expectation) -> list[str]:
@@ -72,8 +75,13 @@ STAMPED, EXTERNAL = "ประทับตรา", "ภายนอก"  # model
 LABELS = {"ที่": "ที่", "ถึง": "ถึง", "เรื่อง": "เรื่อง", "อ้างถึง": "อ้างถึง", "สิ่งที่ส่งมาด้วย": "สิ่งที่ส่งมาด้วย"}
 # What only the other format prints: seen in a letter, it mixes the two formats.
 FOREIGN = {
-    STAMPED: {"เรื่อง": "เรื่อง", "เรียน": "เรียน", "อ้างถึง": "อ้างถึง", "สิ่งที่ส่งมาด้วย": "สิ่งที่ส่งมาด้วย",
-              "ขอแสดงความนับถือ": "คำลงท้าย"},
+    STAMPED: {
+        "เรื่อง": "เรื่อง",
+        "เรียน": "เรียน",
+        "อ้างถึง": "อ้างถึง",
+        "สิ่งที่ส่งมาด้วย": "สิ่งที่ส่งมาด้วย",
+        "ขอแสดงความนับถือ": "คำลงท้าย",
+    },
     EXTERNAL: {"ถึง": "ถึง (คำขึ้นต้นของหนังสือประทับตรา)"},
 }
 STAMP_CM = 4.5  # the office stamp's outer circle: the space between the sending office and the date
@@ -81,7 +89,10 @@ _PAGE_NUMBER = re.compile(r"-[\u0e00-\u0e7f0-9]{1,4}-")
 _PAGE_NUMBER_BAND = 3.0 * CM
 
 
-def visual_lines(doc: fitz.Document) -> list[tuple[int, float, float, float, str]]:
+VisualLine = tuple[int, float, float, float, str]  # page, baseline, x0, x1, text
+
+
+def visual_lines(doc: fitz.Document) -> list[VisualLine]:
     """Every visual line, top to bottom, as (page, baseline, x0, x1, text); spans on one
     baseline (±2 pt) joined left to right, whatever block they are in (ที่ | office), and
     the page number ("- ๒ -") left out."""
@@ -135,8 +146,10 @@ def letter_parts(doc: fitz.Document, exp: Expectation) -> list[str]:
         found = text.find(wanted, at)
         if found < 0:
             earlier = text.find(wanted)
-            problems.append(f"{name} “{printed[:50]}” " + (f"stands before {previous}: out of order" if earlier >= 0
-                                                            else f"not found after {previous}"))
+            problems.append(
+                f"{name} “{printed[:50]}” "
+                + (f"stands before {previous}: out of order" if earlier >= 0 else f"not found after {previous}")
+            )
             continue
         covered.append((found, found + len(wanted), name))
         at, previous = found + len(wanted), name
@@ -145,17 +158,25 @@ def letter_parts(doc: fitz.Document, exp: Expectation) -> list[str]:
     start, after = 0, "the start"
     for begin, end, name in sorted(covered) + [(len(text), len(text), "")]:
         if begin > start:
-            labels = [FOREIGN[letter_format][label] for i, line in enumerate(lines) if start <= starts[i] < begin
-                      for label in FOREIGN[letter_format] if line.startswith(normalise(label))]
+            labels = [
+                FOREIGN[letter_format][label]
+                for i, line in enumerate(lines)
+                if start <= starts[i] < begin
+                for label in FOREIGN[letter_format]
+                if line.startswith(normalise(label))
+            ]
             named = list(dict.fromkeys(labels))
-            what = (f"{', '.join(named)} ({'parts' if len(named) > 1 else 'a part'} of หนังสือ{other})"
-                    if named else "no part of this format")
+            what = (
+                f"{', '.join(named)} ({'parts' if len(named) > 1 else 'a part'} of หนังสือ{other})"
+                if named
+                else "no part of this format"
+            )
             problems.append(f"after {after}: “{text[start:begin][:50]}”: {what}, in a หนังสือ{letter_format}")
         start, after = max(start, end), name or after
     return problems
 
 
-def _line_of(lines: list, text: str, after: tuple[int, float] = (0, 0.0)) -> tuple | None:
+def _line_of(lines: list[VisualLine], text: str, after: tuple[int, float] = (0, 0.0)) -> VisualLine | None:
     wanted = normalise(text)
     return next((l for l in lines if (l[0], l[1]) > after and normalise(l[4]) == wanted), None)
 
@@ -172,13 +193,13 @@ def letter_layout(doc: fitz.Document, exp: Expectation) -> list[str]:
     left = 3.0 * CM
     problems = []
 
-    def find(name: str, after: tuple[int, float] = (0, 0.0)) -> tuple | None:
+    def find(name: str, after: tuple[int, float] = (0, 0.0)) -> VisualLine | None:
         line = _line_of(lines, parts[name], after) if name in parts else None
         if name in parts and line is None:
             problems.append(f"{name}: no line reads “{parts[name][:40]}”")
         return line
 
-    def at_left(name: str, line: tuple | None) -> None:
+    def at_left(name: str, line: VisualLine | None) -> None:
         if line is not None and abs(line[2] - left) > 0.2 * CM:
             problems.append(f"{name} starts {line[2] / CM:.2f} cm from the edge; expected at the left margin (3 cm)")
 
@@ -192,7 +213,9 @@ def letter_layout(doc: fitz.Document, exp: Expectation) -> list[str]:
         if office is not None:
             middle = (office[2] + office[3]) / 2
             if middle <= doc[office[0] - 1].rect.width / 2:
-                problems.append(f"ส่วนราชการส่ง centred {middle / CM:.2f} cm from the edge: not right of the page's centre")
+                problems.append(
+                    f"ส่วนราชการส่ง centred {middle / CM:.2f} cm from the edge: not right of the page's centre"
+                )
         if office is not None and date is not None:
             if date[0] != office[0]:
                 problems.append(f"the date is on page {date[0]}, the sending office on page {office[0]}")
@@ -202,7 +225,9 @@ def letter_layout(doc: fitz.Document, exp: Expectation) -> list[str]:
                 if gap:
                     problems.append(f"“{gap[0][4][:40]}” stands in the stamp's space")
                 if space < STAMP_CM:
-                    problems.append(f"{space:.2f} cm between the sending office and the date; the stamp needs {STAMP_CM} cm")
+                    problems.append(
+                        f"{space:.2f} cm between the sending office and the date; the stamp needs {STAMP_CM} cm"
+                    )
         if date is not None and owner is not None and (owner[0], owner[1]) < (date[0], date[1]):
             problems.append("the owning unit stands above the date")
     else:
@@ -277,6 +302,7 @@ def source_coverage(doc: fitz.Document, exp: Expectation) -> list[str]:
 
 # --- results.csv against the answer files ---------------------------------------------
 
+
 def results_csv(path: Path, answers: Sequence[Answer], criteria: Criteria) -> list[str]:
     """outputs/summary/results.csv agrees with the answer files, counted afresh from them."""
     if not path.is_file():
@@ -294,9 +320,14 @@ def results_csv(path: Path, answers: Sequence[Answer], criteria: Criteria) -> li
             "physical_met": str(sum(answer.physical.values())),
             "basic_condition_met": "TRUE" if all(answer.physical.values()) else "FALSE",
             "quality_met": str(sum(answer.quality.values())),
-            **{f"part{n}_met": str(sum(answer.quality[i.id] for i in part.items))
-               for n, part in enumerate(criteria.parts, 1)},
+            **{
+                f"part{n}_met": str(sum(answer.quality[i.id] for i in part.items))
+                for n, part in enumerate(criteria.parts, 1)
+            },
         }
-        problems += [f"{answer.center}: {column} is {row.get(column)}, the answer file gives {value}"
-                     for column, value in wanted.items() if row.get(column) != value]
+        problems += [
+            f"{answer.center}: {column} is {row.get(column)}, the answer file gives {value}"
+            for column, value in wanted.items()
+            if row.get(column) != value
+        ]
     return problems

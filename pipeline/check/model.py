@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import fitz  # PyMuPDF
 
@@ -19,7 +20,7 @@ class Expectation:
     pdfa: bool = False  # PDF/A-2b claim required
     min_pages: int = 1
     page_numbers: bool = True  # "- ๒ -" at the top from page 2 on (not for print files, which restart)
-    facts: Mapping[str, object] = field(default_factory=dict)  # what kind-specific rules compare with
+    facts: Mapping[str, Any] = field(default_factory=dict)  # what kind-specific rules compare with
     # Generic rules to run (None: all). A file made of checked PDFs (a print file, a
     # package) needs only what joining them can change: page size and count.
     rules: tuple[str, ...] | None = None

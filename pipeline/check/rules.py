@@ -30,9 +30,20 @@ MARGIN_TOLERANCE = 0.1 * CM  # 1 mm
 SYMBOL_GLYPHS = frozenset("☐☑☒✓✔✗✘•☺")  # ☺: a quality marker of the source, in no Thai font
 _THAI = re.compile("[\u0e00-\u0e7f]")
 _BASE14 = {
-    "Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique",
-    "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique",
-    "Times-Roman", "Times-Bold", "Times-Italic", "Times-BoldItalic", "Symbol", "ZapfDingbats",
+    "Courier",
+    "Courier-Bold",
+    "Courier-Oblique",
+    "Courier-BoldOblique",
+    "Helvetica",
+    "Helvetica-Bold",
+    "Helvetica-Oblique",
+    "Helvetica-BoldOblique",
+    "Times-Roman",
+    "Times-Bold",
+    "Times-Italic",
+    "Times-BoldItalic",
+    "Symbol",
+    "ZapfDingbats",
 }
 _PDFAID = "{http://www.aiim.org/pdfa/ns/id/}"
 
@@ -242,8 +253,10 @@ def pdfa(doc: fitz.Document, exp: Expectation) -> list[str]:
         return []
     if not claim:
         return ["XMP metadata has no pdfaid entries: no PDF/A claim; expected PDF/A-2b"]
-    return [f"XMP claims pdfaid:part={part or 'missing'}, conformance={conformance or 'missing'}; "
-            "expected part 2, conformance B"]
+    return [
+        f"XMP claims pdfaid:part={part or 'missing'}, conformance={conformance or 'missing'}; "
+        "expected part 2, conformance B"
+    ]
 
 
 def pages(doc: fitz.Document, exp: Expectation) -> list[str]:
@@ -269,8 +282,10 @@ def page_numbers(doc: fitz.Document, exp: Expectation) -> list[str]:
         if page.number == 0 and numbers:
             problems.append(f"page 1: page number {numbers[0]} printed; the first page has none")
         elif page.number > 0 and wanted not in numbers:
-            problems.append(f"page {page.number + 1}: no page number “{wanted}” at the top"
-                            + (f" (found {', '.join(numbers)})" if numbers else ""))
+            problems.append(
+                f"page {page.number + 1}: no page number “{wanted}” at the top"
+                + (f" (found {', '.join(numbers)})" if numbers else "")
+            )
     return problems
 
 
@@ -286,4 +301,3 @@ RULES: dict[str, Rule] = {
     "pages": pages,
     "page_numbers": page_numbers,
 }
-

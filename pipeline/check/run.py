@@ -32,6 +32,7 @@ def check_pdf(exp: Expectation, extra_rules: Mapping[str, Rule] = _NO_RULES) -> 
     rule that crashes is a failing finding for that rule, not a crash of the run.
     Safe to call from several threads at once (each has its own text cache).
     """
+
     def failed(detail: str) -> list[Finding]:
         return [Finding(exp.pdf, "open", False, detail, exp.kind)]
 

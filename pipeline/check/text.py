@@ -124,8 +124,13 @@ def _extract_spans(page: fitz.Page) -> Iterator[Span]:
                     y0 = min(c["bbox"][1] for c in inked)
                     y1 = max(c["bbox"][3] for c in inked)
                 yield Span(
-                    page.number + 1, block_no, SUBSET_PREFIX.sub("", span["font"]),
-                    span["size"], text, y, fitz.Rect(x0, y0, x1, y1),
+                    page.number + 1,
+                    block_no,
+                    SUBSET_PREFIX.sub("", span["font"]),
+                    span["size"],
+                    text,
+                    y,
+                    fitz.Rect(x0, y0, x1, y1),
                 )
 
 

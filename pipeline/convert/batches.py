@@ -98,8 +98,7 @@ def convert(
     # (a full disk) stops the others the same way.
     pool = ThreadPoolExecutor(max_workers=n)
     try:
-        futures = [pool.submit(batches.work, i + 1, shares[i], batch_timeout, file_timeout, placed)
-                   for i in range(n)]
+        futures = [pool.submit(batches.work, i + 1, shares[i], batch_timeout, file_timeout, placed) for i in range(n)]
         wait(futures, return_when=FIRST_EXCEPTION)  # one worker's error stops the others now
         parts = [f.result() for f in futures]
     except BaseException:
@@ -134,28 +133,31 @@ def _check_input(docx: Path) -> str | None:
 class _Batches:
     """One worker's share of the jobs: batches on its own profile, and the retries."""
 
-    def __init__(self, soffice: Soffice, profiles: Profiles, export_filter: str, pdfa: bool,
-                 page_font: Path | None):
+    def __init__(self, soffice: Soffice, profiles: Profiles, export_filter: str, pdfa: bool, page_font: Path | None):
         self.soffice = soffice
         self.profiles = profiles
         self.export_filter = export_filter
         self.pdfa = pdfa
         self.page_font = page_font
 
-    def work(self, number: int, jobs: list[Job], batch_timeout: float, file_timeout: float,
-             placed: Callable[[], None]) -> Conversion:
+    def work(
+        self, number: int, jobs: list[Job], batch_timeout: float, file_timeout: float, placed: Callable[[], None]
+    ) -> Conversion:
         out = Conversion()
         stop = self.soffice.stop
         with self.profiles.slot() as profile:
             for start in range(0, len(jobs), CHUNK):
                 if stop.is_set():
                     raise Stopped()
-                chunk = jobs[start:start + CHUNK]
+                chunk = jobs[start : start + CHUNK]
                 end, missing = self._batch(profile, chunk, batch_timeout, out, placed)
                 if not missing:
                     continue
-                what = f"LibreOffice {end.trouble}" if end.trouble else (
-                    f"LibreOffice exited normally but {len(missing)} of {len(chunk)} PDFs are missing or broken")
+                what = (
+                    f"LibreOffice {end.trouble}"
+                    if end.trouble
+                    else (f"LibreOffice exited normally but {len(missing)} of {len(chunk)} PDFs are missing or broken")
+                )
                 out.log.append(f"worker {number}: {what}; retrying {_files(len(missing))} one by one")
                 for docx, pdf in missing:
                     if stop.is_set():
@@ -167,8 +169,9 @@ class _Batches:
                         out.log.append(f"worker {number}: {failed_docx.name} failed: {reason}")
         return out
 
-    def _batch(self, profile: Path, jobs: list[Job], timeout: float, out: Conversion,
-               placed: Callable[[], None]) -> tuple[End, dict[Job, str]]:
+    def _batch(
+        self, profile: Path, jobs: list[Job], timeout: float, out: Conversion, placed: Callable[[], None]
+    ) -> tuple[End, dict[Job, str]]:
         """One soffice call for ``jobs``; places what verifies, returns the rest with reasons."""
         missing: dict[Job, str] = {}
         with tempfile.TemporaryDirectory(prefix="convert-") as tmp_name:
@@ -215,9 +218,21 @@ class _Batches:
                     if i not in handled and (outbox / f"{i:03d}.pdf").is_file():
                         finish(i, None)
 
-            end = self.soffice.run([f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                                    "--convert-to", self.export_filter, "--outdir", str(outbox), *inputs],
-                                   timeout=timeout, tmp=tmp, meanwhile=finish_written)
+            end = self.soffice.run(
+                [
+                    f"-env:UserInstallation={profile.as_uri()}",
+                    "--headless",
+                    "--norestore",
+                    "--convert-to",
+                    self.export_filter,
+                    "--outdir",
+                    str(outbox),
+                    *inputs,
+                ],
+                timeout=timeout,
+                tmp=tmp,
+                meanwhile=finish_written,
+            )
             kill_users_of(profile)  # anything that left the group (or outlived oosplash)
             if end.trouble:
                 self.profiles.reset(profile)  # a killed instance may leave the profile half-written

@@ -49,8 +49,11 @@ class Profiles:
         scratch = Path(tempfile.mkdtemp(prefix="template-", dir=self.home))
         try:
             with tempfile.TemporaryDirectory(prefix="convert-") as tmp:
-                end = soffice.run([f"-env:UserInstallation={scratch.as_uri()}", "--headless",
-                                   "--terminate_after_init"], timeout=120, tmp=Path(tmp))
+                end = soffice.run(
+                    [f"-env:UserInstallation={scratch.as_uri()}", "--headless", "--terminate_after_init"],
+                    timeout=120,
+                    tmp=Path(tmp),
+                )
                 kill_users_of(scratch)
             xcu = scratch / "user" / "registrymodifications.xcu"
             if end.trouble or not xcu.is_file():
@@ -74,8 +77,10 @@ class Profiles:
         if not major_minor:
             log.append("LibreOffice version unknown: profiles not pre-initialised (each start ~1 s slower)")
             return
-        item = ('<item oor:path="/org.openoffice.Setup/Product"><prop oor:name="ooSetupLastVersion" '
-                f'oor:op="fuse"><value>{major_minor}</value></prop></item>\n')
+        item = (
+            '<item oor:path="/org.openoffice.Setup/Product"><prop oor:name="ooSetupLastVersion" '
+            f'oor:op="fuse"><value>{major_minor}</value></prop></item>\n'
+        )
         xcu.write_text(text.replace("</oor:items>", item + "</oor:items>"), encoding="utf-8")
         if "ooSetupLastVersion" not in xcu.read_text(encoding="utf-8"):
             log.append("could not record ooSetupLastVersion: each LibreOffice start ~1 s slower")

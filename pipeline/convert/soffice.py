@@ -86,7 +86,10 @@ def version(exe: str, probe_profile: str) -> str:
     try:
         out = subprocess.run(
             [exe, f"-env:UserInstallation={probe_profile}", "--version"],
-            capture_output=True, text=True, timeout=30, env=base_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env=base_env(),
         ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return ""
@@ -115,11 +118,13 @@ _PRCTL = _libc_prctl()
 
 def _tied_to(parent: int) -> Callable[[], None]:
     """A preexec_fn: SIGTERM to the child when ``parent``'s starting thread ends."""
+
     def tie() -> None:
         assert _PRCTL is not None
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
         if os.getppid() != parent:  # the parent died before the tie was made
             os.kill(os.getpid(), signal.SIGKILL)
+
     return tie
 
 
@@ -138,8 +143,7 @@ class Soffice:
         self.fontconfig = fontconfig
         self.stop = threading.Event()  # set: every run ends within POLL s (raises Stopped)
 
-    def run(self, args: list[str], timeout: float, tmp: Path,
-            meanwhile: Callable[[], None] | None = None) -> End:
+    def run(self, args: list[str], timeout: float, tmp: Path, meanwhile: Callable[[], None] | None = None) -> End:
         """One soffice call, killed (its whole group) at ``timeout`` or on ``stop``; ``meanwhile()``
         is called between polls. Its temporary files and log go to ``tmp``."""
         env = base_env()
@@ -148,9 +152,15 @@ class Soffice:
             env["FONTCONFIG_FILE"] = str(self.fontconfig)
         log_path = tmp / "soffice.log"
         with open(log_path, "wb") as log_file:  # a file, not a pipe: nothing can block on it
-            proc = subprocess.Popen(command(self.exe, args), stdin=subprocess.DEVNULL, stdout=log_file,
-                                    stderr=subprocess.STDOUT, env=env, start_new_session=True,
-                                    preexec_fn=_tied_to(os.getpid()) if _PRCTL else None)
+            proc = subprocess.Popen(
+                command(self.exe, args),
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+                preexec_fn=_tied_to(os.getpid()) if _PRCTL else None,
+            )
             try:
                 code = self._wait(proc, timeout, meanwhile)
             except BaseException as exc:
@@ -162,11 +172,16 @@ class Soffice:
                     raise
                 trouble: str | None = f"timed out after {timeout:g} s"
             else:
-                trouble = (None if code == 0 else
-                           f"died (exit code {code})" if code < 0 or code > 128 else
-                           f"exited with code {code}")
-        said = " ".join(line.strip() for line in log_path.read_text(errors="replace").splitlines()
-                        if line.startswith("Error"))
+                trouble = (
+                    None
+                    if code == 0
+                    else f"died (exit code {code})"
+                    if code < 0 or code > 128
+                    else f"exited with code {code}"
+                )
+        said = " ".join(
+            line.strip() for line in log_path.read_text(errors="replace").splitlines() if line.startswith("Error")
+        )
         return End(trouble, said)
 
     def _wait(self, proc: subprocess.Popen[bytes], timeout: float, meanwhile: Callable[[], None] | None) -> int:

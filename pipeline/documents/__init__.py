@@ -7,9 +7,10 @@ and what text its PDF must show. Nothing here touches a file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,13 @@ class Image:
 
 @dataclass(frozen=True)
 class Document:
-    kind: str                   # "letter", "form", …: names the checks that apply
-    name: str                   # output path without suffix, relative to outputs/: "letters/01-สมุทรปราการ"
-    template: str               # file in templates/
+    kind: str  # "letter", "form", …: names the checks that apply
+    name: str  # output path without suffix, relative to outputs/: "letters/01-สมุทรปราการ"
+    template: str  # file in templates/
     context: Mapping[str, Any]
     expect: Mapping[str, str] = field(default_factory=dict)  # label → text its PDF must show
-    title: str = ""             # PDF title (metadata)
-    subject: str = ""           # PDF subject (metadata)
+    title: str = ""  # PDF title (metadata)
+    subject: str = ""  # PDF subject (metadata)
     pdfa: bool = False
     facts: Mapping[str, Any] = field(default_factory=dict)  # for kind-specific checks (box counts, ticks)
 

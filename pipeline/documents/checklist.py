@@ -7,7 +7,8 @@ notes, a summary). Only the context differs.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..model import Criteria
 from ..thai import thai_digits
@@ -20,8 +21,14 @@ def number(item_id: str) -> str:
     return thai_digits(item_id)
 
 
-def criteria_context(criteria: Criteria, *, boxes: bool, physical: Mapping[str, bool] | None = None,
-                     quality: Mapping[str, bool] | None = None, notes: Mapping[str, str] | None = None) -> dict[str, Any]:
+def criteria_context(
+    criteria: Criteria,
+    *,
+    boxes: bool,
+    physical: Mapping[str, bool] | None = None,
+    quality: Mapping[str, bool] | None = None,
+    notes: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """The three criteria, with empty boxes (``boxes``), ticked boxes (answers given) or none."""
     notes = notes or {}
 
@@ -31,10 +38,16 @@ def criteria_context(criteria: Criteria, *, boxes: bool, physical: Mapping[str, 
         return TICKED if answer is wanted else EMPTY
 
     physical_items = [
-        {"id": i.id, "number": number(i.id), "heading": i.heading, "text": i.text, "points": list(i.points),
-         "yes": tick(physical.get(i.id) if physical else None, True),
-         "no": tick(physical.get(i.id) if physical else None, False),
-         "note": notes.get(i.id, "")}
+        {
+            "id": i.id,
+            "number": number(i.id),
+            "heading": i.heading,
+            "text": i.text,
+            "points": list(i.points),
+            "yes": tick(physical.get(i.id) if physical else None, True),
+            "no": tick(physical.get(i.id) if physical else None, False),
+            "note": notes.get(i.id, ""),
+        }
         for i in criteria.physical
     ]
     parts = []
@@ -46,25 +59,58 @@ def criteria_context(criteria: Criteria, *, boxes: bool, physical: Mapping[str, 
             items = []
             for index, item in enumerate(topic.items):
                 answer = quality.get(item.id) if quality else None
-                entry = {"id": item.id, "number": number(item.id) if "." in item.id else "",
-                         "marker": item.marker, "box": (TICKED if answer else EMPTY) if boxes else "",
-                         "text": item.text, "points": list(item.points), "note": notes.get(item.id, "")}
+                entry = {
+                    "id": item.id,
+                    "number": number(item.id) if "." in item.id else "",
+                    "marker": item.marker,
+                    "box": (TICKED if answer else EMPTY) if boxes else "",
+                    "text": item.text,
+                    "points": list(item.points),
+                    "note": notes.get(item.id, ""),
+                }
                 items.append(entry)
-                rows.append({"part": False, **entry, "topic": f"{number(topic.id)}. {topic.title}" if index == 0 else "",
-                             "first_in_topic": index == 0})
+                rows.append(
+                    {
+                        "part": False,
+                        **entry,
+                        "topic": f"{number(topic.id)}. {topic.title}" if index == 0 else "",
+                        "first_in_topic": index == 0,
+                    }
+                )
             topics.append({"id": topic.id, "number": number(topic.id), "title": topic.title, "items": items})
         parts.append({"id": part.id, "number": number(part.id), "title": part.title, "topics": topics})
     return {
         "title": criteria.title,
-        "physical": {"title": criteria.physical_title, "subtitle": criteria.physical_subtitle,
-                     "condition": criteria.physical_condition, "columns": dict(criteria.physical_columns),
-                     "items": physical_items},
-        "quality": {"title": criteria.quality_title, "columns": dict(criteria.quality_columns), "parts": parts, "rows": rows},
-        "results": {"title": criteria.results_title, "note": criteria.results_note, "heading": criteria.results_heading,
-                    "subheading": criteria.results_subheading, "columns": dict(criteria.results_columns),
-                    "rows": [{"id": r.id, "number": number(r.id), "subject": r.subject, "method": r.method,
-                              "points": [f"{number(str(n))}. {p}" for n, p in enumerate(r.points, 1)]}
-                             for r in criteria.results]},
+        "physical": {
+            "title": criteria.physical_title,
+            "subtitle": criteria.physical_subtitle,
+            "condition": criteria.physical_condition,
+            "columns": dict(criteria.physical_columns),
+            "items": physical_items,
+        },
+        "quality": {
+            "title": criteria.quality_title,
+            "columns": dict(criteria.quality_columns),
+            "parts": parts,
+            "rows": rows,
+        },
+        "results": {
+            "title": criteria.results_title,
+            "note": criteria.results_note,
+            "heading": criteria.results_heading,
+            "subheading": criteria.results_subheading,
+            "columns": dict(criteria.results_columns),
+            "rows": [
+                {
+                    "id": r.id,
+                    "number": number(r.id),
+                    "subject": r.subject,
+                    "method": r.method,
+                    "points": [f"{number(str(n))}. {p}" for n, p in enumerate(r.points, 1)],
+                }
+                for r in criteria.results
+            ],
+        },
     }
 
 

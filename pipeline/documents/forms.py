@@ -19,11 +19,22 @@ def documents(campaign: Campaign) -> list[Document]:
 
 
 def _form(campaign: Campaign, center: Center) -> Document:
-    context = {"mode": "form", "center": center_context(center), "assessor": None, "summary": None,
-               **criteria_context(campaign.criteria, boxes=True)}
+    context = {
+        "mode": "form",
+        "center": center_context(center),
+        "assessor": None,
+        "summary": None,
+        **criteria_context(campaign.criteria, boxes=True),
+    }
     expect = {"ศูนย์": center.name, "จังหวัด": center.province}
     expect.update({f"เกณฑ์ที่ ๑ ข้อ {i.id}": i.text for i in campaign.criteria.physical})
     expect.update({f"เกณฑ์ที่ ๒ ข้อ {i.id}": i.text or i.points[0] for i in campaign.criteria.quality})
-    return Document(KIND, f"forms/{center.slug}", TEMPLATE, context, expect,
-                    title=f"แบบประเมินตนเอง {center.name} จังหวัด{center.province}",
-                    facts={"boxes": box_count(campaign.criteria)})
+    return Document(
+        KIND,
+        f"forms/{center.slug}",
+        TEMPLATE,
+        context,
+        expect,
+        title=f"แบบประเมินตนเอง {center.name} จังหวัด{center.province}",
+        facts={"boxes": box_count(campaign.criteria)},
+    )

@@ -16,7 +16,7 @@ from . import Document, Image
 KIND = "letter"
 TEMPLATES = {LetterFormat.STAMPED: "letter-stamped.docx", LetterFormat.EXTERNAL: "letter-external.docx"}
 EMBLEM_HEIGHT_MM = 30  # ตราครุฑ 3 cm
-STAMP_HEIGHT_MM = 45   # ตราชื่อส่วนราชการ: the outer circle, 4.5 cm across
+STAMP_HEIGHT_MM = 45  # ตราชื่อส่วนราชการ: the outer circle, 4.5 cm across
 COLLECTIVE = "letters/all-provinces"
 
 
@@ -40,8 +40,15 @@ def _collective_letter(circular: Circular) -> Document:
 
 def _document(circular: Circular, name: str, context: dict[str, Any], expect: dict[str, str]) -> Document:
     title = context.get("subject") or f"{circular.number}"
-    return Document(KIND, name, TEMPLATES[circular.format], context, expect,
-                    title=f"{title} ({context['addressee']})", facts=facts(circular, context))
+    return Document(
+        KIND,
+        name,
+        TEMPLATES[circular.format],
+        context,
+        expect,
+        title=f"{title} ({context['addressee']})",
+        facts=facts(circular, context),
+    )
 
 
 def _expect(circular: Circular, context: dict[str, Any]) -> dict[str, str]:
@@ -59,8 +66,11 @@ def _context(circular: Circular, variant: str, fields: dict[str, Any]) -> dict[s
         "date": circular.date,
         "addressee": fill(circular.addressee[variant]),
         "paragraphs": [fill(p) for p in circular.paragraphs],
-        "owner": {"unit": list(circular.owner.unit), "phone_line": circular.owner.phone_line,
-                  "email_line": circular.owner.email_line},
+        "owner": {
+            "unit": list(circular.owner.unit),
+            "phone_line": circular.owner.phone_line,
+            "email_line": circular.owner.email_line,
+        },
         "emblem": Image(circular.emblem, EMBLEM_HEIGHT_MM) if circular.emblem else "",
         "centers": fields["centers"],
         "province": fields["province"],
@@ -86,6 +96,7 @@ def facts(circular: Circular, context: dict[str, Any]) -> dict[str, Any]:
     Each part is (name, text as printed, without the format's label such as ที่,
     ถึง or เรื่อง): the rules know each format's labels (check/kinds.py).
     """
+
     def texts(values: list[str]) -> list[str]:
         return [thai_text(v) for v in values]
 
@@ -97,19 +108,30 @@ def facts(circular: Circular, context: dict[str, Any]) -> dict[str, Any]:
     head += [("ที่", thai_text(circular.number))]
     body = [("ข้อความ", p) for p in texts(context["paragraphs"])]
     if circular.format is LetterFormat.STAMPED:
-        parts = [*head, ("ถึง", thai_text(context["addressee"])), *body,
-                 *[("ส่วนราชการส่ง", line) for line in texts(context["office"])],
-                 ("วันที่", thai_date(circular.date)), *tail]
+        parts = [
+            *head,
+            ("ถึง", thai_text(context["addressee"])),
+            *body,
+            *[("ส่วนราชการส่ง", line) for line in texts(context["office"])],
+            ("วันที่", thai_date(circular.date)),
+            *tail,
+        ]
     else:
         many = len(context["references"]) > 1, len(context["enclosures"]) > 1
-        parts = [*head, *[("ส่วนราชการ", line) for line in texts(context["office"])],
-                 ("วันที่", thai_date(circular.date)), ("เรื่อง", thai_text(context["subject"])),
-                 ("เรียน", f"{context['salutation']} {thai_text(context['addressee'])}"),
-                 *_listed("อ้างถึง", texts(context["references"]), many[0]),
-                 *_listed("สิ่งที่ส่งมาด้วย", texts(context["enclosures"]), many[1]),
-                 *body, ("คำลงท้าย", thai_text(context["closing"])),
-                 ("ชื่อผู้ลงนาม", f"({thai_text(context['signer']['name'])})"),
-                 *[("ตำแหน่ง", line) for line in texts(context["signer"]["position"])], *tail]
+        parts = [
+            *head,
+            *[("ส่วนราชการ", line) for line in texts(context["office"])],
+            ("วันที่", thai_date(circular.date)),
+            ("เรื่อง", thai_text(context["subject"])),
+            ("เรียน", f"{context['salutation']} {thai_text(context['addressee'])}"),
+            *_listed("อ้างถึง", texts(context["references"]), many[0]),
+            *_listed("สิ่งที่ส่งมาด้วย", texts(context["enclosures"]), many[1]),
+            *body,
+            ("คำลงท้าย", thai_text(context["closing"])),
+            ("ชื่อผู้ลงนาม", f"({thai_text(context['signer']['name'])})"),
+            *[("ตำแหน่ง", line) for line in texts(context["signer"]["position"])],
+            *tail,
+        ]
     return {"format": circular.format.value, "parts": parts}
 
 

@@ -11,7 +11,8 @@ certification verdict.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..model import Answer, Campaign, Center, Criteria
 from ..thai import thai_date, thai_digits
@@ -24,8 +25,9 @@ TEMPLATE = "checklist.docx"
 FOLDER = "reports"
 
 
-def documents(campaign: Campaign, answers: Sequence[Answer] | None = None,
-              scoring: Mapping[str, float] | None = None) -> list[Document]:
+def documents(
+    campaign: Campaign, answers: Sequence[Answer] | None = None, scoring: Mapping[str, float] | None = None
+) -> list[Document]:
     """One report per answer (default: the campaign's valid answers), in the order of the center list.
 
     ``scoring``: points per marker from ``load_scoring`` (default: the campaign's; None: no score).
@@ -53,15 +55,27 @@ def _report(criteria: Criteria, center: Center, answer: Answer, scoring: Mapping
         **criteria_context(criteria, boxes=True, physical=answer.physical, quality=answer.quality, notes=answer.notes),
     }
     # The template writes every digit as a Thai digit, names included.
-    expect = {"ศูนย์": center.name, "จังหวัด": center.province, "ผู้ประเมิน": thai_digits(answer.assessor_name),
-              "วันที่ประเมิน": thai_date(answer.assessed_on)}
-    return Document(KIND, f"{FOLDER}/{center.slug}", TEMPLATE, context, expect,
-                    title=f"ผลการประเมินตนเอง {center.name} จังหวัด{center.province}", pdfa=True,
-                    subject=f"{center.name} จังหวัด{center.province} ประเมินเมื่อ {thai_date(answer.assessed_on)}",
-                    facts={"ticks": expected_ticks(criteria, answer), "answer": answer})
+    expect = {
+        "ศูนย์": center.name,
+        "จังหวัด": center.province,
+        "ผู้ประเมิน": thai_digits(answer.assessor_name),
+        "วันที่ประเมิน": thai_date(answer.assessed_on),
+    }
+    return Document(
+        KIND,
+        f"{FOLDER}/{center.slug}",
+        TEMPLATE,
+        context,
+        expect,
+        title=f"ผลการประเมินตนเอง {center.name} จังหวัด{center.province}",
+        pdfa=True,
+        subject=f"{center.name} จังหวัด{center.province} ประเมินเมื่อ {thai_date(answer.assessed_on)}",
+        facts={"ticks": expected_ticks(criteria, answer), "answer": answer},
+    )
 
 
 # --- counts ---------------------------------------------------------------------
+
 
 def percent(met: int | float, total: int | float) -> float:
     """The share in per cent; 0.0 for an empty whole."""
@@ -94,8 +108,10 @@ def summary(criteria: Criteria, answer: Answer, scoring: Mapping[str, float] | N
     physical = _count(physical_met(criteria, answer), len(criteria.physical))
     physical["basic_met"] = physical["met"] == physical["total"]
     physical["missing"] = [thai_digits(i.id) for i in criteria.physical if not answer.physical[i.id]]
-    parts = [{"number": thai_digits(part.id), "title": part.title, **_count(met, len(part.items))}
-             for part, met in zip(criteria.parts, parts_met(criteria, answer))]
+    parts = [
+        {"number": thai_digits(part.id), "title": part.title, **_count(met, len(part.items))}
+        for part, met in zip(criteria.parts, parts_met(criteria, answer))
+    ]
     markers: dict[str, list[int]] = {}  # marker → [met, total], in order of first appearance
     for item in criteria.quality:
         tally = markers.setdefault(item.marker, [0, 0])
@@ -118,6 +134,7 @@ def score(criteria: Criteria, answer: Answer, scoring: Mapping[str, float]) -> d
 
 
 # --- what the PDF must show -------------------------------------------------------
+
 
 def expected_ticks(criteria: Criteria, answer: Answer) -> list[bool]:
     """Every box of the report in document order, True where it is ticked.

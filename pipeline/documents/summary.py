@@ -8,8 +8,9 @@ Counts only; no verdict beyond the criteria's own basic condition (เกณฑ�
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
 from ..model import Answer, Campaign, Criteria
 from ..thai import thai_digits
@@ -44,10 +45,16 @@ def documents(campaign: Campaign, answers: Sequence[Answer] | None = None) -> li
         "parts": [{"number": thai_digits(p.id), "title": p.title, "total": len(p.items)} for p in criteria.parts],
         "items": items,
         "chart": chart(criteria, items),
-        "missing": [{"order": c.order, "province": c.province, "center": c.name}
-                    for c in sorted(campaign.centers, key=lambda c: c.order) if (c.province, c.name) not in answered],
-        "totals": {"centers": len(campaign.centers), "answered": len(rows),
-                   "basic_met": sum(1 for r in rows if r["basic_met"])},
+        "missing": [
+            {"order": c.order, "province": c.province, "center": c.name}
+            for c in sorted(campaign.centers, key=lambda c: c.order)
+            if (c.province, c.name) not in answered
+        ],
+        "totals": {
+            "centers": len(campaign.centers),
+            "answered": len(rows),
+            "basic_met": sum(1 for r in rows if r["basic_met"]),
+        },
     }
     expect = {"เลขที่หนังสือ": campaign.circular.number}
     expect.update({f"ศูนย์ลำดับ {r['order']}": r["center"] for r in rows})
@@ -59,15 +66,21 @@ def _center_rows(campaign: Campaign, answers: Sequence[Answer]) -> list[dict[str
     rows = []
     for center, answer in sorted(((center_of(campaign, a), a) for a in answers), key=lambda pair: pair[0].order):
         q_met = quality_met(criteria, answer)
-        rows.append({
-            "order": center.order, "province": center.province, "center": center.name,
-            "assessed_on": answer.assessed_on,
-            "physical_met": physical_met(criteria, answer), "physical_total": len(criteria.physical),
-            "basic_met": basic_met(criteria, answer),
-            "quality_met": q_met, "quality_total": len(criteria.quality),
-            "quality_percent": percent(q_met, len(criteria.quality)),
-            "parts": parts_met(criteria, answer),
-        })
+        rows.append(
+            {
+                "order": center.order,
+                "province": center.province,
+                "center": center.name,
+                "assessed_on": answer.assessed_on,
+                "physical_met": physical_met(criteria, answer),
+                "physical_total": len(criteria.physical),
+                "basic_met": basic_met(criteria, answer),
+                "quality_met": q_met,
+                "quality_total": len(criteria.quality),
+                "quality_percent": percent(q_met, len(criteria.quality)),
+                "parts": parts_met(criteria, answer),
+            }
+        )
     return rows
 
 
@@ -79,18 +92,30 @@ def _items(criteria: Criteria, answers: Sequence[Answer]) -> list[dict[str, Any]
             # quality item 23 has no lead text, only points; a physical item always has its text
             text = item.text or (item.points[0] if item.points else getattr(item, "heading", ""))
             met = sum(1 for a in answers if getattr(a, section)[item.id])
-            items.append({"id": item.id, "number": thai_digits(item.id), "criterion": criterion,
-                          "text": shorten(text), "met": met, "answered": len(answers),
-                          "percent": percent(met, len(answers))})
+            items.append(
+                {
+                    "id": item.id,
+                    "number": thai_digits(item.id),
+                    "criterion": criterion,
+                    "text": shorten(text),
+                    "met": met,
+                    "answered": len(answers),
+                    "percent": percent(met, len(answers)),
+                }
+            )
     return items
 
 
 def chart(criteria: Criteria, items: Sequence[dict[str, Any]]) -> Chart:
     """Compliance per item, one panel per criterion headed by the criterion's own title."""
     physical = sum(1 for i in items if i["criterion"] == 1)
-    return Chart(tuple(i["number"] for i in items), tuple(float(i["percent"]) for i in items),
-                 CHART_WIDTH_MM, CHART_HEIGHT_MM,
-                 groups=((criteria.physical_title, physical), (criteria.quality_title, len(items) - physical)))
+    return Chart(
+        tuple(i["number"] for i in items),
+        tuple(float(i["percent"]) for i in items),
+        CHART_WIDTH_MM,
+        CHART_HEIGHT_MM,
+        groups=((criteria.physical_title, physical), (criteria.quality_title, len(items) - physical)),
+    )
 
 
 def shorten(text: str, limit: int = TEXT_LIMIT) -> str:
@@ -112,9 +137,17 @@ def shorten(text: str, limit: int = TEXT_LIMIT) -> str:
 
 # --- results.csv: the same figures for Excel -------------------------------------------
 
+
 def results_columns(criteria: Criteria) -> list[str]:
-    return ["province", "center", "physical_met", "physical_total", "basic_condition_met", "quality_met",
-            "quality_total"] + [f"part{n}_met" for n in range(1, len(criteria.parts) + 1)]
+    return [
+        "province",
+        "center",
+        "physical_met",
+        "physical_total",
+        "basic_condition_met",
+        "quality_met",
+        "quality_total",
+    ] + [f"part{n}_met" for n in range(1, len(criteria.parts) + 1)]
 
 
 def results_rows(campaign: Campaign, answers: Sequence[Answer] | None = None) -> list[dict[str, object]]:
@@ -123,7 +156,15 @@ def results_rows(campaign: Campaign, answers: Sequence[Answer] | None = None) ->
     columns = results_columns(campaign.criteria)
     rows = []
     for r in _center_rows(campaign, answers):
-        values = [r["province"], r["center"], r["physical_met"], r["physical_total"], r["basic_met"],
-                  r["quality_met"], r["quality_total"], *r["parts"]]
+        values = [
+            r["province"],
+            r["center"],
+            r["physical_met"],
+            r["physical_total"],
+            r["basic_met"],
+            r["quality_met"],
+            r["quality_total"],
+            *r["parts"],
+        ]
         rows.append(dict(zip(columns, values)))
     return rows

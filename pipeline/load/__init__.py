@@ -6,9 +6,9 @@ from pathlib import Path
 
 from ..model import Campaign
 from ..problems import InputError, Problem
+from .answers import load_answers
 from .centers import centers_file_problems, centers_path, load_centers
 from .circular import load_circular
-from .answers import load_answers
 from .criteria import load_criteria
 from .scoring import load_scoring
 
@@ -40,5 +40,12 @@ def load_campaign(inputs: Path) -> Campaign:
         raise InputError(problems)
     # Answer files are each center's own: a bad one is reported, and the others still go on.
     answers, rejected = load_answers(inputs / "answers", inputs, centers, criteria)
-    return Campaign(inputs=inputs, centers=centers, circular=circular, criteria=criteria,
-                    answers=tuple(answers), rejected=tuple(rejected), scoring=scoring)
+    return Campaign(
+        inputs=inputs,
+        centers=centers,
+        circular=circular,
+        criteria=criteria,
+        answers=tuple(answers),
+        rejected=tuple(rejected),
+        scoring=scoring,
+    )

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import yaml
 
-from ..model import Answer, Center, Criteria
+from ..model import Answer, Center, Criteria, PhysicalItem, QualityItem
 from ..problems import Problem, line
 from ..thai import arabic_digits, parse_date
-from .clean import clean_text
 from .centers import centers_path, suggest
+from .clean import clean_text
 from .tabular import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, read_any
 from .yamlfile import DATE, TEXT, YamlFile, optional, read_yaml, validate
 
@@ -33,8 +34,18 @@ SECTIONS = ("physical", "quality")
 # Values, after clean-up and lower-casing: what the paper form says (มี/ไม่มี), what
 # Excel writes (TRUE/FALSE, 1/0) and the ticks of the workbook's drop-downs (✓/✗).
 # Every column is one section's, so each value means one thing wherever it stands.
-PHYSICAL_VALUES = {"มี": True, "ไม่มี": False, "✓": True, "✔": True, "✗": False, "✘": False,
-                   "1": True, "0": False, "true": True, "false": False}
+PHYSICAL_VALUES = {
+    "มี": True,
+    "ไม่มี": False,
+    "✓": True,
+    "✔": True,
+    "✗": False,
+    "✘": False,
+    "1": True,
+    "0": False,
+    "true": True,
+    "false": False,
+}
 QUALITY_VALUES = dict(PHYSICAL_VALUES)
 ALLOWED = {"physical": PHYSICAL_VALUES, "quality": QUALITY_VALUES}
 SHOWN_VALUES = {"physical": "มี, ไม่มี, ✓, ✗, 1, 0, TRUE, FALSE", "quality": "true, false, มี, ไม่มี, ✓, ✗, 1, 0"}
@@ -49,8 +60,12 @@ CSV_PREFIX = {"physical": "p", "quality": "q"}
 # The YAML keys other than the item sections; the sections are checked by
 # _items, so validate() only sees them as optional placeholders (spec None is
 # never evaluated: the keys are taken out of the data it checks).
-FIELDS: dict[str, Any] = {"province": TEXT, "center": TEXT, "assessed_on": DATE,
-                          "assessor": {"name": TEXT, "position": TEXT}}
+FIELDS: dict[str, Any] = {
+    "province": TEXT,
+    "center": TEXT,
+    "assessed_on": DATE,
+    "assessor": {"name": TEXT, "position": TEXT},
+}
 ITEM_KEYS = ("physical", "quality", "notes")
 
 FIRST_YEAR = 2000  # no GECC assessment predates this; an earlier year is a Buddhist/Christian era mix-up
@@ -70,8 +85,9 @@ def _ignored(path: Path) -> bool:
     return name.startswith((".", "~$")) or lower.startswith("readme") or lower in {"thumbs.db", "desktop.ini"}
 
 
-def load_answers(folder: Path, inputs: Path, centers: Sequence[Center],
-                 criteria: Criteria) -> tuple[list[Answer], list[Problem]]:
+def load_answers(
+    folder: Path, inputs: Path, centers: Sequence[Center], criteria: Criteria
+) -> tuple[list[Answer], list[Problem]]:
     """The valid answers, and every problem of every answer file.
 
     A missing folder means no answers yet: no answers and no problem.
@@ -91,8 +107,12 @@ def load_answers(folder: Path, inputs: Path, centers: Sequence[Center],
         elif suffix == ".csv" or suffix in WORKBOOK_SUFFIXES:
             drafts.extend(_csv_answers(path, display, index, criteria, problems))
         elif suffix in OTHER_SPREADSHEETS:
-            problems.append(Problem(display, "อ่านไฟล์ชนิดนี้โดยตรงไม่ได้: ให้บันทึกเป็น Excel Workbook (.xlsx) "
-                                             "หรือ CSV (Save As) ไว้ในโฟลเดอร์เดียวกัน"))
+            problems.append(
+                Problem(
+                    display,
+                    "อ่านไฟล์ชนิดนี้โดยตรงไม่ได้: ให้บันทึกเป็น Excel Workbook (.xlsx) หรือ CSV (Save As) ไว้ในโฟลเดอร์เดียวกัน",
+                )
+            )
         else:
             problems.append(Problem(display, "ไม่รู้จักไฟล์ชนิดนี้ (ไฟล์คำตอบต้องลงท้ายด้วย .yaml, .yml, .csv หรือ .xlsx)"))
     _report_duplicates(drafts, problems)
@@ -102,13 +122,14 @@ def load_answers(folder: Path, inputs: Path, centers: Sequence[Center],
 
 # --- shared pieces ------------------------------------------------------------
 
+
 @dataclass
 class _Draft:
     """What one file or CSV row said, before duplicates across files are known."""
 
     display: str
-    where: str                       # where the center is named, for duplicate messages
-    key: tuple[str, str] | None      # (province, center) when it names a known center
+    where: str  # where the center is named, for duplicate messages
+    key: tuple[str, str] | None  # (province, center) when it names a known center
     answer: Answer | None
     ok: bool
 
@@ -131,8 +152,11 @@ class _CenterIndex:
             return province, name
         if province not in self.by_province:
             homes = self.by_name.get(name, [])
-            hint = f" หรือหมายถึง “{homes[0]}”? (ศูนย์ “{name}” อยู่ในจังหวัด{homes[0]})" if len(homes) == 1 \
+            hint = (
+                f" หรือหมายถึง “{homes[0]}”? (ศูนย์ “{name}” อยู่ในจังหวัด{homes[0]})"
+                if len(homes) == 1
                 else suggest(province, list(self.by_province))
+            )
             report(f"ไม่มีจังหวัด “{province}” ในรายชื่อศูนย์ ({self.display}){hint}", "province")
             return None
         homes = self.by_name.get(name, [])
@@ -155,11 +179,15 @@ def _check_date(value: date, raw: object, report: Callable[[str], None]) -> None
     if FIRST_YEAR <= value.year <= last:
         return
     if FIRST_YEAR <= value.year - 543 <= last:
-        report(f"ปี {value.year} ในวันที่ “{raw}” น่าจะเป็นปี พ.ศ.: วันที่แบบ ปปปป-ดด-วว ต้องใช้ปี ค.ศ. "
-               f"(เช่น 2021-02-15) หรือเขียนแบบไทย เช่น ๑๕ กุมภาพันธ์ ๒๕๖๔")
+        report(
+            f"ปี {value.year} ในวันที่ “{raw}” น่าจะเป็นปี พ.ศ.: วันที่แบบ ปปปป-ดด-วว ต้องใช้ปี ค.ศ. "
+            f"(เช่น 2021-02-15) หรือเขียนแบบไทย เช่น ๑๕ กุมภาพันธ์ ๒๕๖๔"
+        )
     elif FIRST_YEAR <= value.year + 543 <= last:
-        report(f"ปีในวันที่ “{raw}” น่าจะเป็นปี ค.ศ.: วันที่แบบไทยต้องใช้ปี พ.ศ. (เช่น ๑๕ กุมภาพันธ์ ๒๕๖๔) "
-               f"หรือเขียนแบบ ปปปป-ดด-วว ด้วยปี ค.ศ. (เช่น 2021-02-15)")
+        report(
+            f"ปีในวันที่ “{raw}” น่าจะเป็นปี ค.ศ.: วันที่แบบไทยต้องใช้ปี พ.ศ. (เช่น ๑๕ กุมภาพันธ์ ๒๕๖๔) "
+            f"หรือเขียนแบบ ปปปป-ดด-วว ด้วยปี ค.ศ. (เช่น 2021-02-15)"
+        )
     else:
         report(f"วันที่ “{raw}” อยู่นอกช่วงที่เป็นไปได้ (ปี ค.ศ. {FIRST_YEAR}–{last})")
 
@@ -173,14 +201,21 @@ class _Entry:
     """One item's answer as written: the id it means, the value, and where it stands."""
 
     id: str
-    label: str          # as the clerk wrote it: "1.1" in YAML, "q1.1" in CSV
+    label: str  # as the clerk wrote it: "1.1" in YAML, "q1.1" in CSV
     value: object
     where: str | None
     field: str
 
 
-def _items(section: str, entries: list[_Entry], criteria: Criteria, report: Callable[..., None],
-           where: str | None, complete: bool, per_item: bool = False) -> dict[str, bool]:
+def _items(
+    section: str,
+    entries: list[_Entry],
+    criteria: Criteria,
+    report: Callable[..., None],
+    where: str | None,
+    complete: bool,
+    per_item: bool = False,
+) -> dict[str, bool]:
     """The answers of one section by id; every problem reported.
 
     ``complete``: whether an id left out is a problem here (a YAML file must
@@ -200,8 +235,11 @@ def _items(section: str, entries: list[_Entry], criteria: Criteria, report: Call
             if entry.id in other_ids:
                 report(f"ข้อ {entry.label} เป็นข้อของ {other} ไม่ใช่ {section}", entry.where, entry.field)
             else:
-                report(f"ไม่รู้จักข้อ “{entry.label}” ใน {section} (ข้อที่มี: {ids[0]}–{ids[-1]} "
-                       f"ตาม criteria.yaml)", entry.where, entry.field)
+                report(
+                    f"ไม่รู้จักข้อ “{entry.label}” ใน {section} (ข้อที่มี: {ids[0]}–{ids[-1]} ตาม criteria.yaml)",
+                    entry.where,
+                    entry.field,
+                )
             continue
         if entry.id in seen:
             report(f"ข้อ {entry.id} ซ้ำ (ตอบไว้แล้วที่{seen[entry.id] or 'ก่อนหน้า'})", entry.where, entry.field)
@@ -227,7 +265,7 @@ def _items(section: str, entries: list[_Entry], criteria: Criteria, report: Call
     return answers
 
 
-def _section_items(criteria: Criteria, section: str):
+def _section_items(criteria: Criteria, section: str) -> Sequence[PhysicalItem | QualityItem]:
     return criteria.physical if section == "physical" else criteria.quality
 
 
@@ -248,6 +286,7 @@ def _shown(value: object) -> str:
 
 
 # --- YAML: one center per file -------------------------------------------------
+
 
 def item_id(key: object, ids: Sequence[str]) -> str | None:
     """The criteria id a YAML key stands for; None when an unquoted number could be two ids.
@@ -282,8 +321,16 @@ def _number(text: str) -> float | None:
 class _YamlAnswer:
     """One answer file: read, checked, and turned into an Answer if nothing is wrong."""
 
-    def __init__(self, path: Path, display: str, index: _CenterIndex, criteria: Criteria, problems: list[Problem],
-                 *, per_item: bool = False):
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        index: _CenterIndex,
+        criteria: Criteria,
+        problems: list[Problem],
+        *,
+        per_item: bool = False,
+    ):
         self.path, self.display, self.index, self.criteria = path, display, index, criteria
         self.problems = problems
         self.per_item = per_item  # every unanswered item its own problem (a form shows each beside its field)
@@ -308,19 +355,33 @@ class _YamlAnswer:
             return failed
         fields = self._fields(data)
         key = None
+        where = file.where
         if fields["province"] and fields["center"]:
-            key = self.index.check(fields["province"], fields["center"],
-                                   lambda message, name: self.report(message, self.file.where((name,)), name))
+            key = self.index.check(
+                fields["province"], fields["center"], lambda message, name: self.report(message, where((name,)), name)
+            )
         physical = self._section("physical", data)
         quality = self._section("quality", data)
         notes = self._notes(data.get("notes"))
         ok = len(self.problems) == found
-        answer = Answer(fields["province"], fields["center"], fields["assessed_on"],
-                        fields["assessor"]["name"], fields["assessor"]["position"],
-                        physical, quality, notes, self.path) if ok else None
+        answer = (
+            Answer(
+                fields["province"],
+                fields["center"],
+                fields["assessed_on"],
+                fields["assessor"]["name"],
+                fields["assessor"]["position"],
+                physical,
+                quality,
+                notes,
+                self.path,
+            )
+            if ok
+            else None
+        )
         return _Draft(self.display, self.file.where(("center",)) or "", key, answer, ok)
 
-    def _fields(self, data: dict) -> dict[str, Any]:
+    def _fields(self, data: dict[str, Any]) -> dict[str, Any]:
         """province, center, assessed_on and assessor, checked by validate (blanks said to be blank)."""
         assert self.file is not None
         spec: dict[str, Any] = {**FIELDS, **{k: optional(None) for k in ITEM_KEYS}}
@@ -347,11 +408,11 @@ class _YamlAnswer:
             result[name] = result.get(name) or ""
         when = result.get("assessed_on")
         if isinstance(when, date):
-            _check_date(when, plain["assessed_on"],
-                        lambda message: self.report(message, self.file.where(("assessed_on",)), "assessed_on"))
+            at = self.file.where(("assessed_on",))
+            _check_date(when, plain["assessed_on"], lambda message: self.report(message, at, "assessed_on"))
         return result
 
-    def _section(self, section: str, data: dict) -> dict[str, bool]:
+    def _section(self, section: str, data: dict[str, Any]) -> dict[str, bool]:
         assert self.file is not None
         where = self.file.where((section,))
         if section not in data:
@@ -361,7 +422,7 @@ class _YamlAnswer:
         if value is None:
             value = {}  # "physical:" with nothing under it: every item unanswered
         if not isinstance(value, dict):
-            self.report(f"ต้องเป็นชุดของ รหัสข้อ: คำตอบ (เช่น \"1\": มี) แต่พบ{_kind(value)}", where, section)
+            self.report(f'ต้องเป็นชุดของ รหัสข้อ: คำตอบ (เช่น "1": มี) แต่พบ{_kind(value)}', where, section)
             return {}
         ids = [i.id for i in _section_items(self.criteria, section)]
         entries = []
@@ -379,8 +440,11 @@ class _YamlAnswer:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.report(f"ต้องเป็นชุดของ รหัสข้อ: หมายเหตุ (เช่น \"2\": ไม่มีรถโดยสารผ่าน) แต่พบ{_kind(value)}",
-                        self.file.where(("notes",)), "notes")
+            self.report(
+                f'ต้องเป็นชุดของ รหัสข้อ: หมายเหตุ (เช่น "2": ไม่มีรถโดยสารผ่าน) แต่พบ{_kind(value)}',
+                self.file.where(("notes",)),
+                "notes",
+            )
             return {}
         physical = [i.id for i in self.criteria.physical]
         quality = [i.id for i in self.criteria.quality]
@@ -391,8 +455,7 @@ class _YamlAnswer:
                 continue
             where = self._key_where("notes", key)
             if item not in physical and item not in quality:
-                self.report(f"ไม่รู้จักข้อ “{item}” (หมายเหตุต้องเป็นของข้อใน physical หรือ quality)",
-                            where, f"notes.{item}")
+                self.report(f"ไม่รู้จักข้อ “{item}” (หมายเหตุต้องเป็นของข้อใน physical หรือ quality)", where, f"notes.{item}")
             elif isinstance(text, (dict, list)):
                 self.report(f"หมายเหตุต้องเป็นข้อความ แต่พบ{_kind(text)}", where, f"notes.{item}")
             elif not _blank(text):
@@ -403,8 +466,11 @@ class _YamlAnswer:
         item = item_id(key, ids)
         if item is None:
             matches = _number_matches(key, ids)  # type: ignore[arg-type]
-            self.report(f"รหัสข้อ {key} ที่ไม่มีเครื่องหมายคำพูดอาจเป็นข้อ {' หรือ '.join(matches)}: "
-                        f"ใส่เครื่องหมายคำพูด เช่น \"{matches[-1]}\"", self._key_where(section, key), section)
+            self.report(
+                f'รหัสข้อ {key} ที่ไม่มีเครื่องหมายคำพูดอาจเป็นข้อ {" หรือ ".join(matches)}: ใส่เครื่องหมายคำพูด เช่น "{matches[-1]}"',
+                self._key_where(section, key),
+                section,
+            )
         return item
 
     def _key_where(self, section: str, key: object) -> str | None:
@@ -419,8 +485,9 @@ class _YamlAnswer:
         return self.file.where((section,))
 
 
-def validate_mapping(data: object, display: str, source: Path, centers: Sequence[Center],
-                     criteria: Criteria) -> Answer | list[Problem]:
+def validate_mapping(
+    data: object, display: str, source: Path, centers: Sequence[Center], criteria: Criteria
+) -> Answer | list[Problem]:
     """One center's answers given as data (the answer file's shape, e.g. from a web form): the same
     rules as an answer file, every unanswered item its own problem on its own field ("physical.3").
 
@@ -452,12 +519,14 @@ def _kind(value: object) -> str:
 
 # --- CSV and workbooks: one row per center --------------------------------------
 
+
 def csv_columns(criteria: Criteria) -> list[str]:
     return CSV_FIELDS + [CSV_PREFIX[s] + i.id for s in SECTIONS for i in _section_items(criteria, s)]
 
 
-def _csv_answers(path: Path, display: str, index: _CenterIndex, criteria: Criteria,
-                 problems: list[Problem]) -> list[_Draft]:
+def _csv_answers(
+    path: Path, display: str, index: _CenterIndex, criteria: Criteria, problems: list[Problem]
+) -> list[_Draft]:
     table = read_any(path, display, csv_columns(criteria), problems, sheet_names=SHEET_NAMES)
     if table is None:
         return []
@@ -483,22 +552,44 @@ def _csv_answers(path: Path, display: str, index: _CenterIndex, criteria: Criter
             except ValueError as error:
                 report(str(error), table.where(number, "assessed_on"), "assessed_on")
             else:
-                _check_date(when, values["assessed_on"],
-                            lambda message: report(message, table.where(number, "assessed_on"), "assessed_on"))
+                _check_date(
+                    when,
+                    values["assessed_on"],
+                    lambda message: report(message, table.where(number, "assessed_on"), "assessed_on"),
+                )
         key = None
         if values["province"] and values["center"]:
-            key = index.check(values["province"], values["center"],
-                              lambda message, name: report(message, table.where(number, name), name))
+            key = index.check(
+                values["province"],
+                values["center"],
+                lambda message, name: report(message, table.where(number, name), name),
+            )
         sections = {}
         for section in SECTIONS:
             prefix = CSV_PREFIX[section]
-            entries = [_Entry(i.id, prefix + i.id, values[prefix + i.id], table.where(number, prefix + i.id), prefix + i.id)
-                       for i in _section_items(criteria, section)]
+            entries = [
+                _Entry(i.id, prefix + i.id, values[prefix + i.id], table.where(number, prefix + i.id), prefix + i.id)
+                for i in _section_items(criteria, section)
+            ]
             sections[section] = _items(section, entries, criteria, report, where, complete=False)
         ok = len(problems) == found
-        answer = Answer(values["province"], values["center"], when, values["assessor_name"],
-                        values["assessor_position"], sections["physical"], sections["quality"], {},
-                        path, where, _row_text(table.columns, values)) if ok and when is not None else None
+        answer = (
+            Answer(
+                values["province"],
+                values["center"],
+                when,
+                values["assessor_name"],
+                values["assessor_position"],
+                sections["physical"],
+                sections["quality"],
+                {},
+                path,
+                where,
+                _row_text(table.columns, values),
+            )
+            if ok and when is not None
+            else None
+        )
         drafts.append(_Draft(display, where, key, answer, ok))
     return drafts
 
@@ -531,6 +622,7 @@ def _row_text(columns: list[str], values: dict[str, str]) -> str:
 
 # --- across files --------------------------------------------------------------
 
+
 def _report_duplicates(drafts: list[_Draft], problems: list[Problem]) -> None:
     """A center answered twice: both places are named, and neither answer is used."""
     by_center: dict[tuple[str, str], list[_Draft]] = {}
@@ -542,7 +634,12 @@ def _report_duplicates(drafts: list[_Draft], problems: list[Problem]) -> None:
             continue
         for draft in group:
             others = [f"{o.display}" + (f" {o.where}" if o.where else "") for o in group if o is not draft]
-            problems.append(Problem(draft.display,
-                                    f"ศูนย์ “{name}” จังหวัด{province} มีคำตอบมากกว่าหนึ่งแห่ง: ซ้ำกับ "
-                                    f"{' และ '.join(others)} (ให้เหลือไว้แห่งเดียว)", draft.where or None, "center"))
+            problems.append(
+                Problem(
+                    draft.display,
+                    f"ศูนย์ “{name}” จังหวัด{province} มีคำตอบมากกว่าหนึ่งแห่ง: ซ้ำกับ {' และ '.join(others)} (ให้เหลือไว้แห่งเดียว)",
+                    draft.where or None,
+                    "center",
+                )
+            )
             draft.ok = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import Any
 
 from jinja2 import TemplateSyntaxError
 
@@ -28,16 +29,21 @@ COMMON = {  # and "format", read first (_format)
     "date": DATE,
     "owner": {"unit": [TEXT], "phone_line": TEXT, "email_line": optional(TEXT, "")},
     "emblem": optional(TEXT, ""),
-    "center_list": {"title": [TEXT], "as_of": DATE, "columns": {"order": TEXT, "province": TEXT, "center": TEXT, "note": TEXT}},
+    "center_list": {
+        "title": [TEXT],
+        "as_of": DATE,
+        "columns": {"order": TEXT, "province": TEXT, "center": TEXT, "note": TEXT},
+    },
 }
-OWN = {
+OWN: dict[LetterFormat, dict[str, Any]] = {
     STAMPED: {"stamp": optional(TEXT, "")},
     EXTERNAL: {
         "subject": TEXT,
         "salutation": optional(TEXT, "เรียน"),
         "references": optional([TEXT], []),
-        "enclosures": optional({"province": optional([TEXT], []), "all": optional([TEXT], [])},
-                               {"province": [], "all": []}),
+        "enclosures": optional(
+            {"province": optional([TEXT], []), "all": optional([TEXT], [])}, {"province": [], "all": []}
+        ),
         "closing": optional(TEXT, "ขอแสดงความนับถือ"),
         "signer": {"name": TEXT, "position": [TEXT]},
     },
@@ -68,15 +74,14 @@ def load_circular(path: Path, display: str, problems: list[Problem]) -> Circular
     letter_format = _format(file, problems)
     # Keys of the other format's parts: named as such, then left out of the schema check
     # (which would only call them unknown). Unknown format: only the common keys are checked.
-    own = OWN.get(letter_format, {})
+    own = OWN.get(letter_format, {}) if letter_format is not None else {}
     foreign = {k for spec in OWN.values() for k in spec} - set(own)
     if letter_format is not None:
         for key in file.data:
             if key in foreign:
                 problems.append(Problem(display, _foreign_message(letter_format, str(key)), file.where((key,)), key))
     kept = {k: v for k, v in file.data.items() if k not in foreign and k != "format"}
-    data = validate(YamlFile(display, kept, file.lines),
-                    {**COMMON, **own}, problems)
+    data = validate(YamlFile(display, kept, file.lines), {**COMMON, **own}, problems)
     if data is None or letter_format is None:
         return None
     for key in REQUIRED_TEXT[letter_format]:
@@ -92,8 +97,13 @@ def load_circular(path: Path, display: str, problems: list[Problem]) -> Circular
         return None
     cl = data["center_list"]
     common = dict(
-        format=letter_format, urgency=data["urgency"], number=data["number"], office=tuple(data["office"]),
-        date=data["date"], addressee=data["addressee"], paragraphs=tuple(data["paragraphs"]),
+        format=letter_format,
+        urgency=data["urgency"],
+        number=data["number"],
+        office=tuple(data["office"]),
+        date=data["date"],
+        addressee=data["addressee"],
+        paragraphs=tuple(data["paragraphs"]),
         owner=Owner(tuple(data["owner"]["unit"]), data["owner"]["phone_line"], data["owner"]["email_line"]),
         center_list=CenterList(tuple(cl["title"]), cl["as_of"], cl["columns"]),
         emblem=images["emblem"],
@@ -101,8 +111,12 @@ def load_circular(path: Path, display: str, problems: list[Problem]) -> Circular
     if letter_format is STAMPED:
         return Circular(**common, stamp=images["stamp"])
     return Circular(
-        **common, subject=data["subject"], salutation=data["salutation"], references=tuple(data["references"]),
-        enclosures={k: tuple(v) for k, v in data["enclosures"].items()}, closing=data["closing"],
+        **common,
+        subject=data["subject"],
+        salutation=data["salutation"],
+        references=tuple(data["references"]),
+        enclosures={k: tuple(v) for k, v in data["enclosures"].items()},
+        closing=data["closing"],
         signer=Signer(data["signer"]["name"], tuple(data["signer"]["position"])),
     )
 
@@ -112,8 +126,9 @@ def _format(file: YamlFile, problems: list[Problem]) -> LetterFormat | None:
     names = [f.value for f in LetterFormat]
     value = file.data.get("format")
     if value is None:
-        problems.append(Problem(file.display, f"ขาดคีย์ “format” ที่ต้องมี: รูปแบบหนังสือ ({' หรือ '.join(names)})",
-                                file.where(("format",))))
+        problems.append(
+            Problem(file.display, f"ขาดคีย์ “format” ที่ต้องมี: รูปแบบหนังสือ ({' หรือ '.join(names)})", file.where(("format",)))
+        )
         return None
     text = str(value).strip()
     for letter_format in LetterFormat:
@@ -121,32 +136,48 @@ def _format(file: YamlFile, problems: list[Problem]) -> LetterFormat | None:
             return letter_format
     close = difflib.get_close_matches(text, names, n=1, cutoff=0.5)
     hint = f" หรือหมายถึง “{close[0]}”?" if close else ""
-    problems.append(Problem(file.display, f"ไม่รู้จักรูปแบบหนังสือ “{text}”{hint} (ใช้ได้: {', '.join(names)})",
-                            file.where(("format",)), "format"))
+    problems.append(
+        Problem(
+            file.display,
+            f"ไม่รู้จักรูปแบบหนังสือ “{text}”{hint} (ใช้ได้: {', '.join(names)})",
+            file.where(("format",)),
+            "format",
+        )
+    )
     return None
 
 
 def _foreign_message(letter_format: LetterFormat, key: str) -> str:
     other = next(f for f in LetterFormat if f is not letter_format)
-    return (f"หนังสือ{letter_format.value}ไม่มีส่วน “{PART_NAMES[key]}” (มีเฉพาะในหนังสือ{other.value}): "
-            f"ลบคีย์ “{key}” ออก หรือเปลี่ยน format เป็น {other.value}")
+    return (
+        f"หนังสือ{letter_format.value}ไม่มีส่วน “{PART_NAMES[key]}” (มีเฉพาะในหนังสือ{other.value}): "
+        f"ลบคีย์ “{key}” ออก หรือเปลี่ยน format เป็น {other.value}"
+    )
 
 
-def _check_jinja(file: YamlFile, data: dict, problems: list[Problem]) -> None:
+def _check_jinja(file: YamlFile, data: dict[str, Any], problems: list[Problem]) -> None:
     """Template fields in the texts must at least parse; undefined names fail at render."""
-    texts = [(("addressee", k), v) for k, v in data["addressee"].items()]
+    texts: list[tuple[tuple[str | int, ...], Any]] = [(("addressee", k), v) for k, v in data["addressee"].items()]
     texts += [(("paragraphs", i), v) for i, v in enumerate(data["paragraphs"])]
     texts += [(("subject",), data["subject"])] if "subject" in data else []
     texts += [(("references", i), v) for i, v in enumerate(data.get("references") or [])]
-    texts += [(("enclosures", k, i), v) for k, vs in (data.get("enclosures") or {}).items() for i, v in enumerate(vs or [])]
+    texts += [
+        (("enclosures", k, i), v) for k, vs in (data.get("enclosures") or {}).items() for i, v in enumerate(vs or [])
+    ]
     for key, text in texts:
         if text is None:
             continue
         try:
             TEXT_ENV.parse(text)
         except TemplateSyntaxError as error:
-            problems.append(Problem(file.display, f"ช่องแทนค่า (template field) ผิดรูปแบบ: {error.message}",
-                                    file.where(key), ".".join(map(str, key))))
+            problems.append(
+                Problem(
+                    file.display,
+                    f"ช่องแทนค่า (template field) ผิดรูปแบบ: {error.message}",
+                    file.where(key),
+                    ".".join(map(str, key)),
+                )
+            )
 
 
 def _image(folder: Path, key: str, value: str, file: YamlFile, problems: list[Problem]) -> Path | None:

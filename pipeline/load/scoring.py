@@ -45,6 +45,7 @@ def load_scoring(inputs: Path, problems: list[Problem], criteria: Criteria | Non
         return None
     if criteria is None:
         from .criteria import load_criteria
+
         criteria_path = inputs / "criteria.yaml"
         criteria = load_criteria(criteria_path, display_path(criteria_path, inputs), problems)
         if criteria is None:
@@ -68,7 +69,7 @@ def load_scoring(inputs: Path, problems: list[Problem], criteria: Criteria | Non
             report(f"ไม่รู้จักคีย์ “{key}” (ใช้ได้เฉพาะ points)", (str(key),), str(key))
     table = data["points"]
     if not isinstance(table, dict) or not table:
-        report(f"points ต้องเป็นชุด เครื่องหมาย: คะแนน เช่น \"๑\": 1 ({known})", ("points",), "points")
+        report(f'points ต้องเป็นชุด เครื่องหมาย: คะแนน เช่น "๑": 1 ({known})', ("points",), "points")
         return None
     points: dict[str, float] = {}
     mentioned: set[str] = set()

@@ -35,7 +35,7 @@ OTHER_SPREADSHEETS = frozenset({".xls", ".ods", ".xlsb", ".numbers"})
 class Table:
     columns: list[str]
     rows: list[tuple[int, dict[str, str]]]  # (row number as Excel shows it, values by column)
-    sheet: str | None = None                # the sheet read, for a workbook
+    sheet: str | None = None  # the sheet read, for a workbook
     letters: dict[str, str] = field(default_factory=dict)  # column name → its letter in the sheet
 
     def where(self, number: int, column: str | None = None) -> str:
@@ -46,8 +46,14 @@ class Table:
         return f"ชีต “{self.sheet}” {row(number)}{letter}"
 
 
-def read_any(path: Path, display: str, expected: list[str], problems: list[Problem],
-             optional: frozenset[str] = frozenset(), sheet_names: tuple[str, ...] = ()) -> Table | None:
+def read_any(
+    path: Path,
+    display: str,
+    expected: list[str],
+    problems: list[Problem],
+    optional: frozenset[str] = frozenset(),
+    sheet_names: tuple[str, ...] = (),
+) -> Table | None:
     """``read_workbook`` for an .xlsx file, ``read_table`` for anything else."""
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return read_workbook(path, display, expected, problems, optional, sheet_names)
@@ -70,16 +76,16 @@ def decode(path: Path, display: str, problems: list[Problem]) -> str | None:
             problems.append(
                 Problem(
                     display,
-                    f"อ่านตัวอักษรไม่ได้ (ไบต์ 0x{raw[utf8_error.start]:02X}): "
-                    "ไฟล์ต้องบันทึกเป็น UTF-8 หรือ Windows-874 (TIS-620)",
+                    f"อ่านตัวอักษรไม่ได้ (ไบต์ 0x{raw[utf8_error.start]:02X}): ไฟล์ต้องบันทึกเป็น UTF-8 หรือ Windows-874 (TIS-620)",
                     where=f"บรรทัดที่ {line_no}",
                 )
             )
             return None
 
 
-def read_table(path: Path, display: str, expected: list[str], problems: list[Problem],
-               optional: frozenset[str] = frozenset()) -> Table | None:
+def read_table(
+    path: Path, display: str, expected: list[str], problems: list[Problem], optional: frozenset[str] = frozenset()
+) -> Table | None:
     """The rows of a CSV whose header must be exactly ``expected`` (optional ones may be left out)."""
     text = decode(path, display, problems)
     if text is None:
@@ -103,14 +109,30 @@ def read_table(path: Path, display: str, expected: list[str], problems: list[Pro
             missing = [c for c in expected if c not in columns and c not in optional]
             extra = [c for c in columns if c not in expected]
             if missing:
-                problems.append(Problem(display, f"ไม่มีคอลัมน์ {', '.join(missing)} (ต้องมีคอลัมน์: {', '.join(expected)})", where=row(number)))
+                problems.append(
+                    Problem(
+                        display, f"ไม่มีคอลัมน์ {', '.join(missing)} (ต้องมีคอลัมน์: {', '.join(expected)})", where=row(number)
+                    )
+                )
             if extra:
-                problems.append(Problem(display, f"มีคอลัมน์ที่ไม่รู้จัก {', '.join(extra)} (คอลัมน์ที่ใช้ได้: {', '.join(expected)})", where=row(number)))
+                problems.append(
+                    Problem(
+                        display,
+                        f"มีคอลัมน์ที่ไม่รู้จัก {', '.join(extra)} (คอลัมน์ที่ใช้ได้: {', '.join(expected)})",
+                        where=row(number),
+                    )
+                )
             if missing or extra:
                 return None
             continue
         if len(values) != len(columns):
-            problems.append(Problem(display, f"มี {len(values)} ช่อง แต่หัวตารางมี {len(columns)} คอลัมน์ (มีจุลภาคเกินหรือขาดหรือไม่)", where=row(number)))
+            problems.append(
+                Problem(
+                    display,
+                    f"มี {len(values)} ช่อง แต่หัวตารางมี {len(columns)} คอลัมน์ (มีจุลภาคเกินหรือขาดหรือไม่)",
+                    where=row(number),
+                )
+            )
             continue
         rows.append((number, dict(zip(columns, values))))
     if columns is None:
@@ -121,8 +143,10 @@ def read_table(path: Path, display: str, expected: list[str], problems: list[Pro
 
 # --- workbooks ------------------------------------------------------------------------
 
-def workbook_rows(path: Path, display: str, problems: list[Problem],
-                  sheet_names: tuple[str, ...] = ()) -> tuple[str, list[tuple[int, dict[int, str]]]] | None:
+
+def workbook_rows(
+    path: Path, display: str, problems: list[Problem], sheet_names: tuple[str, ...] = ()
+) -> tuple[str, list[tuple[int, dict[int, str]]]] | None:
     """The sheet read (named in ``sheet_names``, else the first visible one) and its non-blank rows:
     (row number, {column number: text}), merged cells filled in."""
     import openpyxl  # here: only a run with a workbook pays for importing it
@@ -137,9 +161,14 @@ def workbook_rows(path: Path, display: str, problems: list[Problem],
             warnings.simplefilter("ignore")  # "extension not supported" and the like: nothing a clerk can act on
             book = openpyxl.load_workbook(path, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as error:
-        problems.append(Problem(display, "เปิดไฟล์ Excel ไม่ได้ (ไฟล์เสีย ตั้งรหัสผ่านไว้ หรือไม่ใช่ไฟล์ .xlsx จริง): "
-                                         "ให้เปิดใน Excel แล้วบันทึกใหม่เป็น Excel Workbook (.xlsx) หรือ CSV "
-                                         f"[{type(error).__name__}]"))
+        problems.append(
+            Problem(
+                display,
+                "เปิดไฟล์ Excel ไม่ได้ (ไฟล์เสีย ตั้งรหัสผ่านไว้ หรือไม่ใช่ไฟล์ .xlsx จริง): "
+                "ให้เปิดใน Excel แล้วบันทึกใหม่เป็น Excel Workbook (.xlsx) หรือ CSV "
+                f"[{type(error).__name__}]",
+            )
+        )
         return None
     wanted = {n.casefold() for n in sheet_names}
     visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"] or book.worksheets
@@ -161,8 +190,14 @@ def workbook_rows(path: Path, display: str, problems: list[Problem],
     return sheet.title, rows
 
 
-def read_workbook(path: Path, display: str, expected: list[str], problems: list[Problem],
-                  optional: frozenset[str] = frozenset(), sheet_names: tuple[str, ...] = ()) -> Table | None:
+def read_workbook(
+    path: Path,
+    display: str,
+    expected: list[str],
+    problems: list[Problem],
+    optional: frozenset[str] = frozenset(),
+    sheet_names: tuple[str, ...] = (),
+) -> Table | None:
     """The rows of an .xlsx sheet whose header must be ``expected``, each value as text (see ``cell_text``)."""
     from openpyxl.utils import get_column_letter
 
@@ -181,11 +216,21 @@ def read_workbook(path: Path, display: str, expected: list[str], problems: list[
     missing = [c for c in expected if c not in columns and c not in optional]
     extra = [c for c in columns if c not in expected]
     if missing:
-        problems.append(Problem(display, f"ไม่มีคอลัมน์ {', '.join(missing)} (ต้องมีคอลัมน์: {', '.join(expected)})",
-                                where=table.where(header_number)))
+        problems.append(
+            Problem(
+                display,
+                f"ไม่มีคอลัมน์ {', '.join(missing)} (ต้องมีคอลัมน์: {', '.join(expected)})",
+                where=table.where(header_number),
+            )
+        )
     if extra:
-        problems.append(Problem(display, f"มีคอลัมน์ที่ไม่รู้จัก {', '.join(extra)} (คอลัมน์ที่ใช้ได้: {', '.join(expected)})",
-                                where=table.where(header_number)))
+        problems.append(
+            Problem(
+                display,
+                f"มีคอลัมน์ที่ไม่รู้จัก {', '.join(extra)} (คอลัมน์ที่ใช้ได้: {', '.join(expected)})",
+                where=table.where(header_number),
+            )
+        )
     if missing or extra:
         return None
     unnamed: set[int] = set()  # columns with data but no header
@@ -194,8 +239,13 @@ def read_workbook(path: Path, display: str, expected: list[str], problems: list[
         for c, v in values.items():
             if v and c not in positions and c not in unnamed:
                 unnamed.add(c)
-                problems.append(Problem(display, f"มีข้อมูล “{v}” ในคอลัมน์ที่ไม่มีหัวตาราง (ใส่หัวตารางหรือลบข้อมูลออก)",
-                                        where=f"ชีต “{title}” {row(number)} คอลัมน์ {get_column_letter(c)}"))
+                problems.append(
+                    Problem(
+                        display,
+                        f"มีข้อมูล “{v}” ในคอลัมน์ที่ไม่มีหัวตาราง (ใส่หัวตารางหรือลบข้อมูลออก)",
+                        where=f"ชีต “{title}” {row(number)} คอลัมน์ {get_column_letter(c)}",
+                    )
+                )
         rows.append((number, {name: values.get(c, "") for name, c in zip(columns, positions)}))
     if unnamed:
         return None

@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import yaml
 
@@ -20,7 +20,7 @@ from ..thai import parse_date
 from .clean import clean_text
 from .tabular import MAX_BYTES
 
-Key = tuple[Union[str, int], ...]
+Key = tuple[str | int, ...]
 
 
 class _Loader(yaml.SafeLoader):
@@ -69,8 +69,13 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> YamlFile | N
         start = error.context_mark
         if start is not None and mark is not None and start.line != mark.line:
             shown += _shown_line(text, start, f"เริ่มที่บรรทัดที่ {start.line + 1}")
-        problems.append(Problem(display, f"รูปแบบ YAML ผิด: {error.problem or error.context}{shown}: "
-                                         "ตรวจวงเล็บ เครื่องหมายคำพูด และการเยื้องบรรทัด", where))
+        problems.append(
+            Problem(
+                display,
+                f"รูปแบบ YAML ผิด: {error.problem or error.context}{shown}: ตรวจวงเล็บ เครื่องหมายคำพูด และการเยื้องบรรทัด",
+                where,
+            )
+        )
         return None
     except yaml.YAMLError as error:
         problems.append(Problem(display, f"รูปแบบ YAML ผิด: {error}"))
@@ -106,6 +111,7 @@ def _walk(node: yaml.Node | None, key: Key, lines: dict[Key, int], display: str,
 
 # --- schema -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Optional_:
     spec: Any
@@ -132,6 +138,7 @@ def validate(file: YamlFile, spec: Any, problems: list[Problem]) -> Any:
 
 def _check(file: YamlFile, value: Any, spec: Any, key: Key, problems: list[Problem]) -> Any:
     name = ".".join(str(k) for k in key) or None
+
     def fail(message: str) -> None:
         problems.append(Problem(file.display, message, file.where(key), name))
 
