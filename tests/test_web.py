@@ -43,6 +43,7 @@ def criteria(web):
 
 # --- links -----------------------------------------------------------------------------------
 
+
 def test_a_wrong_or_reissued_link_is_404_and_writes_nothing(web):
     old = link_of(web.site)
     csrf = csrf_of(web.get(f"/c/{old}").text)
@@ -67,6 +68,7 @@ def test_the_token_is_stored_only_as_a_hash(web):
 
 # --- CSRF ------------------------------------------------------------------------------------
 
+
 def test_a_post_without_a_valid_csrf_token_is_403_and_writes_nothing(web):
     token, other = link_of(web.site), link_of(web.site, OTHER)
     other_csrf = csrf_of(web.get(f"/c/{other}").text)
@@ -75,8 +77,12 @@ def test_a_post_without_a_valid_csrf_token_is_403_and_writes_nothing(web):
         assert response.status_code == 403
     assert written_rows(web) == 0
     sign_in(web, web.site)
-    for path, data in (("/department/campaign", {"action": "close"}), ("/department/build", {"command": "letters"}),
-                       ("/department/links", {}), ("/department/circular", {"number": "x"})):
+    for path, data in (
+        ("/department/campaign", {"action": "close"}),
+        ("/department/build", {"command": "letters"}),
+        ("/department/links", {}),
+        ("/department/circular", {"number": "x"}),
+    ):
         assert web.post(path, data={**data, "csrf_token": "bad"}).status_code == 403
     assert not web.site.closed() and not web.site.builds.recent()
     assert not (web.site.settings.outputs / "links.csv").exists()
@@ -89,6 +95,7 @@ def test_a_post_without_a_valid_csrf_token_is_403_and_writes_nothing(web):
 
 def test_sign_in_needs_its_csrf_token(web):
     from pipeline.web import auth  # the password exists, the form's token does not
+
     auth.set_password(web.site.db, PASSWORD)
     response = web.post("/department/sign-in", data={"password": PASSWORD}, follow_redirects=False)
     assert response.status_code == 403
@@ -96,11 +103,26 @@ def test_sign_in_needs_its_csrf_token(web):
 
 # --- the department's pages ------------------------------------------------------------------
 
-DEPARTMENT_GETS = ["/department", "/department/files", "/department/files/check.json", "/department/archive.zip",
-                   "/department/circular", "/department/centers", "/department/ingest", "/department/builds/1"]
-DEPARTMENT_POSTS = ["/department/build", "/department/campaign", "/department/links", "/department/circular",
-                    "/department/centers", "/department/ingest", "/department/sign-out",
-                    "/department/centers/02-นนทบุรี-บางบัวทอง/link"]
+DEPARTMENT_GETS = [
+    "/department",
+    "/department/files",
+    "/department/files/check.json",
+    "/department/archive.zip",
+    "/department/circular",
+    "/department/centers",
+    "/department/ingest",
+    "/department/builds/1",
+]
+DEPARTMENT_POSTS = [
+    "/department/build",
+    "/department/campaign",
+    "/department/links",
+    "/department/circular",
+    "/department/centers",
+    "/department/ingest",
+    "/department/sign-out",
+    "/department/centers/02-นนทบุรี-บางบัวทอง/link",
+]
 
 
 def test_department_pages_without_a_session_go_to_sign_in(web):
@@ -117,6 +139,7 @@ def test_department_pages_without_a_session_go_to_sign_in(web):
 
 def test_sign_in_is_rate_limited(web):
     from pipeline.web import auth
+
     auth.set_password(web.site.db, PASSWORD)
     csrf = csrf_of(web.get("/department/sign-in").text)
     for _ in range(auth.SIGN_IN_LIMIT):
@@ -128,16 +151,25 @@ def test_sign_in_is_rate_limited(web):
 def test_set_password_stores_only_a_slow_hash(tmp_path):
     import subprocess
     import sys
+
     settings = web_config(tmp_path).settings
-    command = [sys.executable, "-m", "pipeline", "set-password", "--inputs", str(settings.inputs),
-               "--outputs", str(settings.outputs)]
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "set-password",
+        "--inputs",
+        str(settings.inputs),
+        "--outputs",
+        str(settings.outputs),
+    ]
     short = subprocess.run(command, input="short\n", capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert short.returncode == 1 and "อย่างน้อย" in short.stderr
-    done = subprocess.run(command, input=PASSWORD + "\n", capture_output=True, text=True,
-                          cwd=Path(__file__).parents[1])
+    done = subprocess.run(command, input=PASSWORD + "\n", capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert done.returncode == 0, done.stderr
     from pipeline.web import auth
     from pipeline.web.db import Database
+
     db = Database(settings.outputs / ".web" / "gecc.sqlite3")
     stored = db.get("password") or ""
     assert stored.startswith("scrypt$32768$8$1$") and PASSWORD not in stored
@@ -149,10 +181,12 @@ def test_session_cookies_are_secure_http_only_same_site(tmp_path):
     with TestClient(app, base_url="https://testserver") as client:
         site = app.state.site
         from pipeline.web import auth
+
         auth.set_password(site.db, PASSWORD)
         csrf = csrf_of(client.get("/department/sign-in").text)
-        response = client.post("/department/sign-in", data={"csrf_token": csrf, "password": PASSWORD},
-                               follow_redirects=False)
+        response = client.post(
+            "/department/sign-in", data={"csrf_token": csrf, "password": PASSWORD}, follow_redirects=False
+        )
         cookie = next(v for k, v in response.headers.multi_items() if k == "set-cookie" and "gecc_session" in v)
         assert {"Secure", "HttpOnly", "SameSite=lax"} <= {part.strip() for part in cookie.split(";")}
         stored = site.db.get("password")
@@ -160,6 +194,7 @@ def test_session_cookies_are_secure_http_only_same_site(tmp_path):
 
 
 # --- a center's form ---------------------------------------------------------------------------
+
 
 def test_submit_with_an_item_missing_shows_the_problem_beside_it_and_keeps_what_was_typed(web):
     token = link_of(web.site)
@@ -182,8 +217,11 @@ def test_submit_with_an_item_missing_shows_the_problem_beside_it_and_keeps_what_
 def test_a_draft_is_kept_and_shown_again(web):
     token = link_of(web.site)
     csrf = csrf_of(web.get(f"/c/{token}").text)
-    response = web.post(f"/c/{token}", data={"csrf_token": csrf, "action": "draft", "assessor_name": "ร่าง ชื่อ",
-                                             "p:2": "ไม่มี", "q:2.2": "true"}, follow_redirects=False)
+    response = web.post(
+        f"/c/{token}",
+        data={"csrf_token": csrf, "action": "draft", "assessor_name": "ร่าง ชื่อ", "p:2": "ไม่มี", "q:2.2": "true"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     html = web.get(f"/c/{token}").text
     assert 'value="ร่าง ชื่อ"' in html and re.search(r'name="p:2" value="ไม่มี" checked', html)
@@ -195,10 +233,16 @@ def test_script_typed_into_any_text_field_comes_back_as_text(web):
     token = link_of(web.site)
     csrf = csrf_of(web.get(f"/c/{token}").text)
     evil = '<script>alert("x")</script>'
-    data = {"csrf_token": csrf, "action": "submit", "assessor_name": evil, "assessor_position": evil,
-            "assessed_on": evil, "notes:1": evil, "notes:1.1": evil}
-    for response in (web.post(f"/c/{token}", data=data),
-                     web.post(f"/c/{token}", data={**data, "action": "draft"})):
+    data = {
+        "csrf_token": csrf,
+        "action": "submit",
+        "assessor_name": evil,
+        "assessor_position": evil,
+        "assessed_on": evil,
+        "notes:1": evil,
+        "notes:1.1": evil,
+    }
+    for response in (web.post(f"/c/{token}", data=data), web.post(f"/c/{token}", data={**data, "action": "draft"})):
         assert "<script>" not in response.text
         assert response.text.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 5
 
@@ -230,8 +274,11 @@ def test_concurrent_submits_for_one_center_keep_both_versions_in_order(web):
 
     def post(name):
         barrier.wait()
-        statuses.append(web.post(f"/c/{token}", data=complete_form(criteria(web), csrf, assessor_name=name),
-                                 follow_redirects=False).status_code)
+        statuses.append(
+            web.post(
+                f"/c/{token}", data=complete_form(criteria(web), csrf, assessor_name=name), follow_redirects=False
+            ).status_code
+        )
 
     threads = [threading.Thread(target=post, args=(n,)) for n in names]
     for t in threads:
@@ -246,8 +293,9 @@ def test_concurrent_submits_for_one_center_keep_both_versions_in_order(web):
     path = web.site.settings.inputs / "answers" / "02-นนทบุรี-บางบัวทอง.yaml"
     assert last in path.read_text(encoding="utf-8")  # the file holds the last version
     kept = sorted((path.parent / ".history").rglob("*.yaml"))
-    assert [next(n for n in names if n in p.read_text(encoding="utf-8")) for p in kept] == \
-        [v.answer["assessor"]["name"] for v in versions[:-1]]
+    assert [next(n for n in names if n in p.read_text(encoding="utf-8")) for p in kept] == [
+        v.answer["assessor"]["name"] for v in versions[:-1]
+    ]
 
 
 def test_a_center_cannot_read_or_change_another_center(web):
@@ -269,6 +317,7 @@ def test_a_center_cannot_read_or_change_another_center(web):
 def test_the_archive_downloads_as_a_zip(web):
     import io
     import zipfile
+
     version = web.site.settings.outputs / "archive" / "02-นนทบุรี-บางบัวทอง" / "v001"
     version.mkdir(parents=True)
     (version / "report.pdf").write_bytes(b"%PDF-1.7 archived")
@@ -296,6 +345,7 @@ def test_a_closed_campaign_takes_no_answers_until_reopened(web):
 
 # --- the dashboard and its actions -----------------------------------------------------------
 
+
 def test_the_dashboard_shows_each_center_s_state_and_filters(web):
     token = link_of(web.site)
     csrf = csrf_of(web.get(f"/c/{token}").text)
@@ -305,8 +355,7 @@ def test_the_dashboard_shows_each_center_s_state_and_filters(web):
     sign_in(web, web.site)
     html = web.get("/department").text
     rows = dict(re.findall(r'data-slug="([^"]+)">.*?<td class="state">([^<]*)<', html, re.S))
-    assert rows == {"01-สมุทรปราการ-พระสมุทรเจดีย์": "ส่งแล้ว", "02-นนทบุรี-บางบัวทอง": "ส่งแล้ว",
-                    "03-สมุทรปราการ-บางพลี": "ร่าง"}
+    assert rows == {"01-สมุทรปราการ-พระสมุทรเจดีย์": "ส่งแล้ว", "02-นนทบุรี-บางบัวทอง": "ส่งแล้ว", "03-สมุทรปราการ-บางพลี": "ร่าง"}
     row = re.search(r'data-slug="02-นนทบุรี-บางบัวทอง">(.*?)</tr>', html, re.S).group(1)
     assert "ไม่ผ่าน" in row and "51/52" in row
     filtered = web.get("/department", params={"province": "สมุทรปราการ", "state": "draft"}).text
@@ -328,13 +377,28 @@ def test_the_links_command_writes_every_center_s_link(tmp_path):
     import csv
     import subprocess
     import sys
+
     config = web_config(tmp_path)
     settings = config.settings
     app = create_app(config, start_background=False)
     old = link_of(app.state.site)
-    done = subprocess.run([sys.executable, "-m", "pipeline", "links", "--inputs", str(settings.inputs),
-                           "--outputs", str(settings.outputs), "--base-url", "https://gecc.example.go.th/"],
-                          capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "links",
+            "--inputs",
+            str(settings.inputs),
+            "--outputs",
+            str(settings.outputs),
+            "--base-url",
+            "https://gecc.example.go.th/",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[1],
+    )
     assert done.returncode == 0, done.stderr
     data = (settings.outputs / "links.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
@@ -367,8 +431,9 @@ def test_a_build_started_from_the_page_is_recorded_and_resumed_after_a_restart(t
     with TestClient(app) as client:
         sign_in(client, app.state.site)
         csrf = csrf_of(client.get("/department").text)
-        response = client.post("/department/build", data={"csrf_token": csrf, "command": "letters"},
-                               follow_redirects=False)
+        response = client.post(
+            "/department/build", data={"csrf_token": csrf, "command": "letters"}, follow_redirects=False
+        )
         assert response.status_code == 303 and response.headers["location"] == "/department/builds/1"
     app.state.site.db.run("UPDATE builds SET state = 'running' WHERE id = 1")  # … while it ran
     restarted = create_app(config)  # start_background: redoes what was running
@@ -382,6 +447,7 @@ def test_a_build_started_from_the_page_is_recorded_and_resumed_after_a_restart(t
 
 
 # --- uploads and downloads ------------------------------------------------------------------
+
 
 def test_a_wrong_centers_list_replaces_nothing_and_lists_every_problem(web):
     sign_in(web, web.site)
@@ -403,15 +469,21 @@ def test_uploads_have_a_size_limit_and_are_checked_before_use(tmp_path):
     with TestClient(app) as web:
         sign_in(web, app.state.site)
         csrf = csrf_of(web.get("/department/ingest").text)
-        big = web.post("/department/ingest", data={"csrf_token": csrf},
-                       files={"files": ("a.pdf", b"%PDF-1.7\n" + b"0" * 200_000)})
+        big = web.post(
+            "/department/ingest", data={"csrf_token": csrf}, files={"files": ("a.pdf", b"%PDF-1.7\n" + b"0" * 200_000)}
+        )
         assert big.status_code == 413
-        response = web.post("/department/ingest", data={"csrf_token": csrf},
-                            files=[("files", ("not.pdf", b"<html>")), ("files", ("fake.pdf", b"%PDF-1.7 nothing"))])
+        response = web.post(
+            "/department/ingest",
+            data={"csrf_token": csrf},
+            files=[("files", ("not.pdf", b"<html>")), ("files", ("fake.pdf", b"%PDF-1.7 nothing"))],
+        )
         assert response.status_code == 422 and "ไม่ใช่ไฟล์ PDF" in response.text
         assert "fake.pdf" in response.text
-        assert sorted(p.name for p in (app.state.site.settings.inputs / "answers").iterdir()) == \
-            ["01-สมุทรปราการ-พระสมุทรเจดีย์.yaml", "README.md"]
+        assert sorted(p.name for p in (app.state.site.settings.inputs / "answers").iterdir()) == [
+            "01-สมุทรปราการ-พระสมุทรเจดีย์.yaml",
+            "README.md",
+        ]
 
 
 def test_no_url_reaches_a_file_outside_outputs(web, tmp_path):
@@ -422,9 +494,18 @@ def test_no_url_reaches_a_file_outside_outputs(web, tmp_path):
     (outputs / "letters" / "link.pdf").symlink_to(tmp_path / "secret.txt")
     sign_in(web, web.site)
     assert web.get("/department/files/letters/a.pdf").content == b"%PDF-1.7 letter"
-    for path in ("../secret.txt", "..%2Fsecret.txt", "letters/..%2F..%2Fsecret.txt", "%2E%2E/secret.txt",
-                 "letters/link.pdf", ".web/gecc.sqlite3", "%2Fetc%2Fpasswd", "letters/../../secret.txt",
-                 "..%5Csecret.txt", "letters/%00.pdf"):
+    for path in (
+        "../secret.txt",
+        "..%2Fsecret.txt",
+        "letters/..%2F..%2Fsecret.txt",
+        "%2E%2E/secret.txt",
+        "letters/link.pdf",
+        ".web/gecc.sqlite3",
+        "%2Fetc%2Fpasswd",
+        "letters/../../secret.txt",
+        "..%5Csecret.txt",
+        "letters/%00.pdf",
+    ):
         response = web.get("/department/files/" + path)
         assert response.status_code == 404 and b"secret" not in response.content, path
 
@@ -434,11 +515,13 @@ def test_editing_the_circular_is_validated_like_circular_yaml(web):
     csrf = csrf_of(web.get("/department/circular").text)
     path = web.site.settings.inputs / "circular.yaml"
     before = path.read_text(encoding="utf-8")
-    response = web.post("/department/circular", data={"csrf_token": csrf, "date": "๓๑ กุมภาพันธ์ ๒๕๖๔",
-                                                      "number": "มท ๐๓๐๗.๒/ว ๙๙๙"})
+    response = web.post(
+        "/department/circular", data={"csrf_token": csrf, "date": "๓๑ กุมภาพันธ์ ๒๕๖๔", "number": "มท ๐๓๐๗.๒/ว ๙๙๙"}
+    )
     assert response.status_code == 422 and path.read_text(encoding="utf-8") == before
-    response = web.post("/department/circular", data={"csrf_token": csrf, "date": "2021-01-05",
-                                                      "number": 'มท ๐๓๐๗.๒/ว "๙๙๙"'})
+    response = web.post(
+        "/department/circular", data={"csrf_token": csrf, "date": "2021-01-05", "number": 'มท ๐๓๐๗.๒/ว "๙๙๙"'}
+    )
     assert response.status_code == 200, response.text
     campaign = service.load(web.site.settings)
     assert campaign.circular.number == 'มท ๐๓๐๗.๒/ว "๙๙๙"' and str(campaign.circular.date) == "2021-01-05"
@@ -452,11 +535,13 @@ def test_the_circular_form_offers_the_fields_its_format_has(web):
     inputs = web.site.settings.inputs
     stamped = web.get("/department/circular").text
     assert 'name="number"' in stamped and 'name="subject"' not in stamped and 'name="signer.name"' not in stamped
-    (inputs / "circular.yaml").write_text((inputs / "circular.external.example.yaml").read_text(encoding="utf-8"),
-                                          encoding="utf-8")
+    (inputs / "circular.yaml").write_text(
+        (inputs / "circular.external.example.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     csrf = csrf_of(web.get("/department/circular").text)
-    response = web.post("/department/circular", data={"csrf_token": csrf, "subject": "เรื่องใหม่ <ทดสอบ>",
-                                                      "signer.name": "นายใหม่ ลงนาม"})
+    response = web.post(
+        "/department/circular", data={"csrf_token": csrf, "subject": "เรื่องใหม่ <ทดสอบ>", "signer.name": "นายใหม่ ลงนาม"}
+    )
     assert response.status_code == 200, response.text
     circular = service.load(web.site.settings).circular
     assert circular.subject == "เรื่องใหม่ <ทดสอบ>" and circular.signer.name == "นายใหม่ ลงนาม"
@@ -467,6 +552,7 @@ def test_the_dashboard_opens_fast_at_878_centers(tmp_path):
     from pipeline.bench import make_inputs
     from pipeline.settings import Settings
     from pipeline.web.site import WebConfig
+
     inputs = make_inputs(tmp_path, centers=878)
     app = create_app(WebConfig(Settings(inputs, tmp_path / "outputs"), secure_cookies=False), start_background=False)
     with TestClient(app) as client:

@@ -25,18 +25,30 @@ from pipeline.check import normalise
 
 SHOTS = PROJECT / "outputs" / "screenshots"
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--lang=th-TH"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--lang=th-TH",
+]
 
 
 @pytest.fixture
 def browser(tmp_path):
     if not (CHROMIUM and DRIVER):
-        pytest.skip("SKIPPED LOUDLY: Debian's chromium and chromium-driver are not installed "
-                    "(tools/install-system.sh installs them; run make test)")
+        pytest.skip(
+            "SKIPPED LOUDLY: Debian's chromium and chromium-driver are not installed "
+            "(tools/install-system.sh installs them; run make test)"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in FLAGS:
@@ -62,13 +74,16 @@ def shoot(driver, name: str) -> None:
 
 def fetch(driver, url: str) -> tuple[int, bytes]:
     """GET ``url`` from inside the page (its cookies), as the browser would download it."""
-    result = driver.execute_async_script("""
+    result = driver.execute_async_script(
+        """
         const done = arguments[arguments.length - 1];
         fetch(arguments[0], {credentials: 'same-origin'}).then(async r => {
             const bytes = new Uint8Array(await r.arrayBuffer());
             let text = ''; for (const b of bytes) text += String.fromCharCode(b);
             done([r.status, btoa(text), bytes.length]);
-        }).catch(e => done([0, '', 0]));""", url)
+        }).catch(e => done([0, '', 0]));""",
+        url,
+    )
     return result[0], base64.b64decode(result[1])  # the whole body
 
 
@@ -88,9 +103,23 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver = browser
-    done = subprocess.run([sys.executable, "-m", "pipeline", "links", "--inputs", str(server.inputs),
-                           "--outputs", str(server.outputs), "--base-url", server.url],
-                          capture_output=True, text=True, cwd=PROJECT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "links",
+            "--inputs",
+            str(server.inputs),
+            "--outputs",
+            str(server.outputs),
+            "--base-url",
+            server.url,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+    )
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader((server.outputs / "links.csv").read_text(encoding="utf-8-sig").splitlines()))
     link = next(r["url"] for r in rows if (r["province"], r["center"]) == CENTER)
@@ -114,7 +143,7 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     for box in driver.find_elements(By.CSS_SELECTOR, 'input[type="checkbox"][name^="q:"]')[:40]:
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
         box.click()
-    note = driver.find_element(By.CSS_SELECTOR, '#field-p\\:2 details summary')
+    note = driver.find_element(By.CSS_SELECTOR, "#field-p\\:2 details summary")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", note)
     note.click()
     driver.find_element(By.NAME, "notes:2").send_keys("ไม่มีรถโดยสารประจำทางผ่าน")
@@ -150,7 +179,8 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     driver.find_element(By.CSS_SELECTOR, 'button[name="command"][value="build"]').click()
     shoot(driver, "07-build-running")  # refreshes itself every 2 s until done
     WebDriverWait(driver, 900).until(
-        lambda d: d.find_element(By.ID, "build-state").get_attribute("data-state") in ("done", "failed"))
+        lambda d: d.find_element(By.ID, "build-state").get_attribute("data-state") in ("done", "failed")
+    )
     shoot(driver, "07-build-done")
     assert driver.find_element(By.ID, "build-state").get_attribute("data-state") == "done", driver.page_source[-3000:]
     driver.get(server.url + "/department/files")
@@ -161,8 +191,12 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     with fitz.open(stream=data, filetype="pdf") as pdf:
         # its letter first … its center's form last
         assert normalise(CENTER[1]) in normalise(pdf[0].get_text() + pdf[-1].get_text())
-    for path, name in (("/department/circular", "09-circular"), ("/department/centers", "10-centers"),
-                       ("/department/ingest", "11-ingest"), ("/department/links", "13-links")):
+    for path, name in (
+        ("/department/circular", "09-circular"),
+        ("/department/centers", "10-centers"),
+        ("/department/ingest", "11-ingest"),
+        ("/department/links", "13-links"),
+    ):
         driver.get(server.url + path)
         shoot(driver, name)
     driver.get(server.url + "/department")

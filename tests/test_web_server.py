@@ -66,8 +66,11 @@ def report_workers(group: int) -> list[int]:
     found = []
     for proc in Path("/proc").iterdir():
         try:
-            if proc.name.isdigit() and os.getpgid(int(proc.name)) == group and \
-                    b"spawn_main" in (proc / "cmdline").read_bytes():
+            if (
+                proc.name.isdigit()
+                and os.getpgid(int(proc.name)) == group
+                and b"spawn_main" in (proc / "cmdline").read_bytes()
+            ):
                 found.append(int(proc.name))
         except (OSError, ProcessLookupError):
             pass

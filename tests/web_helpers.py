@@ -34,8 +34,13 @@ def csrf_of(html: str) -> str:
 
 
 def complete_form(criteria, csrf: str, **changes) -> dict:
-    data = {"csrf_token": csrf, "action": "submit", "assessor_name": "นางสาวสมใจ ใจดี",
-            "assessor_position": "ปลัดอำเภอ", "assessed_on": "๑๕ กุมภาพันธ์ ๒๕๖๔"}
+    data = {
+        "csrf_token": csrf,
+        "action": "submit",
+        "assessor_name": "นางสาวสมใจ ใจดี",
+        "assessor_position": "ปลัดอำเภอ",
+        "assessed_on": "๑๕ กุมภาพันธ์ ๒๕๖๔",
+    }
     data.update({f"p:{i.id}": "มี" for i in criteria.physical})
     data.update({f"q:{i.id}": "true" for i in criteria.quality if i.id != "1.2"})
     data.update(changes)
@@ -49,6 +54,7 @@ def link_of(site, key=CENTER) -> str:
 def sign_in(client, site) -> None:
     auth.set_password(site.db, PASSWORD)
     page = client.get("/department/sign-in")
-    response = client.post("/department/sign-in", data={"csrf_token": csrf_of(page.text), "password": PASSWORD},
-                           follow_redirects=False)
+    response = client.post(
+        "/department/sign-in", data={"csrf_token": csrf_of(page.text), "password": PASSWORD}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text

@@ -30,18 +30,47 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def set_password(self, password: str) -> None:
-        done = subprocess.run([sys.executable, "-m", "pipeline", "set-password", "--inputs", str(self.inputs),
-                               "--outputs", str(self.outputs)], input=password + "\n", text=True,
-                              capture_output=True, cwd=PROJECT)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pipeline",
+                "set-password",
+                "--inputs",
+                str(self.inputs),
+                "--outputs",
+                str(self.outputs),
+            ],
+            input=password + "\n",
+            text=True,
+            capture_output=True,
+            cwd=PROJECT,
+        )
         assert done.returncode == 0, done.stderr
 
     def start(self) -> Server:
         handle = open(self.log, "ab")  # noqa: SIM115 (the server writes to it while it runs)
         # A session of its own: kill -9 of the group takes the server and every LibreOffice it started.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "serve", "--inputs", str(self.inputs), "--outputs", str(self.outputs),
-             "--port", str(self.port), *self.extra], cwd=PROJECT, stdout=handle, stderr=handle,
-            start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            [
+                sys.executable,
+                "-m",
+                "pipeline",
+                "serve",
+                "--inputs",
+                str(self.inputs),
+                "--outputs",
+                str(self.outputs),
+                "--port",
+                str(self.port),
+                *self.extra,
+            ],
+            cwd=PROJECT,
+            stdout=handle,
+            stderr=handle,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -31,8 +31,11 @@ HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),  # a center's link never leaves in a Referer
-    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                 b"script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        b"script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    ),
     (b"cache-control", b"no-store"),
 ]
 
@@ -65,7 +68,8 @@ class Limits:
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
-                    h for h in HEADERS if h[0] not in names and not (static and h[0] == b"cache-control")]
+                    h for h in HEADERS if h[0] not in names and not (static and h[0] == b"cache-control")
+                ]
             await send(message)
 
         try:
@@ -80,9 +84,13 @@ class TooLarge(Exception):
 
 async def _plain(send: Send, status: int, text: str) -> None:
     body = text.encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -139,14 +147,20 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     del d
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         site.close()  # the report workers
 
     async def inputs_wrong(request: Request, error: Exception) -> Response:
-        return pages.page(request, "message.html", 503, title="ระบบยังไม่พร้อม",
-                          message="ข้อมูลนำเข้าของการประเมินมีปัญหา กรมการปกครองกำลังแก้ไข โปรดลองใหม่ภายหลัง")
+        return pages.page(
+            request,
+            "message.html",
+            503,
+            title="ระบบยังไม่พร้อม",
+            message="ข้อมูลนำเข้าของการประเมินมีปัญหา กรมการปกครองกำลังแก้ไข โปรดลองใหม่ภายหลัง",
+        )
 
     async def http_error(request: Request, error: Exception) -> Response:
         status = getattr(error, "status_code", 500)
@@ -155,11 +169,20 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         return pages.page(request, "message.html", status, title="ทำรายการนี้ไม่ได้", message=f"รหัส {status}")
 
     async def server_error(request: Request, error: Exception) -> Response:
-        return pages.page(request, "message.html", 500, title="เกิดข้อผิดพลาด",
-                          message="ระบบทำรายการนี้ไม่สำเร็จ ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดลองใหม่อีกครั้ง")
+        return pages.page(
+            request,
+            "message.html",
+            500,
+            title="เกิดข้อผิดพลาด",
+            message="ระบบทำรายการนี้ไม่สำเร็จ ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดลองใหม่อีกครั้ง",
+        )
 
-    app = Starlette(routes=routes, middleware=[Middleware(Limits, max_bytes=config.max_upload)], lifespan=lifespan,
-                    exception_handlers={InputError: inputs_wrong, HTTPException: http_error, 500: server_error})
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(Limits, max_bytes=config.max_upload)],
+        lifespan=lifespan,
+        exception_handlers={InputError: inputs_wrong, HTTPException: http_error, 500: server_error},
+    )
     app.state.site = site
     app.state.templates = templates
     if start_background:

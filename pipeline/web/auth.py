@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from .db import Database, now
 
 SESSION_COOKIE = "gecc_session"
-SIGN_IN_COOKIE = "gecc_signin"       # a random value the sign-in form's CSRF token is bound to
+SIGN_IN_COOKIE = "gecc_signin"  # a random value the sign-in form's CSRF token is bound to
 SESSION_SECONDS = 8 * 3600
-SIGN_IN_WINDOW = 15 * 60             # failed sign-ins counted over this many seconds …
-SIGN_IN_LIMIT = 5                    # … per address; then refused until the window has passed
+SIGN_IN_WINDOW = 15 * 60  # failed sign-ins counted over this many seconds …
+SIGN_IN_LIMIT = 5  # … per address; then refused until the window has passed
 SCRYPT = {"n": 2**15, "r": 8, "p": 1, "maxmem": 64 * 2**20}  # ~0.1 s and 32 MiB per attempt
 
 
@@ -29,6 +29,7 @@ def digest(token: str) -> str:
 
 
 # --- the department's password --------------------------------------------------------
+
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
@@ -41,8 +42,15 @@ def password_matches(password: str, stored: str | None) -> bool:
         return False
     try:
         name, n, r, p, salt, key = stored.split("$")
-        found = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), dklen=len(bytes.fromhex(key)),
-                               n=int(n), r=int(r), p=int(p), maxmem=SCRYPT["maxmem"])
+        found = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=bytes.fromhex(salt),
+            dklen=len(bytes.fromhex(key)),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=SCRYPT["maxmem"],
+        )
     except (ValueError, TypeError):
         return False
     return name == "scrypt" and hmac.compare_digest(found.hex(), key)
@@ -59,9 +67,11 @@ def has_password(db: Database) -> bool:
 
 # --- sign-in attempts -------------------------------------------------------------------
 
+
 def sign_in_allowed(db: Database, address: str) -> bool:
-    row = db.one("SELECT count(*) AS n FROM sign_ins WHERE address = ? AND ok = 0 AND at > ?",
-                 address, now() - SIGN_IN_WINDOW)
+    row = db.one(
+        "SELECT count(*) AS n FROM sign_ins WHERE address = ? AND ok = 0 AND at > ?", address, now() - SIGN_IN_WINDOW
+    )
     return bool(row["n"] < SIGN_IN_LIMIT)
 
 
@@ -75,8 +85,10 @@ def sign_in(db: Database, address: str, password: str) -> str | None:
             return None
         session = secrets.token_urlsafe(32)
         con.execute("DELETE FROM sessions WHERE expires < ?", (now(),))
-        con.execute("INSERT INTO sessions (id_hash, created, expires) VALUES (?, ?, ?)",
-                    (digest(session), now(), now() + SESSION_SECONDS))
+        con.execute(
+            "INSERT INTO sessions (id_hash, created, expires) VALUES (?, ?, ?)",
+            (digest(session), now(), now() + SESSION_SECONDS),
+        )
         return session
 
 
@@ -94,6 +106,7 @@ def sign_out(db: Database, session: str | None) -> None:
 
 # --- CSRF -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Csrf:
     secret: bytes
@@ -109,12 +122,19 @@ class Csrf:
 
 # --- center links -----------------------------------------------------------------------
 
+
 def issue_link(db: Database, province: str, center: str) -> str:
     """A new token for the center's link; the old link stops working in the same transaction."""
     token = secrets.token_urlsafe(32)
-    db.run("INSERT INTO links (province, center, token_hash, issued_at) VALUES (?, ?, ?, ?) "
-           "ON CONFLICT (province, center) DO UPDATE SET token_hash = excluded.token_hash, "
-           "issued_at = excluded.issued_at", province, center, digest(token), now())
+    db.run(
+        "INSERT INTO links (province, center, token_hash, issued_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (province, center) DO UPDATE SET token_hash = excluded.token_hash, "
+        "issued_at = excluded.issued_at",
+        province,
+        center,
+        digest(token),
+        now(),
+    )
     return token
 
 

@@ -32,9 +32,11 @@ from .site import Site, WebConfig
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def web_bench(work: Path, *, centers: int = 76, singles: int = 10, dashboard_centers: int = 878,
-              log: TextIO = sys.stderr) -> dict[str, Any]:
+def web_bench(
+    work: Path, *, centers: int = 76, singles: int = 10, dashboard_centers: int = 878, log: TextIO = sys.stderr
+) -> dict[str, Any]:
     import httpx
+
     root = work / "campaign"
     inputs = make_inputs(root, centers=centers)
     for path in (inputs / "answers").iterdir():
@@ -45,9 +47,25 @@ def web_bench(work: Path, *, centers: int = 76, singles: int = 10, dashboard_cen
     links = site.issue_all_links()
     criteria = site.campaign().criteria
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--inputs", str(inputs), "--outputs",
-                               str(outputs), "--port", str(port), "--insecure-cookies"], cwd=PROJECT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "serve",
+            "--inputs",
+            str(inputs),
+            "--outputs",
+            str(outputs),
+            "--port",
+            str(port),
+            "--insecure-cookies",
+        ],
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(base)
@@ -72,19 +90,26 @@ def web_bench(work: Path, *, centers: int = 76, singles: int = 10, dashboard_cen
             together = list(pool.map(lambda item: submit(item[0], item[1][1], 2), enumerate(links)))
         wall = time.perf_counter() - started
         rows = site.db.all("SELECT report FROM submissions")
-        latest = site.db.all("SELECT s.report, s.report_problems FROM submissions s JOIN (SELECT max(id) AS id "
-                             "FROM submissions GROUP BY province, center) n ON n.id = s.id")
+        latest = site.db.all(
+            "SELECT s.report, s.report_problems FROM submissions s JOIN (SELECT max(id) AS id "
+            "FROM submissions GROUP BY province, center) n ON n.id = s.id"
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(60)
     result = {
         "centers": centers,
         "one_submission_s": {"p50": _pct(one, 50), "p95": _pct(one, 95), "n": len(one)},
-        "all_at_once": {"wall_s": round(wall, 2), "p50_s": _pct(together, 50), "p95_s": _pct(together, 95),
-                        "stored": len(rows), "expected": 1 + singles + centers,
-                        "reports_ok": sum(1 for r in latest if r["report"] == "ok"), "of": len(latest),
-                        "problems": [p for r in latest if r["report"] != "ok"
-                                     for p in json.loads(r["report_problems"])]},
+        "all_at_once": {
+            "wall_s": round(wall, 2),
+            "p50_s": _pct(together, 50),
+            "p95_s": _pct(together, 95),
+            "stored": len(rows),
+            "expected": 1 + singles + centers,
+            "reports_ok": sum(1 for r in latest if r["report"] == "ok"),
+            "of": len(latest),
+            "problems": [p for r in latest if r["report"] != "ok" for p in json.loads(r["report_problems"])],
+        },
         "dashboard": dashboard(work / "dashboard", dashboard_centers),
     }
     log.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
@@ -97,12 +122,14 @@ def dashboard(work: Path, centers: int, repeats: int = 7) -> dict[str, Any]:
 
     from . import auth
     from .app import create_app
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
     inputs = make_inputs(work, centers=centers)
-    app = create_app(WebConfig(Settings.from_environment(inputs, work / "outputs"), secure_cookies=False),
-                     start_background=False)
+    app = create_app(
+        WebConfig(Settings.from_environment(inputs, work / "outputs"), secure_cookies=False), start_background=False
+    )
     site = app.state.site
     password = "bench-password-1234"
     auth.set_password(site.db, password)
@@ -120,8 +147,13 @@ def dashboard(work: Path, centers: int, repeats: int = 7) -> dict[str, Any]:
 
 
 def _form(criteria: Criteria, csrf: str, name: str) -> dict[str, str]:
-    form = {"csrf_token": csrf, "action": "submit", "assessor_name": name, "assessor_position": "ปลัดอำเภอ",
-            "assessed_on": "2021-02-15"}
+    form = {
+        "csrf_token": csrf,
+        "action": "submit",
+        "assessor_name": name,
+        "assessor_position": "ปลัดอำเภอ",
+        "assessed_on": "2021-02-15",
+    }
     form.update({f"p:{i.id}": "มี" for i in criteria.physical})
     form.update({f"q:{i.id}": "true" for i in criteria.quality})
     return form
@@ -149,6 +181,7 @@ def _free_port() -> int:
 
 def _wait(base: str) -> None:
     import httpx
+
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:

@@ -102,8 +102,11 @@ class Database:
         return str(row["value"]) if row else None
 
     def put(self, key: str, value: str) -> None:
-        self.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                 key, value)
+        self.run(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            key,
+            value,
+        )
 
     def get_or_create(self, key: str, make: Callable[[], str]) -> str:
         with self.connect() as con:
@@ -118,7 +121,7 @@ class Database:
 @dataclass(frozen=True)
 class Submission:
     id: int
-    version: int            # 1, 2, 3 … for this center
+    version: int  # 1, 2, 3 … for this center
     answer: dict[str, Any]
     answer_file: str
     basic_met: bool
@@ -131,9 +134,21 @@ class Submission:
 
 def submissions_of(db: Database, province: str, center: str) -> list[Submission]:
     rows = db.all("SELECT * FROM submissions WHERE province = ? AND center = ? ORDER BY id", province, center)
-    return [Submission(r["id"], n, json.loads(r["answer"]), r["answer_file"], bool(r["basic_met"]),
-                       r["quality_met"], r["submitted_at"], r["report"], json.loads(r["report_problems"]),
-                       r["archived_version"]) for n, r in enumerate(rows, 1)]
+    return [
+        Submission(
+            r["id"],
+            n,
+            json.loads(r["answer"]),
+            r["answer_file"],
+            bool(r["basic_met"]),
+            r["quality_met"],
+            r["submitted_at"],
+            r["report"],
+            json.loads(r["report_problems"]),
+            r["archived_version"],
+        )
+        for n, r in enumerate(rows, 1)
+    ]
 
 
 def now() -> float:

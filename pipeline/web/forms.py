@@ -56,9 +56,11 @@ def _item_ids(criteria: Criteria) -> list[str]:
 
 def fields_of_answer(answer: Mapping[str, Any]) -> dict[str, str]:
     """The form's fields from a stored answer mapping (to show a submitted version again)."""
-    fields = {"assessed_on": str(answer.get("assessed_on") or ""),
-              "assessor_name": str((answer.get("assessor") or {}).get("name") or ""),
-              "assessor_position": str((answer.get("assessor") or {}).get("position") or "")}
+    fields = {
+        "assessed_on": str(answer.get("assessed_on") or ""),
+        "assessor_name": str((answer.get("assessor") or {}).get("name") or ""),
+        "assessor_position": str((answer.get("assessor") or {}).get("position") or ""),
+    }
     for key, value in (answer.get("physical") or {}).items():
         if value in (HAVE, HAVE_NOT):
             fields[f"p:{key}"] = value
@@ -82,7 +84,7 @@ def field_of(problem: Problem) -> str | None:
         return FIELD_OF[name]
     for prefix, form_prefix in PREFIX_OF.items():
         if name.startswith(prefix):
-            return form_prefix + name[len(prefix):]
+            return form_prefix + name[len(prefix) :]
     return None
 
 

@@ -46,15 +46,15 @@ class Builds:
             row = con.execute("SELECT id FROM builds WHERE state IN ('queued', 'running') ORDER BY id").fetchone()
             if row:
                 return row["id"], False
-            build_id = con.execute("INSERT INTO builds (command, state, queued_at) VALUES (?, 'queued', ?)",
-                                   (command, now())).lastrowid
+            build_id = con.execute(
+                "INSERT INTO builds (command, state, queued_at) VALUES (?, 'queued', ?)", (command, now())
+            ).lastrowid
         self.kick()
         return build_id, True
 
     def resume(self) -> None:
         """After a restart: what was running is queued again."""
-        self.db.run("UPDATE builds SET state = 'queued', label = 'เริ่มใหม่หลังเปิดระบบอีกครั้ง' "
-                    "WHERE state = 'running'")
+        self.db.run("UPDATE builds SET state = 'queued', label = 'เริ่มใหม่หลังเปิดระบบอีกครั้ง' WHERE state = 'running'")
         self.kick()
 
     def kick(self) -> None:
@@ -77,22 +77,35 @@ class Builds:
             self._run(row["id"], row["command"])
 
     def _run(self, build_id: int, command: str) -> None:
-        self.db.run("UPDATE builds SET state = 'running', started_at = ?, done = 0, total = 0 WHERE id = ?",
-                    now(), build_id)
+        self.db.run(
+            "UPDATE builds SET state = 'running', started_at = ?, done = 0, total = 0 WHERE id = ?", now(), build_id
+        )
         # In a process of its own, started fresh (spawn): the build's workers and LibreOffice then hold
         # no copy of the server's listening socket, so a server killed mid-build can start again at once
         # on its port; and the build dies with the server (PR_SET_PDEATHSIG), to be redone on restart.
         from .site import _die_with_parent
+
         try:
-            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-                status, failures = pool.submit(run_build, self.site.settings, command, str(self.db.path),
-                                               build_id).result()
+            with ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_die_with_parent,
+                initargs=(os.getpid(),),
+            ) as pool:
+                status, failures = pool.submit(
+                    run_build, self.site.settings, command, str(self.db.path), build_id
+                ).result()
         except BrokenProcessPool:
             status, failures = 1, ["การสร้างหยุดกลางคัน (กระบวนการสร้างเอกสารถูกปิด) สั่งใหม่ได้"]
         state = "done" if status == 0 else "failed"
-        self.db.run("UPDATE builds SET state = ?, status = ?, failures = ?, finished_at = ? WHERE id = ?",
-                    state, status, json.dumps(failures, ensure_ascii=False), now(), build_id)
+        self.db.run(
+            "UPDATE builds SET state = ?, status = ?, failures = ?, finished_at = ? WHERE id = ?",
+            state,
+            status,
+            json.dumps(failures, ensure_ascii=False),
+            now(),
+            build_id,
+        )
 
 
 def run_build(settings: Settings, command: str, database: str, build_id: int) -> tuple[int, list[str]]:
@@ -118,4 +131,5 @@ def run_build(settings: Settings, command: str, database: str, build_id: int) ->
             return 3, [f"มีการสร้างเอกสารอื่นใช้โฟลเดอร์ผลลัพธ์อยู่ (pid {busy.pid}) รอให้เสร็จแล้วสั่งใหม่"]
         except Exception as error:
             from .site import _message
+
             return 1, [_message(error)]

@@ -40,8 +40,13 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> Resp
 
 
 def not_found(request: Request) -> Response:
-    return page(request, "message.html", 404, title="ไม่พบหน้านี้",
-                message="ลิงก์นี้ไม่ถูกต้องหรือถูกยกเลิกแล้ว โปรดติดต่อกรมการปกครองเพื่อขอลิงก์ใหม่")
+    return page(
+        request,
+        "message.html",
+        404,
+        title="ไม่พบหน้านี้",
+        message="ลิงก์นี้ไม่ถูกต้องหรือถูกยกเลิกแล้ว โปรดติดต่อกรมการปกครองเพื่อขอลิงก์ใหม่",
+    )
 
 
 def forbidden(request: Request, message: str = "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง โปรดเปิดหน้าเดิมแล้วส่งใหม่") -> Response:
@@ -49,6 +54,7 @@ def forbidden(request: Request, message: str = "แบบฟอร์มหม�
 
 
 # --- a center's form -----------------------------------------------------------------------
+
 
 async def center_page(request: Request) -> Response:
     site, token = site_of(request), request.path_params["token"]
@@ -58,17 +64,38 @@ async def center_page(request: Request) -> Response:
     return await run_in_threadpool(_center_view, request, site, token, center, None, [], {})
 
 
-def _center_view(request: Request, site: Site, token: str, center: Center, fields: dict[str, str] | None,
-                 general: list[str], errors: dict[str, list[str]], status: int = 200) -> Response:
+def _center_view(
+    request: Request,
+    site: Site,
+    token: str,
+    center: Center,
+    fields: dict[str, str] | None,
+    general: list[str],
+    errors: dict[str, list[str]],
+    status: int = 200,
+) -> Response:
     campaign = site.campaign()
     history = site.submissions(center)
     if fields is None:
         fields = site.draft(center) or (forms.fields_of_answer(history[-1].answer) if history else {})
-    return page(request, "center.html", status, center=center, criteria=campaign.criteria, fields=fields,
-                errors=errors, general=general, history=history, closed=site.closed(),
-                has_draft=site.draft(center) is not None, report=site.report_pdf(center) is not None,
-                csrf=site.csrf.token("center:" + auth.digest(token)), token=token,
-                saved=request.query_params.get("saved"), when=_when)
+    return page(
+        request,
+        "center.html",
+        status,
+        center=center,
+        criteria=campaign.criteria,
+        fields=fields,
+        errors=errors,
+        general=general,
+        history=history,
+        closed=site.closed(),
+        has_draft=site.draft(center) is not None,
+        report=site.report_pdf(center) is not None,
+        csrf=site.csrf.token("center:" + auth.digest(token)),
+        token=token,
+        saved=request.query_params.get("saved"),
+        when=_when,
+    )
 
 
 async def center_post(request: Request) -> Response:
@@ -76,8 +103,9 @@ async def center_post(request: Request) -> Response:
     center = await run_in_threadpool(site.center_of_token, token)
     if center is None:
         return not_found(request)
-    form = await request.form(max_files=0, max_fields=FORM_LIMITS["max_fields"],
-                              max_part_size=FORM_LIMITS["max_part_size"])
+    form = await request.form(
+        max_files=0, max_fields=FORM_LIMITS["max_fields"], max_part_size=FORM_LIMITS["max_part_size"]
+    )
     if not site.csrf.valid("center:" + auth.digest(token), form.get("csrf_token")):
         return forbidden(request)
     if site.closed():
@@ -100,11 +128,11 @@ async def center_report(request: Request) -> Response:
     pdf = site.report_pdf(center) if center else None
     if pdf is None:
         return not_found(request)
-    return FileResponse(pdf, media_type="application/pdf", content_disposition_type="inline",
-                        filename=pdf.name)
+    return FileResponse(pdf, media_type="application/pdf", content_disposition_type="inline", filename=pdf.name)
 
 
 # --- the department: signing in --------------------------------------------------------------
+
 
 def session_of(request: Request) -> str | None:
     session = request.cookies.get(auth.SESSION_COOKIE)
@@ -116,15 +144,29 @@ def to_sign_in(request: Request) -> Response:
 
 
 def _cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
-    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="lax",
-                        secure=site_of(request).config.secure_cookies)
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=site_of(request).config.secure_cookies,
+    )
 
 
 async def sign_in_page(request: Request, error: str = "", status: int = 200) -> Response:
     site = site_of(request)
     bound = request.cookies.get(auth.SIGN_IN_COOKIE) or secrets.token_urlsafe(32)
-    response = page(request, "sign_in.html", status, error=error, has_password=auth.has_password(site.db),
-                    csrf=site.csrf.token("sign-in:" + bound), next=_next(request.query_params.get("next")))
+    response = page(
+        request,
+        "sign_in.html",
+        status,
+        error=error,
+        has_password=auth.has_password(site.db),
+        csrf=site.csrf.token("sign-in:" + bound),
+        next=_next(request.query_params.get("next")),
+    )
     _cookie(request, response, auth.SIGN_IN_COOKIE, bound, 3600)
     return response
 
@@ -135,8 +177,9 @@ def _next(value: str | None) -> str:
 
 async def sign_in_post(request: Request) -> Response:
     site = site_of(request)
-    form = await request.form(max_files=0, max_fields=FORM_LIMITS["max_fields"],
-                              max_part_size=FORM_LIMITS["max_part_size"])
+    form = await request.form(
+        max_files=0, max_fields=FORM_LIMITS["max_fields"], max_part_size=FORM_LIMITS["max_part_size"]
+    )
     bound = request.cookies.get(auth.SIGN_IN_COOKIE)
     if not site.csrf.valid("sign-in:" + bound if bound else None, form.get("csrf_token")):
         return forbidden(request)
@@ -156,6 +199,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 def department(handler: Handler) -> Handler:
     """The page needs a session (else: to sign-in); a POST also the session's CSRF token (else 403)."""
+
     async def wrapped(request: Request) -> Response:
         session = await run_in_threadpool(session_of, request)
         if session is None:
@@ -164,11 +208,13 @@ def department(handler: Handler) -> Handler:
         request.state.session = session
         if request.method == "POST":
             limits = UPLOAD_LIMITS if handler.__name__.startswith("upload") else FORM_LIMITS
-            request.state.form = await request.form(max_files=limits["max_files"], max_fields=limits["max_fields"],
-                                                    max_part_size=limits["max_part_size"])
+            request.state.form = await request.form(
+                max_files=limits["max_files"], max_fields=limits["max_fields"], max_part_size=limits["max_part_size"]
+            )
             if not site_of(request).csrf.valid("session:" + session, request.state.form.get("csrf_token")):
                 return forbidden(request)
         return await handler(request)
+
     wrapped.__name__ = handler.__name__
     return wrapped
 
@@ -183,6 +229,7 @@ async def sign_out(request: Request) -> Response:
 
 # --- the department: the dashboard and its actions ---------------------------------------------
 
+
 @department
 async def dashboard(request: Request) -> Response:
     site = site_of(request)
@@ -190,20 +237,40 @@ async def dashboard(request: Request) -> Response:
         rows = await run_in_threadpool(site.dashboard)
     except InputError as error:
         return page(request, "inputs_wrong.html", 200, problems=error.problems, csrf=request.state.csrf)
-    provinces = sorted({r["center"].province for r in rows}, key=lambda p: next(
-        r["center"].order for r in rows if r["center"].province == p))
+    provinces = sorted(
+        {r["center"].province for r in rows},
+        key=lambda p: next(r["center"].order for r in rows if r["center"].province == p),
+    )
     province, state = request.query_params.get("province", ""), request.query_params.get("state", "")
-    shown = [r for r in rows
-             if (not province or r["center"].province == province) and (not state or r["state"] == state)]
+    shown = [
+        r for r in rows if (not province or r["center"].province == province) and (not state or r["state"] == state)
+    ]
     counts = {s: sum(1 for r in rows if r["state"] == s) for s in STATES}
     submitted = [r for r in rows if r["state"] == "submitted"]
-    figures = {"centers": len(rows), "basic": sum(1 for r in submitted if r["basic"]),
-               "quality_items": len(site.campaign().criteria.quality)}
-    return page(request, "dashboard.html", rows=shown, provinces=provinces, province=province, state=state,
-                states=STATES, counts=counts, figures=figures, csrf=request.state.csrf, closed=site.closed(),
-                builds=site.builds.recent(3), commands=jobs.COMMANDS, build_states=BUILD_STATES, when=_when,
-                chart=await run_in_threadpool(site.national_chart, rows),
-                results=await run_in_threadpool(site.results_figures))
+    figures = {
+        "centers": len(rows),
+        "basic": sum(1 for r in submitted if r["basic"]),
+        "quality_items": len(site.campaign().criteria.quality),
+    }
+    return page(
+        request,
+        "dashboard.html",
+        rows=shown,
+        provinces=provinces,
+        province=province,
+        state=state,
+        states=STATES,
+        counts=counts,
+        figures=figures,
+        csrf=request.state.csrf,
+        closed=site.closed(),
+        builds=site.builds.recent(3),
+        commands=jobs.COMMANDS,
+        build_states=BUILD_STATES,
+        when=_when,
+        chart=await run_in_threadpool(site.national_chart, rows),
+        results=await run_in_threadpool(site.results_figures),
+    )
 
 
 @department
@@ -226,8 +293,16 @@ async def build_page(request: Request) -> Response:
     if row is None:
         return not_found(request)
     import json
-    return page(request, "build.html", build=row, failures=json.loads(row["failures"]), commands=jobs.COMMANDS,
-                when=_when, csrf=request.state.csrf)
+
+    return page(
+        request,
+        "build.html",
+        build=row,
+        failures=json.loads(row["failures"]),
+        commands=jobs.COMMANDS,
+        when=_when,
+        csrf=request.state.csrf,
+    )
 
 
 @department
@@ -257,8 +332,15 @@ async def link_sheet(request: Request) -> Response:
     province = request.query_params.get("province", "")
     sheet = await run_in_threadpool(site.link_sheet, province)
     provinces = list(dict.fromkeys(row["province"] for row in await run_in_threadpool(site.link_sheet)))
-    response = page(request, "links.html", sheet=sheet, province=province, provinces=provinces,
-                    csrf=request.state.csrf, Markup=Markup)
+    response = page(
+        request,
+        "links.html",
+        sheet=sheet,
+        province=province,
+        provinces=provinces,
+        csrf=request.state.csrf,
+        Markup=Markup,
+    )
     return response
 
 
@@ -280,8 +362,15 @@ async def upload_centers(request: Request) -> Response:
     upload = request.state.form.get("file")
     data = await upload.read() if hasattr(upload, "read") else b""
     problems = await run_in_threadpool(site.replace_centers, data)
-    return page(request, "upload.html", 422 if problems else 200, kind="centers", csrf=request.state.csrf,
-                problems=problems, done=not problems)
+    return page(
+        request,
+        "upload.html",
+        422 if problems else 200,
+        kind="centers",
+        csrf=request.state.csrf,
+        problems=problems,
+        done=not problems,
+    )
 
 
 @department
@@ -294,16 +383,30 @@ async def upload_ingest(request: Request) -> Response:
     site = site_of(request)
     uploads = [(f.filename or "", await f.read()) for f in request.state.form.getlist("files") if hasattr(f, "read")]
     written, problems = await run_in_threadpool(site.ingest, uploads)
-    return page(request, "upload.html", 422 if problems and not written else 200, kind="ingest",
-                csrf=request.state.csrf, problems=problems, done=written)
+    return page(
+        request,
+        "upload.html",
+        422 if problems and not written else 200,
+        kind="ingest",
+        csrf=request.state.csrf,
+        problems=problems,
+        done=written,
+    )
 
 
 @department
 async def circular_page(request: Request) -> Response:
     site = site_of(request)
     values = await run_in_threadpool(edits.circular_values, site.settings.inputs)
-    return page(request, "circular.html", values=values, labels=edits.CIRCULAR_FIELDS, problems=[],
-                csrf=request.state.csrf, done=False)
+    return page(
+        request,
+        "circular.html",
+        values=values,
+        labels=edits.CIRCULAR_FIELDS,
+        problems=[],
+        csrf=request.state.csrf,
+        done=False,
+    )
 
 
 @department
@@ -315,18 +418,34 @@ async def circular_post(request: Request) -> Response:
     values = await run_in_threadpool(edits.circular_values, site.settings.inputs)
     if problems:
         values.update(changes)
-    return page(request, "circular.html", 422 if problems else 200, values=values, labels=edits.CIRCULAR_FIELDS,
-                problems=problems, csrf=request.state.csrf, done=not problems)
+    return page(
+        request,
+        "circular.html",
+        422 if problems else 200,
+        values=values,
+        labels=edits.CIRCULAR_FIELDS,
+        problems=problems,
+        csrf=request.state.csrf,
+        done=not problems,
+    )
 
 
 # --- the department: downloads -----------------------------------------------------------------
+
 
 @department
 async def files_page(request: Request) -> Response:
     site = site_of(request)
     groups, checks = await run_in_threadpool(site.catalog)
-    return page(request, "files.html", groups=groups, checks=checks, quote=quote, csrf=request.state.csrf,
-                written=request.query_params.get("written"))
+    return page(
+        request,
+        "files.html",
+        groups=groups,
+        checks=checks,
+        quote=quote,
+        csrf=request.state.csrf,
+        written=request.query_params.get("written"),
+    )
 
 
 @department
@@ -344,8 +463,12 @@ async def archive_zip(request: Request) -> Response:
     site = site_of(request)
     path = await run_in_threadpool(site.archive_zip)
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return FileResponse(path, media_type="application/zip", filename=f"archive-{stamp}.zip",
-                        background=BackgroundTask(path.unlink, missing_ok=True))
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename=f"archive-{stamp}.zip",
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
 
 
 def _when(stamp: float | None) -> str:

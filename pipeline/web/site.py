@@ -33,11 +33,11 @@ INPUT_FILES = ("centers.csv", "circular.yaml", "criteria.yaml", "scoring.yaml")
 @dataclass(frozen=True)
 class WebConfig:
     settings: Settings
-    database: Path | None = None        # default: <outputs>/.web/gecc.sqlite3
-    secure_cookies: bool = True         # off only for plain-http localhost (development, tests)
+    database: Path | None = None  # default: <outputs>/.web/gecc.sqlite3
+    secure_cookies: bool = True  # off only for plain-http localhost (development, tests)
     base_url: str = "http://127.0.0.1:8000"
-    max_upload: int = 20 * 2**20        # bytes of one request body
-    build_reports: bool = True          # build a center's report on submit (off in tests that don't need one)
+    max_upload: int = 20 * 2**20  # bytes of one request body
+    build_reports: bool = True  # build a center's report on submit (off in tests that don't need one)
 
     @property
     def database_path(self) -> Path:
@@ -66,6 +66,7 @@ class Site:
         self._reports: ProcessPoolExecutor | None = None
         self._locks_lock = threading.Lock()
         from .jobs import Builds
+
         self.builds = Builds(self)
         self._checks: tuple[tuple[int, int], dict[str, dict[str, Any]]] | None = None
 
@@ -150,10 +151,15 @@ class Site:
         return json.loads(row["fields"]) if row else None
 
     def save_draft(self, center: Center, fields: dict[str, str]) -> None:
-        self.db.run("INSERT INTO drafts (province, center, fields, saved_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (province, center) DO UPDATE SET fields = excluded.fields, "
-                    "saved_at = excluded.saved_at",
-                    center.province, center.name, json.dumps(fields, ensure_ascii=False), now())
+        self.db.run(
+            "INSERT INTO drafts (province, center, fields, saved_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (province, center) DO UPDATE SET fields = excluded.fields, "
+            "saved_at = excluded.saved_at",
+            center.province,
+            center.name,
+            json.dumps(fields, ensure_ascii=False),
+            now(),
+        )
 
     def submissions(self, center: Center) -> list[Submission]:
         return submissions_of(self.db, center.province, center.name)
@@ -174,8 +180,14 @@ class Site:
             except OSError as error:  # disk full, say: not acknowledged, so not kept as a version either
                 self.db.run("DELETE FROM submissions WHERE id = ?", row_id)
                 self.save_draft(center, fields)
-                return Outcome(problems=[Problem("แบบประเมินออนไลน์", "บันทึกไม่สำเร็จ ระบบเก็บสิ่งที่กรอกไว้เป็นร่างแล้ว "
-                                                 f"โปรดส่งใหม่อีกครั้งภายหลัง ({_message(error)})")])
+                return Outcome(
+                    problems=[
+                        Problem(
+                            "แบบประเมินออนไลน์",
+                            f"บันทึกไม่สำเร็จ ระบบเก็บสิ่งที่กรอกไว้เป็นร่างแล้ว โปรดส่งใหม่อีกครั้งภายหลัง ({_message(error)})",
+                        )
+                    ]
+                )
             self._answers_written()
             self.db.run("DELETE FROM drafts WHERE province = ? AND center = ?", center.province, center.name)
             if self.config.build_reports:
@@ -185,19 +197,27 @@ class Site:
     def _record(self, center: Center, mapping: dict[str, Any], answer: Answer) -> int:
         return self.db.run(
             "INSERT INTO submissions (province, center, answer, answer_file, basic_met, quality_met, submitted_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", center.province, center.name,
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            center.province,
+            center.name,
             json.dumps(mapping, ensure_ascii=False, default=str),
-            str(answer.source.relative_to(self.settings.inputs)), int(all(answer.physical.values())),
-            sum(answer.quality.values()), now())
+            str(answer.source.relative_to(self.settings.inputs)),
+            int(all(answer.physical.values())),
+            sum(answer.quality.values()),
+            now(),
+        )
 
     def _report_pool(self, broken: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
         """Warm worker processes making reports, as many as LibreOffice slots: PyMuPDF (the checks) must
         not run in two threads of one process, and a crash there must not take the server with it."""
         with self._locks_lock:
             if self._reports is None or self._reports is broken:
-                self._reports = ProcessPoolExecutor(max_workers=max(2, cores()),
-                                                    mp_context=multiprocessing.get_context("spawn"),
-                                                    initializer=_die_with_parent, initargs=(os.getpid(),))
+                self._reports = ProcessPoolExecutor(
+                    max_workers=max(2, cores()),
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_die_with_parent,
+                    initargs=(os.getpid(),),
+                )
             return self._reports
 
     def close(self) -> None:
@@ -213,13 +233,19 @@ class Site:
             try:
                 built = pool.submit(service.build_report, self.settings, lean, answer).result()
             except BrokenProcessPool:  # a worker died (killed, out of memory): once more on fresh ones
-                built = self._report_pool(broken=pool).submit(service.build_report, self.settings, lean,
-                                                              answer).result()
+                built = (
+                    self._report_pool(broken=pool).submit(service.build_report, self.settings, lean, answer).result()
+                )
             state, problems, version = ("ok" if built.ok else "failed"), list(built.problems), built.archived_version
         except Exception as error:  # a report that cannot be made must not lose the submission
             state, problems, version = "failed", [_message(error)], None
-        self.db.run("UPDATE submissions SET report = ?, report_problems = ?, archived_version = ? WHERE id = ?",
-                    state, json.dumps(problems, ensure_ascii=False), version, row_id)
+        self.db.run(
+            "UPDATE submissions SET report = ?, report_problems = ?, archived_version = ? WHERE id = ?",
+            state,
+            json.dumps(problems, ensure_ascii=False),
+            version,
+            row_id,
+        )
 
     def report_pdf(self, center: Center) -> Path | None:
         pdf = self.settings.outputs / REPORTS / f"{center.slug}.pdf"
@@ -227,9 +253,11 @@ class Site:
 
     def redo_pending(self) -> None:
         """After a restart: each center's latest submission whose answer file or report was not finished."""
-        rows = self.db.all("SELECT s.* FROM submissions s JOIN (SELECT province, center, max(id) AS id FROM "
-                           "submissions GROUP BY province, center) latest ON latest.id = s.id "
-                           "WHERE s.report = 'pending'")
+        rows = self.db.all(
+            "SELECT s.* FROM submissions s JOIN (SELECT province, center, max(id) AS id FROM "
+            "submissions GROUP BY province, center) latest ON latest.id = s.id "
+            "WHERE s.report = 'pending'"
+        )
         for row in rows:
             try:
                 campaign = self.campaign()
@@ -238,8 +266,11 @@ class Site:
                     continue
                 result = service.validate_answer(json.loads(row["answer"]), campaign)
                 if isinstance(result, list):
-                    self.db.run("UPDATE submissions SET report = 'failed', report_problems = ? WHERE id = ?",
-                                json.dumps([str(p) for p in result], ensure_ascii=False), row["id"])
+                    self.db.run(
+                        "UPDATE submissions SET report = 'failed', report_problems = ? WHERE id = ?",
+                        json.dumps([str(p) for p in result], ensure_ascii=False),
+                        row["id"],
+                    )
                     continue
                 with self._lock_of(center):
                     service.save_answer(self.settings, campaign, result)
@@ -247,8 +278,11 @@ class Site:
                     if self.config.build_reports:
                         self._build_report(campaign, result, row["id"])
             except Exception as error:  # one center's trouble must not stop the others
-                self.db.run("UPDATE submissions SET report = 'failed', report_problems = ? WHERE id = ?",
-                            json.dumps([_message(error)], ensure_ascii=False), row["id"])
+                self.db.run(
+                    "UPDATE submissions SET report = 'failed', report_problems = ? WHERE id = ?",
+                    json.dumps([_message(error)], ensure_ascii=False),
+                    row["id"],
+                )
 
     # --- links ---------------------------------------------------------------------------
 
@@ -265,6 +299,7 @@ class Site:
         """A new link for every center, in outputs/links.csv (UTF-8 with BOM for Excel): the old links stop."""
         import csv
         import io
+
         rows = self.issue_all_links()
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
@@ -281,6 +316,7 @@ class Site:
         import csv
 
         import segno
+
         path = self.settings.outputs / "links.csv"
         if not path.is_file():
             return []
@@ -293,22 +329,32 @@ class Site:
             center = self.center_of_token(token) if token else None
             current = center is not None and (center.province, center.name) == (row.get("province"), row.get("center"))
             qr = segno.make(url, error="m").svg_inline(scale=4, border=2) if current else ""
-            sheet.append({"province": row.get("province", ""), "center": row.get("center", ""), "url": url,
-                          "current": current, "qr": qr})
+            sheet.append(
+                {
+                    "province": row.get("province", ""),
+                    "center": row.get("center", ""),
+                    "url": url,
+                    "current": current,
+                    "qr": qr,
+                }
+            )
         return sheet
 
     # --- changing the inputs ------------------------------------------------------------
 
     def replace_centers(self, data: bytes) -> list[Problem]:
         from . import edits
+
         return edits.replace_centers(self.settings.inputs, data)  # read again: its stamp changed
 
     def edit_circular(self, changes: dict[str, str]) -> list[Problem]:
         from . import edits
+
         return edits.edit_circular(self.settings.inputs, changes)
 
     def ingest(self, uploads: list[tuple[str, bytes]]) -> tuple[list[Path], list[Problem]]:
         from . import edits
+
         return edits.ingest_pdfs(self.settings.inputs, self.campaign(), uploads)
 
     # --- the dashboard --------------------------------------------------------------------
@@ -316,26 +362,46 @@ class Site:
     def dashboard(self) -> list[dict[str, Any]]:
         """One row per center: state, last change, basic condition met, quality items met."""
         campaign = self.campaign()
-        latest = {(r["province"], r["center"]): r for r in self.db.all(
-            "SELECT s.province, s.center, s.basic_met, s.quality_met, s.submitted_at, s.report, n.versions "
-            "FROM submissions s JOIN (SELECT province, center, max(id) AS id, count(*) AS versions FROM submissions "
-            "GROUP BY province, center) n ON n.id = s.id")}
-        drafts = {(r["province"], r["center"]): r["saved_at"] for r in self.db.all(
-            "SELECT province, center, saved_at FROM drafts")}
+        latest = {
+            (r["province"], r["center"]): r
+            for r in self.db.all(
+                "SELECT s.province, s.center, s.basic_met, s.quality_met, s.submitted_at, s.report, n.versions "
+                "FROM submissions s JOIN (SELECT province, center, max(id) AS id, count(*) AS versions "
+                "FROM submissions GROUP BY province, center) n ON n.id = s.id"
+            )
+        }
+        drafts = {
+            (r["province"], r["center"]): r["saved_at"]
+            for r in self.db.all("SELECT province, center, saved_at FROM drafts")
+        }
         files = {(a.province, a.center): a for a in campaign.answers}
         rows = []
         for center in sorted(campaign.centers, key=lambda c: c.order):
             key = (center.province, center.name)
-            row: dict[str, Any] = {"center": center, "state": "not started", "changed": None, "basic": None,
-                                   "quality": None, "versions": 0, "report": None}
+            row: dict[str, Any] = {
+                "center": center,
+                "state": "not started",
+                "changed": None,
+                "basic": None,
+                "quality": None,
+                "versions": 0,
+                "report": None,
+            }
             if key in latest:
                 r = latest[key]
-                row.update(state="submitted", changed=r["submitted_at"], basic=bool(r["basic_met"]),
-                           quality=r["quality_met"], versions=r["versions"], report=r["report"])
+                row.update(
+                    state="submitted",
+                    changed=r["submitted_at"],
+                    basic=bool(r["basic_met"]),
+                    quality=r["quality_met"],
+                    versions=r["versions"],
+                    report=r["report"],
+                )
             elif key in files:
                 a = files[key]
-                row.update(state="submitted", basic=all(a.physical.values()), quality=sum(a.quality.values()),
-                           report="file")
+                row.update(
+                    state="submitted", basic=all(a.physical.values()), quality=sum(a.quality.values()), report="file"
+                )
             if key in drafts and (row["changed"] is None or drafts[key] > row["changed"]):
                 if row["state"] == "not started":
                     row["state"] = "draft"
@@ -353,26 +419,35 @@ class Site:
             ids = [i.id for i in part.items]
             met = sum(1 for q in answers.values() for i in ids if q.get(i))
             counts.append((part.title, met, len(ids) * len(answers)))
-        return [{"label": label, "value": value, "of": of, "percent": round(100 * value / of) if of else 0}
-                for label, value, of in counts]
+        return [
+            {"label": label, "value": value, "of": of, "percent": round(100 * value / of) if of else 0}
+            for label, value, of in counts
+        ]
 
     def _latest_answers(self) -> dict[tuple[str, str], dict[str, bool]]:
         """Quality answers of each answered center: its latest web version, else its answer file."""
         found = {(a.province, a.center): a.quality for a in self.campaign().answers}
-        for r in self.db.all("SELECT s.province, s.center, s.answer FROM submissions s JOIN (SELECT max(id) AS id "
-                             "FROM submissions GROUP BY province, center) n ON n.id = s.id"):
+        for r in self.db.all(
+            "SELECT s.province, s.center, s.answer FROM submissions s JOIN (SELECT max(id) AS id "
+            "FROM submissions GROUP BY province, center) n ON n.id = s.id"
+        ):
             found[(r["province"], r["center"])] = json.loads(r["answer"]).get("quality") or {}
         return found
 
     def results_figures(self) -> dict[str, Any] | None:
         """outputs/summary/results.csv as a table (header, rows), if it was built."""
         import csv
+
         path = self.settings.outputs / "summary" / "results.csv"
         if not path.is_file():
             return None
         rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
-        return {"header": rows[0] if rows else [], "rows": rows[1:201], "more": max(0, len(rows) - 201),
-                "path": "summary/results.csv"}
+        return {
+            "header": rows[0] if rows else [],
+            "rows": rows[1:201],
+            "more": max(0, len(rows) - 201),
+            "path": "summary/results.csv",
+        }
 
     # --- files under outputs/ --------------------------------------------------------------
 
@@ -389,12 +464,12 @@ class Site:
             return None
         return path
 
-
     def archive_zip(self) -> Path:
         """outputs/archive/ as a zip in a temporary file (the caller removes it): the archive of 878
         centers is hundreds of MB, not for memory."""
         import tempfile
         import zipfile
+
         root = self.settings.outputs / "archive"
         folder = self.config.database_path.parent / "tmp"
         folder.mkdir(parents=True, exist_ok=True)
@@ -416,9 +491,12 @@ class Site:
         if root.is_dir():
             for path in sorted(root.rglob("*")):
                 rel = path.relative_to(root)
-                if (not path.is_file() or rel.parts[0] in ("archive", "screenshots")
-                        or any(p.startswith(".") for p in rel.parts)
-                        or path.suffix.lower() not in (".pdf", ".docx", ".csv", ".json")):
+                if (
+                    not path.is_file()
+                    or rel.parts[0] in ("archive", "screenshots")
+                    or any(p.startswith(".") for p in rel.parts)
+                    or path.suffix.lower() not in (".pdf", ".docx", ".csv", ".json")
+                ):
                     continue
                 group = rel.parts[0] if len(rel.parts) > 1 else ""
                 stem = rel.with_suffix("").as_posix()
@@ -453,6 +531,7 @@ def _die_with_parent(parent: int) -> None:
     """A report worker ends when the server ends, even by kill -9 (Linux: PR_SET_PDEATHSIG)."""
     import ctypes
     import signal
+
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):
@@ -466,6 +545,7 @@ def _message(error: BaseException) -> str:
         return "\n".join(str(p) for p in error.problems)
     try:
         from ..errors import describe  # the lead's door-independent messages
+
         failure = describe(error)
         if failure is not None:
             return failure.message.strip()
