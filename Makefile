@@ -5,9 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INPUTS ?= inputs
 OUTPUTS ?= outputs
+PORT ?= 8000
 BUILD := build
 
-.PHONY: all build test lint bench bench-scale setup system clean
+.PHONY: all build test lint bench bench-scale serve setup system clean
 all: build
 
 build: setup
@@ -29,6 +30,10 @@ bench: setup
 # The same plus cold builds of generated campaigns of 220, 439 and 878 centers (about 20 minutes).
 bench-scale: setup
 	$(VENV)/bin/gecc bench --outputs $(OUTPUTS) --scale 220,439,878
+
+# The campaign web app on http://127.0.0.1:$(PORT) (README: "The web app").
+serve: setup
+	$(VENV)/bin/gecc serve --inputs $(INPUTS) --outputs $(OUTPUTS) --port $(PORT)
 
 setup: system $(VENV)/.installed $(BUILD)/fonts/fonts.conf
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import registry, runner, workbooks
 from .errors import ExitCode, describe
 from .settings import Settings
+from .web.cli import add_commands as web_commands
 
 EPILOG = """\
 สถานะเมื่อจบ / exit status:
@@ -93,6 +94,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--centers", type=int, metavar="N", help="the first N shipped centers (default: all 76)")
     sub.add_argument("--scale", type=_sizes, default=(), metavar="N,N,N",
                      help="also cold builds of generated campaigns of these sizes, e.g. 220,439,878")
+    web_commands(command, _folders)  # serve, links, set-password (pipeline/web/cli.py)
     return top
 
 

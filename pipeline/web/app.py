@@ -1,0 +1,193 @@
+"""The Starlette application: routes, templates, limits and security headers."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..problems import InputError
+from ..thai import thai_digits
+from . import pages
+from .site import Site, WebConfig
+
+HERE = Path(__file__).parent
+HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),  # a center's link never leaves in a Referer
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        b"script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    ),
+    (b"cache-control", b"no-store"),
+]
+
+
+class Limits:
+    """Refuses a request body over ``max_bytes`` (413) before any handler reads it; adds security headers."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return await _plain(send, 413, "คำขอใหญ่เกินกำหนด (request too large)")
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise TooLarge()
+            return message
+
+        static = scope["path"].startswith("/static/")  # the stylesheet may be cached; pages never
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    h for h in HEADERS if h[0] not in names and not (static and h[0] == b"cache-control")
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, with_headers)
+        except TooLarge:
+            await _plain(send, 413, "คำขอใหญ่เกินกำหนด (request too large)")
+
+
+class TooLarge(Exception):
+    pass
+
+
+async def _plain(send: Send, status: int, text: str) -> None:
+    body = text.encode("utf-8")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RedactTokens(logging.Filter):
+    """Access logs keep the path but never a center's token."""
+
+    PATTERN = re.compile(r"/c/[^/\s\"?]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(self.PATTERN.sub("/c/…", a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = self.PATTERN.sub("/c/…", record.msg)
+        return True
+
+
+def _warm_then_redo(site: Site) -> None:
+    with contextlib.suppress(Exception):  # wrong inputs: the department's page says so
+        site.campaign()
+    site.redo_pending()
+
+
+def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
+    site = Site(config)
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
+    env.filters["thai"] = thai_digits
+    templates = Jinja2Templates(env=env)
+
+    d = pages.department
+    routes = [
+        Route("/", pages.home),
+        Route("/c/{token}", pages.center_page, methods=["GET"]),
+        Route("/c/{token}", pages.center_post, methods=["POST"]),
+        Route("/c/{token}/report.pdf", pages.center_report),
+        Route("/department/sign-in", pages.sign_in_page, methods=["GET"]),
+        Route("/department/sign-in", pages.sign_in_post, methods=["POST"]),
+        Route("/department/sign-out", pages.sign_out, methods=["POST"]),
+        Route("/department", pages.dashboard),
+        Route("/department/build", pages.start_build, methods=["POST"]),
+        Route("/department/builds/{id}", pages.build_page),
+        Route("/department/centers/{slug}/link", pages.reissue_link, methods=["POST"]),
+        Route("/department/links", pages.issue_links, methods=["POST"]),
+        Route("/department/links", pages.link_sheet, methods=["GET"]),
+        Route("/department/campaign", pages.campaign_state, methods=["POST"]),
+        Route("/department/centers", pages.centers_page, methods=["GET"]),
+        Route("/department/centers", pages.upload_centers, methods=["POST"]),
+        Route("/department/ingest", pages.ingest_page, methods=["GET"]),
+        Route("/department/ingest", pages.upload_ingest, methods=["POST"]),
+        Route("/department/circular", pages.circular_page, methods=["GET"]),
+        Route("/department/circular", pages.circular_post, methods=["POST"]),
+        Route("/department/files", pages.files_page),
+        Route("/department/files/{path:path}", pages.download),
+        Route("/department/archive.zip", pages.archive_zip),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    del d
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        site.close()  # the report workers
+
+    async def inputs_wrong(request: Request, error: Exception) -> Response:
+        return pages.page(
+            request,
+            "message.html",
+            503,
+            title="ระบบยังไม่พร้อม",
+            message="ข้อมูลนำเข้าของการประเมินมีปัญหา กรมการปกครองกำลังแก้ไข โปรดลองใหม่ภายหลัง",
+        )
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        status = getattr(error, "status_code", 500)
+        if status == 404:
+            return pages.not_found(request)
+        return pages.page(request, "message.html", status, title="ทำรายการนี้ไม่ได้", message=f"รหัส {status}")
+
+    async def server_error(request: Request, error: Exception) -> Response:
+        return pages.page(
+            request,
+            "message.html",
+            500,
+            title="เกิดข้อผิดพลาด",
+            message="ระบบทำรายการนี้ไม่สำเร็จ ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดลองใหม่อีกครั้ง",
+        )
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(Limits, max_bytes=config.max_upload)],
+        lifespan=lifespan,
+        exception_handlers={InputError: inputs_wrong, HTTPException: http_error, 500: server_error},
+    )
+    app.state.site = site
+    app.state.templates = templates
+    if start_background:
+        site.builds.resume()
+        # Read the campaign (seconds at 878 answer files) before the first page asks, then finish
+        # what a killed server left.
+        threading.Thread(target=_warm_then_redo, args=(site,), name="gecc-redo", daemon=True).start()
+    return app

@@ -1,0 +1,145 @@
+"""Who may do what: centers by their personal link, the department by password and session.
+
+Center links carry secrets.token_urlsafe(32) (256 bits); only its SHA-256 is kept, so
+the database alone cannot open a center's form. A fast hash is right for a 256-bit
+random token; the department's password, chosen by a person, gets scrypt. CSRF
+tokens are HMACs of what already identifies the caller (the link, the session, the
+sign-in cookie) with the app's secret: nothing more to store, nothing to guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from .db import Database, now
+
+SESSION_COOKIE = "gecc_session"
+SIGN_IN_COOKIE = "gecc_signin"  # a random value the sign-in form's CSRF token is bound to
+SESSION_SECONDS = 8 * 3600
+SIGN_IN_WINDOW = 15 * 60  # failed sign-ins counted over this many seconds …
+SIGN_IN_LIMIT = 5  # … per address; then refused until the window has passed
+SCRYPT = {"n": 2**15, "r": 8, "p": 1, "maxmem": 64 * 2**20}  # ~0.1 s and 32 MiB per attempt
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# --- the department's password --------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    key = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **SCRYPT)
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${key.hex()}"
+
+
+def password_matches(password: str, stored: str | None) -> bool:
+    if not stored:
+        return False
+    try:
+        name, n, r, p, salt, key = stored.split("$")
+        found = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=bytes.fromhex(salt),
+            dklen=len(bytes.fromhex(key)),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=SCRYPT["maxmem"],
+        )
+    except (ValueError, TypeError):
+        return False
+    return name == "scrypt" and hmac.compare_digest(found.hex(), key)
+
+
+def set_password(db: Database, password: str) -> None:
+    db.put("password", hash_password(password))
+    db.run("DELETE FROM sessions")  # a new password signs everyone out
+
+
+def has_password(db: Database) -> bool:
+    return bool(db.get("password"))
+
+
+# --- sign-in attempts -------------------------------------------------------------------
+
+
+def sign_in_allowed(db: Database, address: str) -> bool:
+    row = db.one(
+        "SELECT count(*) AS n FROM sign_ins WHERE address = ? AND ok = 0 AND at > ?", address, now() - SIGN_IN_WINDOW
+    )
+    return bool(row["n"] < SIGN_IN_LIMIT)
+
+
+def sign_in(db: Database, address: str, password: str) -> str | None:
+    """A new session id when the password is right (the attempt is counted either way)."""
+    ok = password_matches(password, db.get("password"))
+    with db.connect() as con:
+        con.execute("DELETE FROM sign_ins WHERE at < ?", (now() - SIGN_IN_WINDOW,))
+        con.execute("INSERT INTO sign_ins (address, at, ok) VALUES (?, ?, ?)", (address, now(), int(ok)))
+        if not ok:
+            return None
+        session = secrets.token_urlsafe(32)
+        con.execute("DELETE FROM sessions WHERE expires < ?", (now(),))
+        con.execute(
+            "INSERT INTO sessions (id_hash, created, expires) VALUES (?, ?, ?)",
+            (digest(session), now(), now() + SESSION_SECONDS),
+        )
+        return session
+
+
+def session_valid(db: Database, session: str | None) -> bool:
+    if not session:
+        return False
+    row = db.one("SELECT expires FROM sessions WHERE id_hash = ?", digest(session))
+    return row is not None and row["expires"] > now()
+
+
+def sign_out(db: Database, session: str | None) -> None:
+    if session:
+        db.run("DELETE FROM sessions WHERE id_hash = ?", digest(session))
+
+
+# --- CSRF -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Csrf:
+    secret: bytes
+
+    def token(self, bound_to: str) -> str:
+        return hmac.new(self.secret, bound_to.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def valid(self, bound_to: str | None, given: object) -> bool:
+        if not bound_to or not isinstance(given, str):
+            return False
+        return hmac.compare_digest(self.token(bound_to), given)
+
+
+# --- center links -----------------------------------------------------------------------
+
+
+def issue_link(db: Database, province: str, center: str) -> str:
+    """A new token for the center's link; the old link stops working in the same transaction."""
+    token = secrets.token_urlsafe(32)
+    db.run(
+        "INSERT INTO links (province, center, token_hash, issued_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (province, center) DO UPDATE SET token_hash = excluded.token_hash, "
+        "issued_at = excluded.issued_at",
+        province,
+        center,
+        digest(token),
+        now(),
+    )
+    return token
+
+
+def center_of_token(db: Database, token: str) -> tuple[str, str] | None:
+    if not token or len(token) > 200:
+        return None
+    row = db.one("SELECT province, center FROM links WHERE token_hash = ?", digest(token))
+    return (row["province"], row["center"]) if row else None

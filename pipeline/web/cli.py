@@ -1,0 +1,164 @@
+"""The web app's commands: serve, links, set-password (hooked into pipeline.cli's parser).
+
+gecc serve [--inputs DIR] [--outputs DIR] [--host H] [--port N] [--base-url URL] [--insecure-cookies]
+gecc links [--base-url URL]        → outputs/links.csv (a new link for every center)
+gecc set-password                  → the department's password, stored as an scrypt hash
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..settings import Settings
+
+if TYPE_CHECKING:
+    from .site import WebConfig
+
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+MIN_PASSWORD = 10
+
+
+def add_commands(
+    command: Callable[[str, str, Callable[[argparse.Namespace], int]], argparse.ArgumentParser],
+    folders: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    """Add serve, links and set-password with ``command(name, help, run)`` and ``folders(sub)`` of pipeline.cli."""
+    sub = command("serve", "เปิดเว็บสำหรับศูนย์และกรมการปกครอง / run the campaign web app", serve)
+    folders(sub)
+    sub.add_argument(
+        "--host",
+        default=os.environ.get("GECC_HOST", DEFAULT_HOST),
+        help=f"address to listen on (default {DEFAULT_HOST}; behind a reverse proxy keep it)",
+    )
+    sub.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT") or DEFAULT_PORT), help=f"port (default {DEFAULT_PORT})"
+    )
+    _base_url(sub)
+    sub.add_argument(
+        "--insecure-cookies",
+        action="store_true",
+        help="session cookies without Secure: only for plain http that is not localhost (testing)",
+    )
+    sub = command(
+        "links",
+        "เขียนลิงก์ส่วนตัวใหม่ของทุกศูนย์ลง outputs/links.csv (ลิงก์เดิมใช้ไม่ได้) / "
+        "a new personal link for every center, in outputs/links.csv (old links stop)",
+        links,
+    )
+    folders(sub)
+    _base_url(sub)
+    sub = command("set-password", "ตั้งรหัสผ่านของกรมการปกครอง / set the department's password", set_password)
+    folders(sub)
+
+
+def _base_url(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--base-url",
+        default=os.environ.get("GECC_BASE_URL") or None,
+        metavar="URL",
+        help="the address centers open, e.g. https://gecc.example.go.th (default: http://HOST:PORT)",
+    )
+
+
+def _config(args: argparse.Namespace, **changes: Any) -> WebConfig:
+    from .site import WebConfig
+
+    settings = Settings.from_environment(args.inputs, args.outputs)
+    port = getattr(args, "port", DEFAULT_PORT)
+    host = getattr(args, "host", DEFAULT_HOST)
+    base = args.base_url if getattr(args, "base_url", None) else f"http://{host}:{port}"
+    return WebConfig(settings, base_url=base.rstrip("/"), **changes)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import RedactTokens, create_app
+
+    config = _config(args, secure_cookies=not args.insecure_cookies)
+    app = create_app(config)
+    logging.getLogger("uvicorn.access").addFilter(RedactTokens())
+    sys.stderr.write(f"GECC: {config.base_url}/department (กรมการปกครอง) · ข้อมูลเว็บ {config.database_path}\n")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("GECC_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_config=_log_config(),
+    )
+    return 0
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with every center's token cut out of the access log."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = {**LOGGING_CONFIG, "filters": {"redact": {"()": "pipeline.web.app.RedactTokens"}}}
+    config["handlers"] = {name: {**h, "filters": ["redact"]} for name, h in LOGGING_CONFIG["handlers"].items()}
+    return config
+
+
+def links(args: argparse.Namespace) -> int:
+    from .site import Site
+
+    site = Site(_config(args))
+    target = site.write_links()
+    sys.stderr.write(
+        f"เขียน {target} แล้ว: ลิงก์ใหม่ของทุกศูนย์ ลิงก์เดิมใช้ไม่ได้แล้ว\n"
+        f"wrote {target}: a new link for every center; the old links no longer work\n"
+    )
+    return 0
+
+
+def set_password(args: argparse.Namespace) -> int:
+    from . import auth
+    from .db import Database
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("รหัสผ่านใหม่ / new password: ")
+        if getpass.getpass("อีกครั้ง / again: ") != password:
+            sys.stderr.write("รหัสผ่านสองครั้งไม่ตรงกัน ไม่ได้เปลี่ยน / the two entries differ: nothing changed\n")
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD:
+        sys.stderr.write(
+            f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD} ตัวอักษร ไม่ได้เปลี่ยน / "
+            f"at least {MIN_PASSWORD} characters: nothing changed\n"
+        )
+        return 1
+    config = _config(args)
+    auth.set_password(Database(config.database_path), password)
+    sys.stderr.write(f"ตั้งรหัสผ่านแล้ว (เก็บแบบ scrypt ใน {config.database_path}) / password set\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Standalone: python -m pipeline.web.cli serve|links|set-password …"""
+    top = argparse.ArgumentParser(prog="python -m pipeline.web.cli")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help)
+        sub.set_defaults(run=run)
+        return sub
+
+    def folders(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--inputs", type=Path, default=Path("inputs"))
+        sub.add_argument("--outputs", type=Path, default=Path("outputs"))
+
+    add_commands(command, folders)
+    args = top.parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Builds started from the department's page: one at a time, in the background, recorded in SQLite.
+
+A build is queued as a row, run by one worker thread, its progress written to its
+row (the page polls it). A build that was running when the server died is queued
+again when it starts: the pipeline redoes only what is not up to date.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from .. import service
+from ..guard import Busy
+from ..settings import Settings
+from .db import Database, now
+
+BUSY_WAIT = 60.0  # s a build waits for another run on the same outputs folder to end
+COMMANDS = {
+    "build": "ทุกเอกสาร",
+    "letters": "หนังสือเวียน",
+    "forms": "แบบประเมิน สิ่งที่ส่งมาด้วย และชุดเอกสาร",
+    "reports": "รายงานผล สรุปภาพรวม และจัดเก็บ",
+}
+
+
+class Builds:
+    def __init__(self, site: Any):
+        self.site = site
+        self.db = site.db
+        self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+
+    def start(self, command: str) -> tuple[int, bool]:
+        """Queue ``command``; (the build's id, False) when one is already queued or running."""
+        if command not in COMMANDS:
+            raise ValueError(command)
+        with self.db.connect() as con:
+            row = con.execute("SELECT id FROM builds WHERE state IN ('queued', 'running') ORDER BY id").fetchone()
+            if row:
+                return row["id"], False
+            build_id = con.execute(
+                "INSERT INTO builds (command, state, queued_at) VALUES (?, 'queued', ?)", (command, now())
+            ).lastrowid
+        self.kick()
+        return build_id, True
+
+    def resume(self) -> None:
+        """After a restart: what was running is queued again."""
+        self.db.run("UPDATE builds SET state = 'queued', label = 'เริ่มใหม่หลังเปิดระบบอีกครั้ง' WHERE state = 'running'")
+        self.kick()
+
+    def kick(self) -> None:
+        with self._lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="gecc-builds", daemon=True)
+                self._worker.start()
+
+    def get(self, build_id: int) -> Any:
+        return self.db.one("SELECT * FROM builds WHERE id = ?", build_id)
+
+    def recent(self, n: int = 5) -> list[Any]:
+        return list(self.db.all("SELECT * FROM builds ORDER BY id DESC LIMIT ?", n))
+
+    def _work(self) -> None:
+        while True:
+            row = self.db.one("SELECT * FROM builds WHERE state = 'queued' ORDER BY id LIMIT 1")
+            if row is None:
+                return
+            self._run(row["id"], row["command"])
+
+    def _run(self, build_id: int, command: str) -> None:
+        self.db.run(
+            "UPDATE builds SET state = 'running', started_at = ?, done = 0, total = 0 WHERE id = ?", now(), build_id
+        )
+        # In a process of its own, started fresh (spawn): the build's workers and LibreOffice then hold
+        # no copy of the server's listening socket, so a server killed mid-build can start again at once
+        # on its port; and the build dies with the server (PR_SET_PDEATHSIG), to be redone on restart.
+        from .site import _die_with_parent
+
+        try:
+            with ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_die_with_parent,
+                initargs=(os.getpid(),),
+            ) as pool:
+                status, failures = pool.submit(
+                    run_build, self.site.settings, command, str(self.db.path), build_id
+                ).result()
+        except BrokenProcessPool:
+            status, failures = 1, ["การสร้างหยุดกลางคัน (กระบวนการสร้างเอกสารถูกปิด) สั่งใหม่ได้"]
+        state = "done" if status == 0 else "failed"
+        self.db.run(
+            "UPDATE builds SET state = ?, status = ?, failures = ?, finished_at = ? WHERE id = ?",
+            state,
+            status,
+            json.dumps(failures, ensure_ascii=False),
+            now(),
+            build_id,
+        )
+
+
+def run_build(settings: Settings, command: str, database: str, build_id: int) -> tuple[int, list[str]]:
+    """One build, in the build process: its progress goes to its row for the page to show."""
+    db = Database(Path(database))
+    last = [0.0]
+
+    def progress(label: str, done: int, total: int) -> None:
+        if time.monotonic() - last[0] > 0.5 or done == total:  # a row a half second is enough for a page
+            last[0] = time.monotonic()
+            db.run("UPDATE builds SET label = ?, done = ?, total = ? WHERE id = ?", label, done, total, build_id)
+
+    deadline = time.monotonic() + BUSY_WAIT
+    while True:
+        try:
+            result = service.build(settings, command, progress=progress)
+            return result.status, list(result.failures)
+        except Busy as busy:
+            # Another run holds the folder: the command line, or what a killed server left finishing.
+            if time.monotonic() < deadline:
+                time.sleep(2)
+                continue
+            return 3, [f"มีการสร้างเอกสารอื่นใช้โฟลเดอร์ผลลัพธ์อยู่ (pid {busy.pid}) รอให้เสร็จแล้วสั่งใหม่"]
+        except Exception as error:
+            from .site import _message
+
+            return 1, [_message(error)]

@@ -1,0 +1,104 @@
+"""The real server (uvicorn, real LibreOffice): an acknowledged submission and a running build survive kill -9."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from web_helpers import PASSWORD, complete_form, csrf_of, link_of, web_config
+from web_server import Server
+
+from pipeline.web.site import Site
+
+
+@pytest.fixture
+def campaign(tmp_path):
+    config = web_config(tmp_path, build_reports=True)
+    server = Server(config.settings.inputs, config.settings.outputs, tmp_path / "server.log", "--insecure-cookies")
+    yield config, server
+    server.stop()
+
+
+def wait_for(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+def test_a_submission_survives_kill_9_and_its_report_is_made_after_the_restart(campaign):
+    config, server = campaign
+    server.start()
+    site = Site(config)  # the same database, as another process sees it
+    token = link_of(site)
+    page = httpx.get(f"{server.url}/c/{token}")
+    criteria = site.campaign().criteria
+    form = complete_form(criteria, csrf_of(page.text), assessor_name="นายก่อนดับ ทดสอบ")
+    # The submit is acknowledged after its report is built; kill the server while it builds.
+    threading.Thread(target=lambda: _post(f"{server.url}/c/{token}", form), daemon=True).start()
+    wait_for(lambda: site.db.one("SELECT id FROM submissions"), 60, "the submission recorded")
+    group = server.process.pid
+    server.kill()
+    wait_for(lambda: not report_workers(group), 30, "the killed server's report workers ended")
+    row = site.db.one("SELECT * FROM submissions")
+    assert row["report"] == "pending" and "นายก่อนดับ ทดสอบ" in row["answer"]
+    server.start()  # redoes the answer file and the report of what was pending
+    wait_for(lambda: site.db.one("SELECT report FROM submissions")["report"] != "pending", 180, "report redone")
+    row = site.db.one("SELECT * FROM submissions")
+    assert row["report"] == "ok", row["report_problems"]
+    answer = config.settings.inputs / "answers" / "02-นนทบุรี-บางบัวทอง.yaml"
+    assert "นายก่อนดับ ทดสอบ" in answer.read_text(encoding="utf-8")
+    report = httpx.get(f"{server.url}/c/{token}/report.pdf")
+    assert report.status_code == 200 and report.content.startswith(b"%PDF")
+    assert token not in Path(server.log).read_text(encoding="utf-8", errors="replace")  # never logged
+
+
+def report_workers(group: int) -> list[int]:
+    """The report worker processes (multiprocessing spawn) of a server's process group."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if (
+                proc.name.isdigit()
+                and os.getpgid(int(proc.name)) == group
+                and b"spawn_main" in (proc / "cmdline").read_bytes()
+            ):
+                found.append(int(proc.name))
+        except (OSError, ProcessLookupError):
+            pass
+    return found
+
+
+def _post(url: str, form: dict) -> None:
+    with contextlib.suppress(httpx.TransportError):  # the server is killed under it
+        httpx.post(url, data=form, timeout=300)
+
+
+def test_a_build_running_when_the_server_is_killed_is_redone_after_the_restart(campaign):
+    config, server = campaign
+    server.set_password(PASSWORD)
+    server.start()
+    client = httpx.Client(base_url=server.url, follow_redirects=True, timeout=60)
+    sign_in = client.get("/department/sign-in")
+    client.post("/department/sign-in", data={"csrf_token": csrf_of(sign_in.text), "password": PASSWORD})
+    dashboard = client.get("/department")
+    assert dashboard.url.path == "/department", dashboard.text[:300]
+    client.post("/department/build", data={"csrf_token": csrf_of(dashboard.text), "command": "build"})
+    site = Site(config)
+    wait_for(lambda: (site.builds.get(1) or {"state": ""})["state"] == "running", 60, "the build running")
+    time.sleep(0.5)
+    server.kill()
+    assert site.builds.get(1)["state"] == "running"
+    server.start()
+    wait_for(lambda: site.builds.get(1)["state"] in ("done", "failed"), 300, "the build redone")
+    assert site.builds.get(1)["state"] == "done", site.builds.get(1)["failures"]
+    assert (config.settings.outputs / "letters" / "all-provinces.pdf").is_file()
+    assert (config.settings.outputs / "package" / "02-นนทบุรี.pdf").is_file()
