@@ -268,8 +268,11 @@ def libreoffice_running() -> list[int]:
 # --- the benchmark ------------------------------------------------------------------
 
 
-def bench(outputs: Path, *, centers: int | None = None, scale: tuple[int, ...] = (), log: TextIO) -> dict[str, Any]:
-    """Everything above; returns what bench.json holds."""
+def bench(
+    outputs: Path, *, centers: int | None = None, scale: tuple[int, ...] = (), web: bool = True, log: TextIO
+) -> dict[str, Any]:
+    """Everything above, and the web app's speed (pipeline.web.bench) unless ``web`` is off; returns what
+    bench.json holds."""
     report: dict[str, Any] = {
         "machine": {
             "cores": cores(),
@@ -308,6 +311,11 @@ def bench(outputs: Path, *, centers: int | None = None, scale: tuple[int, ...] =
             _require(run)
             report["runs"].append(run)
             shutil.rmtree(root, ignore_errors=True)
+        if web:
+            from .web.bench import web_bench  # the real server on the loopback address
+
+            log.write("เว็บ: ส่งคำตอบทีละศูนย์, ทุกศูนย์พร้อมกัน, หน้าภาพรวม…\n")
+            report["web"] = web_bench(tmp / "web", log=io.StringIO())
     report["runs"] = [{**asdict(r), "docs_per_second": r.docs_per_second} for r in report["runs"]]
     if scale:
         report["scale"] = linearity([r for r in report["runs"] if r["label"].startswith("scale")])
@@ -392,6 +400,20 @@ def table(report: dict[str, Any]) -> str:
         f"after changing {report['changed_answer']}: redid {', '.join(report['runs'][2]['rebuilt']) or '-'}; "
         f"archived {', '.join(report['runs'][2]['archived']) or '-'}",
     ]
+    if "web" in report:
+        one, together, board = (
+            report["web"]["one_submission_s"],
+            report["web"]["all_at_once"],
+            report["web"]["dashboard"],
+        )
+        lines += [
+            f"web, one submission to its checked report: p50 {one['p50']:.2f} s, p95 {one['p95']:.2f} s "
+            f"({one['n']} in turn)",
+            f"web, {report['web']['centers']} centers at once: all done in {together['wall_s']:.1f} s; stored "
+            f"{together['stored']} of {together['expected']}; "
+            f"reports made {together['reports_ok']} of {together['of']}",
+            f"web, dashboard at {board['centers']} centers: p50 {board['p50_ms']} ms, max {board['max_ms']} ms",
+        ]
     if "scale" in report:
         per = ", ".join(f"{x:.3f}" for x in report["scale"]["seconds_per_center"])
         lines.append(f"scale: seconds per center {per}; straight line r² = {report['scale']['r_squared']:.3f}")

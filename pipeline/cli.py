@@ -49,61 +49,92 @@ def _version() -> str:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="gecc", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        prog="gecc",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
         description="เอกสารราชการ GECC: หนังสือเวียน แบบประเมิน รายงาน (DOCX และ PDF) จากโฟลเดอร์ inputs/\n"
-                    "GECC paperwork: circulars, forms and reports (DOCX and PDF) from inputs/")
+        "GECC paperwork: circulars, forms and reports (DOCX and PDF) from inputs/",
+    )
     top.add_argument("--version", action="version", version=f"gecc {_version()}")
-    commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True,
-                                  title="คำสั่ง / commands")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True, title="คำสั่ง / commands")
 
     def command(name: str, help: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, description=help, epilog=EPILOG,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub = commands.add_parser(
+            name, help=help, description=help, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
         sub.set_defaults(run=run)
         return sub
 
     for name in ("build", *registry.COMMANDS, "check"):
         sub = command(name, BUILDS.get(name, name), _build)
         _folders(sub)
-        sub.add_argument("-v", "--verbose", action="store_true",
-                         help="พิมพ์ตารางผลตรวจทุกแถว / print every row of the check table")
+        sub.add_argument(
+            "-v", "--verbose", action="store_true", help="พิมพ์ตารางผลตรวจทุกแถว / print every row of the check table"
+        )
         if name in ("build", "forms", "check"):
-            sub.add_argument("--source", type=Path, metavar="FILE",
-                             help="เทียบชุดเอกสารรวมกับหนังสือต้นฉบับ (ข้อความ OCR) / "
-                                  "compare the collective package with the source circular (OCR text)")
+            sub.add_argument(
+                "--source",
+                type=Path,
+                metavar="FILE",
+                help="เทียบชุดเอกสารรวมกับหนังสือต้นฉบับ (ข้อความ OCR) / "
+                "compare the collective package with the source circular (OCR text)",
+            )
 
-    sub = command("init-answers", "สร้างไฟล์คำตอบเปล่าให้ทุกศูนย์ที่ยังไม่มี (ไม่เขียนทับ) / "
-                                  "a blank answer file for every center without one (never overwrites)", _init_answers)
+    sub = command(
+        "init-answers",
+        "สร้างไฟล์คำตอบเปล่าให้ทุกศูนย์ที่ยังไม่มี (ไม่เขียนทับ) / "
+        "a blank answer file for every center without one (never overwrites)",
+        _init_answers,
+    )
     _folders(sub)
-    sub.add_argument("--xlsx", action="store_true",
-                     help="สมุดงาน Excel outputs/answers.xlsx ไฟล์เดียวสำหรับส่งออกไปแทนไฟล์ YAML / "
-                          "one Excel workbook, outputs/answers.xlsx, to send out instead of YAML files")
-    sub.add_argument("--replace", action="store_true",
-                     help="เขียนทับ answers.xlsx ที่มีอยู่ (ใช้กับ --xlsx) / overwrite an existing answers.xlsx (with --xlsx)")
+    sub.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="สมุดงาน Excel outputs/answers.xlsx ไฟล์เดียวสำหรับส่งออกไปแทนไฟล์ YAML / "
+        "one Excel workbook, outputs/answers.xlsx, to send out instead of YAML files",
+    )
+    sub.add_argument(
+        "--replace",
+        action="store_true",
+        help="เขียนทับ answers.xlsx ที่มีอยู่ (ใช้กับ --xlsx) / overwrite an existing answers.xlsx (with --xlsx)",
+    )
 
-    sub = command("ingest", "อ่านแบบประเมิน PDF ที่กาแล้วเป็นไฟล์คำตอบ / ticked fillable PDF forms → answer files",
-                  _ingest)
-    sub.add_argument("files", nargs="+", type=Path, metavar="FILE.pdf",
-                     help="แบบกรอกได้ที่กาแล้ว / the ticked fillable forms")
+    sub = command("ingest", "อ่านแบบประเมิน PDF ที่กาแล้วเป็นไฟล์คำตอบ / ticked fillable PDF forms → answer files", _ingest)
+    sub.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE.pdf", help="แบบกรอกได้ที่กาแล้ว / the ticked fillable forms"
+    )
     _folders(sub, outputs=False)
 
-    sub = command("bench", "วัดความเร็วกับข้อมูลจำลอง เขียน bench.json / "
-                           "benchmark on a generated campaign, writes bench.json", _bench)
-    sub.add_argument("--outputs", type=Path, default=Path("outputs"),
-                     help="where bench.json goes (default: outputs)")
+    sub = command(
+        "bench", "วัดความเร็วกับข้อมูลจำลอง เขียน bench.json / benchmark on a generated campaign, writes bench.json", _bench
+    )
+    sub.add_argument("--outputs", type=Path, default=Path("outputs"), help="where bench.json goes (default: outputs)")
     sub.add_argument("--centers", type=int, metavar="N", help="the first N shipped centers (default: all 76)")
-    sub.add_argument("--scale", type=_sizes, default=(), metavar="N,N,N",
-                     help="also cold builds of generated campaigns of these sizes, e.g. 220,439,878")
+    sub.add_argument(
+        "--scale",
+        type=_sizes,
+        default=(),
+        metavar="N,N,N",
+        help="also cold builds of generated campaigns of these sizes, e.g. 220,439,878",
+    )
+    sub.add_argument(
+        "--no-web",
+        dest="web",
+        action="store_false",
+        help="without the web app's figures (submission to report, all centers at once, dashboard at 878)",
+    )
     web_commands(command, _folders)  # serve, links, set-password (pipeline/web/cli.py)
     return top
 
 
 def _folders(sub: argparse.ArgumentParser, outputs: bool = True) -> None:
-    sub.add_argument("--inputs", type=Path, default=Path("inputs"),
-                     help="โฟลเดอร์ข้อมูลนำเข้า / input folder (default: inputs)")
+    sub.add_argument(
+        "--inputs", type=Path, default=Path("inputs"), help="โฟลเดอร์ข้อมูลนำเข้า / input folder (default: inputs)"
+    )
     if outputs:
-        sub.add_argument("--outputs", type=Path, default=Path("outputs"),
-                         help="โฟลเดอร์ผลลัพธ์ / output folder (default: outputs)")
+        sub.add_argument(
+            "--outputs", type=Path, default=Path("outputs"), help="โฟลเดอร์ผลลัพธ์ / output folder (default: outputs)"
+        )
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -141,7 +172,7 @@ def _ingest(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from .bench import bench  # only here: the benchmark is not part of a clerk's run
 
-    bench(args.outputs.resolve(), centers=args.centers, scale=args.scale, log=sys.stderr)
+    bench(args.outputs.resolve(), centers=args.centers, scale=args.scale, web=args.web, log=sys.stderr)
     return ExitCode.ok
 
 

@@ -1,11 +1,14 @@
 """The core any door calls: validate one center's answers, keep them, build its report, build a campaign.
 
 The command line and the web app are thin doors onto these functions; they
-hold no validation, document logic or file writing of their own. Everything is
-safe to call from several threads at once: the state of a call lives in the
-call, files are written atomically, and what must not run twice at once (one
-center's report, one LibreOffice profile, a whole build of an outputs folder)
-is guarded by a file lock, which also holds between processes.
+hold no validation, document logic or file writing of their own. The state of
+a call lives in the call, files are written atomically, and what must not run
+twice at once (one center's report, one LibreOffice profile, a whole build of an
+outputs folder) is guarded by a file lock, which also holds between processes.
+Threads may call these functions at once; PyMuPDF, which reads the PDFs, is not
+made for threads, so its work here (the check) is done one call at a time per
+process. A server that builds many reports at once runs build_report in a few
+worker processes (the web app does).
 
     campaign = service.load(settings)
     answer = service.validate_answer(form_data, campaign)     # Answer, or the problems
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import io
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -39,6 +43,7 @@ from .workers import cores
 __all__ = ["BuildResult", "ReportBuild", "Settings", "build", "build_report", "load", "save_answer", "validate_answer"]
 
 FORM = "แบบประเมินออนไลน์"  # how problems name answers that came as data, not as a file
+_PYMUPDF = threading.Lock()  # PyMuPDF is not thread-safe: one check at a time in this process
 HISTORY = ".history"  # inputs/answers/.history/<center>/: every answer file a newer one replaced (hidden: not read)
 
 
@@ -156,7 +161,8 @@ def build_report(settings: Settings, campaign: Campaign, answer: Answer) -> Repo
             reason = result.failed.get(docx, "ไม่ทราบสาเหตุ")
             return done([f"{docx.relative_to(settings.outputs)}: แปลงเป็น PDF ไม่สำเร็จ ({reason})"])
         exp = check.Expectation(pdf, doc.kind, dict(doc.expect), pdfa=doc.pdfa, facts=doc.facts)
-        findings = check.check_pdf(exp, RULES_BY_KIND.get(doc.kind, {}))
+        with _PYMUPDF:
+            findings = check.check_pdf(exp, RULES_BY_KIND.get(doc.kind, {}))
         failed = [f"{pdf.relative_to(settings.outputs)}: {f.rule}: {f.detail}" for f in findings if not f.ok]
         if failed:
             return done(failed, findings)  # a report that fails its check is never archived

@@ -124,7 +124,7 @@ def test_ledger_trusts_content_not_times(tmp_path):
 
 
 def test_bench_smoke_run_writes_its_table(tmp_path):
-    result = run("bench", "--centers", "1", "--outputs", str(tmp_path))
+    result = run("bench", "--centers", "1", "--no-web", "--outputs", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "| run " in result.stderr and "one soffice per file" in result.stderr
     report = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
