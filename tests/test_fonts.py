@@ -18,6 +18,7 @@ from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from font_parity import Line, read_lines
 from fontTools.ttLib import TTFont
 
 from pipeline import fonts
@@ -308,38 +309,6 @@ def convert(docx: Path, conf: Path, work: Path) -> Path:
     pdf = out / (docx.stem + ".pdf")
     assert pdf.is_file() and pdf.stat().st_size > 0, "soffice exited without writing the PDF"
     return pdf
-
-
-Line = tuple[int, str, float]  # page number, text, baseline y
-
-
-def read_lines(pdf: Path) -> tuple[list[Line], set[str]]:
-    """Text lines (spans grouped by baseline) and the names of the fonts used."""
-    import pymupdf
-
-    lines: list[Line] = []
-    font_names: set[str] = set()
-    with pymupdf.open(pdf) as doc:
-        for number, page in enumerate(doc):
-            font_names.update(f[3] for f in page.get_fonts())
-            spans = [
-                span
-                for block in page.get_text("dict")["blocks"]
-                for line in block.get("lines", [])
-                for span in line["spans"]
-            ]
-            by_baseline: list[tuple[float, list[dict]]] = []
-            for span in sorted(spans, key=lambda s: (round(s["origin"][1], 1), s["origin"][0])):
-                y = span["origin"][1]
-                if by_baseline and abs(by_baseline[-1][0] - y) < 1.0:
-                    by_baseline[-1][1].append(span)
-                else:
-                    by_baseline.append((y, [span]))
-            for y, group in by_baseline:
-                text = "".join(s["text"] for s in sorted(group, key=lambda s: s["origin"][0])).strip()
-                if text:
-                    lines.append((number, text, y))
-    return lines, font_names
 
 
 @pytest.fixture(scope="module")
