@@ -50,12 +50,44 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
 
 def write_bytes(target: Path, data: bytes) -> None:
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
+    with atomic_path(target) as tmp, open(tmp, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())  # on disk before the rename: an acknowledged answer survives a power cut
 
 
 def write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
     write_bytes(target, text.encode(encoding))
+
+
+def write_new(target: Path, text: str) -> bool:
+    """Write ``target`` complete, only if it does not exist; whether it was written.
+
+    The text goes to a temporary file beside it, which is then hard-linked to
+    the target name: the link fails if the name exists, so nothing is ever
+    replaced, and a reader never sees a half-written file. Where the file
+    system has no hard links (FAT on a USB stick, some network shares), the
+    file is created with open(..., "x"), which also refuses an existing name.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}{TMP_MARK}", dir=target.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            return False
+        except OSError:
+            try:
+                with open(target, "x", encoding="utf-8") as out:
+                    out.write(text)
+            except FileExistsError:
+                return False
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 # Temporary names of interrupted writes: atomic_path's, convert's (NAME.pdf.tmp) and

@@ -12,9 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,7 +20,7 @@ from pathlib import Path
 import fitz
 import yaml
 
-from .files import TMP_MARK
+from .files import write_new
 from .fillable import PHYSICAL_NO, PHYSICAL_YES, QUALITY, field_names, read_identity
 from .load.answers import SHEET_NAMES, YAML_SUFFIXES, answer_files
 from .load.clean import clean_text
@@ -51,7 +49,7 @@ def init_answers(inputs: Path, campaign: Campaign, *, template: Path = TEMPLATE)
         if center in answered:
             continue
         target = folder / f"{center.slug}.yaml"
-        if _write_new(target, render_answer_file(source, center, campaign.criteria)):
+        if write_new(target, render_answer_file(source, center, campaign.criteria)):
             written.append(target)
     return written
 
@@ -249,36 +247,6 @@ def _text(value: object) -> str:
 # --- writing without overwriting --------------------------------------------------
 
 
-def _write_new(target: Path, text: str) -> bool:
-    """Write ``target`` complete, only if it does not exist; whether it was written.
-
-    The text goes to a temporary file beside it, which is then hard-linked to
-    the target name: the link fails if the name exists, so nothing is ever
-    replaced, and a reader never sees a half-written file. Where the file
-    system has no hard links (FAT on a USB stick, some network shares), the
-    file is created with open(..., "x"), which also refuses an existing name.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}{TMP_MARK}", dir=target.parent)
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            return False
-        except OSError:
-            try:
-                with open(target, "x", encoding="utf-8") as out:
-                    out.write(text)
-            except FileExistsError:
-                return False
-        return True
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 # --- ticked fillable forms → answer files -----------------------------------------
 
 MAX_PDF_BYTES = 50 * 1024 * 1024  # a fillable form is well under 1 MB; anything this big is not one
@@ -332,7 +300,7 @@ def ingest(
             continue
         target = folder / f"{center.slug}.yaml"
         text = _ingested_text(render_answer_file(source, center, campaign.criteria, values), Path(pdf).name)
-        if _write_new(target, text):
+        if write_new(target, text):
             written.append(target)
         else:  # appeared meanwhile
             problems.append(Problem(display, f"มีไฟล์ {_inputs_path(target, inputs)} อยู่แล้ว (ไม่เขียนทับ)"))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..files import write_text
 from .model import Finding
 
 
@@ -81,18 +80,4 @@ def write_json(findings: Sequence[Finding], path: Path) -> None:
         ],
         "totals": totals(findings),
     }
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    ) as tmp:
-        try:
-            json.dump(data, tmp, ensure_ascii=False, indent=2)
-            tmp.write("\n")
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        except BaseException:
-            tmp.close()
-            os.unlink(tmp.name)
-            raise
-    os.replace(tmp.name, path)
+    write_text(Path(path), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
