@@ -149,7 +149,7 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     driver.find_element(By.NAME, "notes:2").send_keys("ไม่มีรถโดยสารประจำทางผ่าน")
     driver.find_element(By.CSS_SELECTOR, 'button[value="submit"]').click()
 
-    error = driver.find_element(By.CSS_SELECTOR, "#field-p\\:3 .error")
+    error = WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#field-p\\:3 .error")))
     assert "ยังไม่ได้ตอบข้อ 3" in error.text and error.is_displayed()
     assert driver.find_element(By.NAME, "assessor_name").get_attribute("value") == "นางสาวสมใจ ใจดี"
     assert driver.find_element(By.NAME, "notes:2").get_attribute("value") == "ไม่มีรถโดยสารประจำทางผ่าน"
@@ -173,7 +173,10 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     shoot(driver, "05-sign-in")
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, 'form button[type="submit"]').click()
-    row = driver.find_element(By.CSS_SELECTOR, 'tr[data-slug="02-นนทบุรี-บางบัวทอง"]')
+    # The click starts a navigation; wait for the dashboard rather than read the page being left.
+    row = WebDriverWait(driver, 60).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, 'tr[data-slug="02-นนทบุรี-บางบัวทอง"]'))
+    )
     assert row.find_element(By.CSS_SELECTOR, "td.state").text == "ส่งแล้ว"
     shoot(driver, "06-dashboard")
     driver.find_element(By.CSS_SELECTOR, 'button[name="command"][value="build"]').click()
