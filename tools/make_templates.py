@@ -1098,7 +1098,7 @@ QUALITY_WIDTHS_CM = (4.5, 1.8, TEXT_WIDTH_CM - 4.5 - 1.8)  # หัวข้อ 
 RESULTS_WIDTHS_CM = (6.0, TEXT_WIDTH_CM - 6.0)  # the enclosure, as in the source
 RESULTS_FORM_WIDTHS_CM = (4.5, TEXT_WIDTH_CM - 4.5 - 4.0, 4.0)  # + the subcommittee's notes
 ASSESSOR_WIDTHS_CM = (TEXT_WIDTH_CM / 2, TEXT_WIDTH_CM / 2)
-LINK_WIDTHS_CM = (2.8, TEXT_WIDTH_CM - 2.8)  # the QR code (pipeline/documents/forms.py QR_SIZE_MM) | its wording
+LINK_WIDTHS_CM = (3.3, TEXT_WIDTH_CM - 3.3)  # the 2.5 cm QR code (forms.py QR_SIZE_MM), a gap | its wording
 SUMMARY_WIDTHS_CM = (9.0, TEXT_WIDTH_CM - 9.0)
 SUMMARY_INDENT_CM = 0.5  # the parts and markers, under เกณฑ์ที่ ๒
 # Whether the form and report start เกณฑ์ที่ ๒ and ๓ on a new page (the
@@ -1178,7 +1178,8 @@ def _online_link(doc) -> None:
     set_cell_valign(text, "center")
     cell_paragraph(qr, "{{ link_qr }}", before_pt=6)
     cell_paragraph(text, LABEL_ONLINE, before_pt=6)
-    cell_paragraph(text, "{{ link }}")  # no |thai: a link's digits stay Arabic
+    # No |thai: a link's digits stay Arabic. 14 pt: a 66-character link (gecc links) on one line.
+    cell_paragraph(text, ("{{ link }}", {"size_pt": TABLE_SIZE_PT}))
     tag_paragraph(doc, "{%p endif %}")
 
 
