@@ -41,8 +41,7 @@ def load_links(
             problems.append(
                 Problem(
                     display,
-                    f"ไม่มีศูนย์ “{key[1]}” จังหวัด{key[0]} ในรายชื่อศูนย์ "
-                    "(ออกลิงก์ใหม่ด้วยคำสั่ง gecc links หรือลบแถวนี้)",
+                    f"ไม่มีศูนย์ “{key[1]}” จังหวัด{key[0]} ในรายชื่อศูนย์ (ออกลิงก์ใหม่ด้วยคำสั่ง gecc links หรือลบแถวนี้)",
                     table.where(number, "center"),
                     "center",
                 )
