@@ -129,6 +129,7 @@ class Campaign:
     answers: tuple[Answer, ...] = ()  # the valid answer files
     rejected: tuple[Problem, ...] = ()  # problems of the answer files left out
     scoring: dict[str, float] | None = None  # points per marker (inputs/scoring.yaml); None: no score
+    links: dict[tuple[str, str], str] = field(default_factory=dict)  # (province, center) → its web link
 
     @property
     def provinces(self) -> tuple[Province, ...]:

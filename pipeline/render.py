@@ -14,7 +14,7 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError
 
-from .documents import Chart, Document, Image
+from .documents import Chart, Document, Image, QrCode
 from .files import write_bytes
 from .templating import environment
 from .workers import parallel_map
@@ -135,7 +135,21 @@ def _value(template: DocxTemplate, value: Any, target: Path) -> Any:
         return InlineImage(template, str(value.path), height=Mm(value.height_mm))
     if isinstance(value, Chart):
         return _ChartPicture(template, value, _chart_path(target))
+    if isinstance(value, QrCode):
+        return _qr_picture(template, value)
     return value
+
+
+def _qr_picture(template: DocxTemplate, qr: QrCode) -> InlineImage:
+    """The QR code as a PNG in memory (nothing beside the document), placed ``size_mm`` square."""
+    import segno  # here: only a run with links pays for it
+
+    png = io.BytesIO()
+    # Error level M: still scans with a fold or a smudge. A 2-module border: the page's white around the
+    # picture completes the quiet zone, and the modules come out larger for the same size.
+    segno.make(qr.text, error="m", micro=False).save(png, kind="png", scale=10, border=2)
+    png.seek(0)
+    return InlineImage(template, png, width=Mm(qr.size_mm), height=Mm(qr.size_mm))
 
 
 class _ChartPicture:

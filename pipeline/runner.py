@@ -423,7 +423,7 @@ def execute(
     status: int
     try:
         try:
-            campaign = load_campaign(settings.inputs)
+            campaign = load_campaign(settings.inputs, settings.links_file)
         finally:
             outcome.seconds["load"] = time.perf_counter() - started
         with sigterm_interrupts(), exclusive(settings.outputs):

@@ -49,7 +49,7 @@ HISTORY = ".history"  # inputs/answers/.history/<center>/: every answer file a n
 
 def load(settings: Settings) -> Campaign:
     """The validated campaign of ``settings.inputs``; InputError lists every problem."""
-    return load_campaign(settings.inputs)
+    return load_campaign(settings.inputs, settings.links_file)
 
 
 def center_of(campaign: Campaign, province: str, name: str) -> Center | None:

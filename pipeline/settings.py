@@ -17,7 +17,9 @@ PROJECT = Path(__file__).resolve().parents[1]
 class Settings:
     """``inputs``/``outputs``: the campaign's folders. ``build``: fonts and LibreOffice profiles made at
     set-up. ``profiles``: where LibreOffice's profiles live (default build/lo-profiles). ``source``: the
-    source circular (OCR text) to compare the collective package with, when asked for."""
+    source circular (OCR text) to compare the collective package with, when asked for. ``links``: the
+    centers' web links to print on their forms (default outputs/links.csv, which ``gecc links`` writes;
+    read only if it is there)."""
 
     inputs: Path
     outputs: Path
@@ -27,6 +29,7 @@ class Settings:
     batch_timeout: float = 120.0  # s for one LibreOffice batch
     file_timeout: float = 60.0  # s for one file retried on its own
     source: Path | None = None
+    links: Path | None = None
 
     def __post_init__(self) -> None:
         # Absolute once: LibreOffice and the workers resolve relative paths elsewhere.
@@ -36,6 +39,10 @@ class Settings:
     @property
     def profile_root(self) -> Path:
         return self.profiles or self.build / "lo-profiles"
+
+    @property
+    def links_file(self) -> Path:
+        return self.links or self.outputs / "links.csv"
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -861,6 +861,7 @@ LABEL_ASSESSED_ON = "วันที่ประเมิน"
 LABEL_SIGNATURE = "ลงชื่อ"
 LABEL_NOTE = "หมายเหตุ:"
 LABEL_SUBCOMMITTEE_NOTES = "บันทึกของคณะอนุกรรมการ"
+LABEL_ONLINE = "ตอบแบบประเมินออนไลน์ได้ที่ลิงก์ของศูนย์ (สแกนคิวอาร์โค้ดหรือพิมพ์ลิงก์):"
 REPORT_SUMMARY_TITLE = "สรุปผลการประเมินตนเอง"
 REPORT_SUMMARY_COLUMNS = ("รายการ", "ผลการประเมิน")
 REPORT_PHYSICAL = "เกณฑ์ที่ ๑ ด้านกายภาพ"
@@ -1097,6 +1098,7 @@ QUALITY_WIDTHS_CM = (4.5, 1.8, TEXT_WIDTH_CM - 4.5 - 1.8)  # หัวข้อ 
 RESULTS_WIDTHS_CM = (6.0, TEXT_WIDTH_CM - 6.0)  # the enclosure, as in the source
 RESULTS_FORM_WIDTHS_CM = (4.5, TEXT_WIDTH_CM - 4.5 - 4.0, 4.0)  # + the subcommittee's notes
 ASSESSOR_WIDTHS_CM = (TEXT_WIDTH_CM / 2, TEXT_WIDTH_CM / 2)
+LINK_WIDTHS_CM = (3.3, TEXT_WIDTH_CM - 3.3)  # the 2.5 cm QR code (forms.py QR_SIZE_MM), a gap | its wording
 SUMMARY_WIDTHS_CM = (9.0, TEXT_WIDTH_CM - 9.0)
 SUMMARY_INDENT_CM = 0.5  # the parts and markers, under เกณฑ์ที่ ๒
 # Whether the form and report start เกณฑ์ที่ ๒ and ๓ on a new page (the
@@ -1129,6 +1131,8 @@ CHECKLIST_KEYS = (
     "results.columns",
     "results.rows",
     "summary",
+    "link",
+    "link_qr",
 )
 
 
@@ -1162,6 +1166,20 @@ def _assessor_block(doc) -> None:
     tag_paragraph(doc, "{%p else %}")
     dotted_pair(doc, LABEL_ASSESSOR, LABEL_POSITION)
     dotted_pair(doc, LABEL_ASSESSED_ON, LABEL_SIGNATURE)
+    tag_paragraph(doc, "{%p endif %}")
+
+
+def _online_link(doc) -> None:
+    """The blank form's QR code of the center's web link, beside its wording and the link as text;
+    only when the center has a link (outputs/links.csv), else the form is exactly as without."""
+    tag_paragraph(doc, '{%p if mode == "form" and link %}')
+    block = borderless_table(doc, LINK_WIDTHS_CM)
+    qr, text = block.rows[0].cells
+    set_cell_valign(text, "center")
+    cell_paragraph(qr, "{{ link_qr }}", before_pt=6)
+    cell_paragraph(text, LABEL_ONLINE, before_pt=6)
+    # No |thai: a link's digits stay Arabic. 14 pt: a 66-character link (gecc links) on one line.
+    cell_paragraph(text, ("{{ link }}", {"size_pt": TABLE_SIZE_PT}))
     tag_paragraph(doc, "{%p endif %}")
 
 
@@ -1281,7 +1299,8 @@ def build_checklist() -> DocumentObject:
     center, assessor and summary are None). "form": a center's blank form
     (a header block with dotted lines to fill, empty boxes). "report": the
     same filled in (assessor, ticked boxes, notes) with a summary of counts
-    at the end. The boxes (☐ ☑) come from the context, each alone in its
+    at the end. A form whose center has a web link (``link``, ``link_qr``)
+    shows it as a QR code under the header block. The boxes (☐ ☑) come from the context, each alone in its
     run, and are the only such glyphs in the document: for each physical
     item มี then ไม่มี, then one per quality item, in order. See
     CHECKLIST_KEYS and pipeline/documents/checklist.py for the context.
@@ -1298,6 +1317,7 @@ def build_checklist() -> DocumentObject:
         doc, ("{{ center.name|thai }}  จังหวัด{{ center.province|thai }}", {"bold": True}), align="center", before_pt=6
     )
     _assessor_block(doc)
+    _online_link(doc)
     tag_paragraph(doc, "{%p endif %}")
 
     # เกณฑ์ที่ ๑ ด้านกายภาพ

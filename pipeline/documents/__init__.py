@@ -22,6 +22,14 @@ class Image:
 
 
 @dataclass(frozen=True)
+class QrCode:
+    """A QR code of ``text`` for the template, ``size_mm`` square: render draws it into a picture."""
+
+    text: str
+    size_mm: float
+
+
+@dataclass(frozen=True)
 class Document:
     kind: str  # "letter", "form", …: names the checks that apply
     name: str  # output path without suffix, relative to outputs/: "letters/01-สมุทรปราการ"

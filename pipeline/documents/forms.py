@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ..model import Campaign, Center
-from . import Document
+from . import Document, QrCode
 from .checklist import box_count, criteria_context
 
 KIND = "form"
 TEMPLATE = "checklist.docx"
+QR_SIZE_MM = 25.0  # a 66-character link (gecc links) is 37 modules: 0.6 mm each, read by a phone from a printed page
 
 
 def center_context(center: Center) -> dict[str, str]:
@@ -19,16 +20,21 @@ def documents(campaign: Campaign) -> list[Document]:
 
 
 def _form(campaign: Campaign, center: Center) -> Document:
+    url = campaign.links.get((center.province, center.name))
     context = {
         "mode": "form",
         "center": center_context(center),
         "assessor": None,
         "summary": None,
+        "link": url,  # None: no links.csv or no row for this center, and no QR block in the form
+        "link_qr": QrCode(url, QR_SIZE_MM) if url else None,
         **criteria_context(campaign.criteria, boxes=True),
     }
     expect = {"ศูนย์": center.name, "จังหวัด": center.province}
     expect.update({f"เกณฑ์ที่ ๑ ข้อ {i.id}": i.text for i in campaign.criteria.physical})
     expect.update({f"เกณฑ์ที่ ๒ ข้อ {i.id}": i.text or i.points[0] for i in campaign.criteria.quality})
+    if url:
+        expect["ลิงก์แบบประเมินออนไลน์"] = url
     return Document(
         KIND,
         f"forms/{center.slug}",

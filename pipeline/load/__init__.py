@@ -10,6 +10,7 @@ from .answers import load_answers
 from .centers import centers_file_problems, centers_path, load_centers
 from .circular import load_circular
 from .criteria import load_criteria
+from .links import load_links
 from .scoring import load_scoring
 
 
@@ -21,8 +22,12 @@ def display_path(path: Path, inputs: Path) -> str:
         return str(path)
 
 
-def load_campaign(inputs: Path) -> Campaign:
-    """The validated campaign, or InputError listing every problem in every file."""
+def load_campaign(inputs: Path, links: Path | None = None) -> Campaign:
+    """The validated campaign, or InputError listing every problem in every file.
+
+    ``links``: the centers' web links (outputs/links.csv of ``gecc links``), read if the file is
+    there. The caller names it: it lives among the outputs, which are not this stage's to know.
+    """
     problems: list[Problem] = []
     files = {name: inputs / name for name in ("circular.yaml", "criteria.yaml")}
     problems += centers_file_problems(inputs, lambda path: display_path(path, inputs))
@@ -36,6 +41,7 @@ def load_campaign(inputs: Path) -> Campaign:
     circular = load_circular(files["circular.yaml"], display_path(files["circular.yaml"], inputs), problems)
     criteria = load_criteria(files["criteria.yaml"], display_path(files["criteria.yaml"], inputs), problems)
     scoring = load_scoring(inputs, problems, criteria) if criteria is not None else None
+    found_links = load_links(links, display_path(links, links.parent), centers, problems) if links and centers else {}
     if problems or circular is None or criteria is None:
         raise InputError(problems)
     # Answer files are each center's own: a bad one is reported, and the others still go on.
@@ -48,4 +54,5 @@ def load_campaign(inputs: Path) -> Campaign:
         answers=tuple(answers),
         rejected=tuple(rejected),
         scoring=scoring,
+        links=found_links,
     )

@@ -1,0 +1,65 @@
+"""outputs/links.csv (written by ``gecc links``): each center's personal web link, optional.
+
+The web app keeps its tokens only hashed, so this file is the one place the
+links exist in clear; with it, the blank forms carry each center's link as a
+QR code. Without it, no links and nothing wrong.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Center
+from ..problems import Problem
+from .tabular import read_table
+
+COLUMNS = ["province", "center", "url"]
+SCHEMES = ("https://", "http://")
+MAX_URL = 500  # a link to print and scan, not a document
+
+
+def load_links(
+    path: Path, display: str, centers: tuple[Center, ...], problems: list[Problem]
+) -> dict[tuple[str, str], str]:
+    """(province, center) → url for every row of ``path``; a missing file: no links.
+
+    Every row must name a center of the list, once, with an http(s) link:
+    a stale or hand-edited file is reported rather than printing a link on
+    the wrong center's form. A center without a row simply gets no link.
+    """
+    if not path.is_file():
+        return {}
+    table = read_table(path, display, COLUMNS, problems)
+    if table is None:
+        return {}
+    known = {(c.province, c.name) for c in centers}
+    links: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for number, values in table.rows:
+        key, url = (values["province"], values["center"]), values["url"]
+        if key not in known:
+            problems.append(
+                Problem(
+                    display,
+                    f"ไม่มีศูนย์ “{key[1]}” จังหวัด{key[0]} ในรายชื่อศูนย์ (ออกลิงก์ใหม่ด้วยคำสั่ง gecc links หรือลบแถวนี้)",
+                    table.where(number, "center"),
+                    "center",
+                )
+            )
+        elif key in seen:
+            problems.append(
+                Problem(display, f"ศูนย์ “{key[1]}” ซ้ำกับแถวที่ {seen[key]}", table.where(number, "center"), "center")
+            )
+        elif not url.startswith(SCHEMES) or len(url) > MAX_URL or any(c.isspace() for c in url):
+            problems.append(
+                Problem(
+                    display,
+                    f"ลิงก์ “{url[:80]}” ไม่ถูกต้อง (ต้องขึ้นต้นด้วย https:// หรือ http:// ไม่มีช่องว่าง ยาวไม่เกิน {MAX_URL} ตัวอักษร)",
+                    table.where(number, "url"),
+                    "url",
+                )
+            )
+        else:
+            seen[key] = number
+            links[key] = url
+    return links
