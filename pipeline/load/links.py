@@ -23,9 +23,10 @@ def load_links(
 ) -> dict[tuple[str, str], str]:
     """(province, center) → url for every row of ``path``; a missing file: no links.
 
-    Every row must name a center of the list, once, with an http(s) link:
-    a stale or hand-edited file is reported rather than printing a link on
-    the wrong center's form. A center without a row simply gets no link.
+    A center appears once, with an http(s) link: a hand-edited file is reported
+    rather than printing a doubtful link on a form. A row of a center no longer on
+    the list (the list changed after the links were issued) is left out, so a new
+    centers list never stops the campaign; a center without a row gets no link.
     """
     if not path.is_file():
         return {}
@@ -38,15 +39,8 @@ def load_links(
     for number, values in table.rows:
         key, url = (values["province"], values["center"]), values["url"]
         if key not in known:
-            problems.append(
-                Problem(
-                    display,
-                    f"ไม่มีศูนย์ “{key[1]}” จังหวัด{key[0]} ในรายชื่อศูนย์ (ออกลิงก์ใหม่ด้วยคำสั่ง gecc links หรือลบแถวนี้)",
-                    table.where(number, "center"),
-                    "center",
-                )
-            )
-        elif key in seen:
+            continue  # a center taken off the list since the links were issued: its link is simply unused
+        if key in seen:
             problems.append(
                 Problem(display, f"ศูนย์ “{key[1]}” ซ้ำกับแถวที่ {seen[key]}", table.where(number, "center"), "center")
             )

@@ -311,7 +311,7 @@ async def reissue_link(request: Request) -> Response:
     center = await run_in_threadpool(site.center_by_slug, request.path_params["slug"])
     if center is None:
         return not_found(request)
-    link = await run_in_threadpool(site.issue_link, center)
+    link = await run_in_threadpool(site.reissue_link, center)
     response = page(request, "link.html", center=center, link=link, csrf=request.state.csrf)
     response.headers["Cache-Control"] = "no-store"
     return response

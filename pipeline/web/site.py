@@ -6,6 +6,8 @@ through a Site: the cached campaign, the database, submissions, builds, files.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import multiprocessing
 import os
@@ -292,20 +294,27 @@ class Site:
     def issue_link(self, center: Center) -> str:
         return self.link(auth.issue_link(self.db, center.province, center.name))
 
+    def reissue_link(self, center: Center) -> str:
+        """A new link for one center; its row of links.csv follows, so forms printed next carry the new one."""
+        url = self.issue_link(center)
+        target = self.settings.outputs / "links.csv"
+        if target.is_file():
+            rows = [row for row in _csv_rows(target) if (row[0], row[1]) != (center.province, center.name)]
+            self._write_links(rows + [[center.province, center.name, url]])
+        return url
+
     def issue_all_links(self) -> list[tuple[Center, str]]:
         return [(c, self.issue_link(c)) for c in sorted(self.campaign().centers, key=lambda c: c.order)]
 
     def write_links(self) -> Path:
         """A new link for every center, in outputs/links.csv (UTF-8 with BOM for Excel): the old links stop."""
-        import csv
-        import io
+        return self._write_links([[c.province, c.name, url] for c, url in self.issue_all_links()])
 
-        rows = self.issue_all_links()
+    def _write_links(self, rows: list[list[str]]) -> Path:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(["province", "center", "url"])
-        for center, url in rows:
-            writer.writerow([center.province, center.name, url])
+        writer.writerows(rows)
         target = self.settings.outputs / "links.csv"
         write_text(target, "\ufeff" + out.getvalue())
         return target
@@ -552,3 +561,8 @@ def _message(error: BaseException) -> str:
     except ImportError:
         pass
     return f"{type(error).__name__}: {error}"
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    """The rows of links.csv below its header."""
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))[1:]
