@@ -74,8 +74,8 @@ ProgressHook = Callable[[str, int, int], None]  # (what, done, total): a door sh
 
 
 class Progress:
-    """ "แปลงเป็น PDF 12/77" rewritten on one terminal line; in a log, a line per quarter;
-    or handed to a door's own ``hook`` (the web app's progress bar)."""
+    """Progress such as “แปลงเป็น PDF 12/77”: rewritten on one terminal line; in a log, a line per
+    quarter; or handed to a door's own ``hook`` (the web app's progress bar)."""
 
     def __init__(self, stream: TextIO, hook: ProgressHook | None = None):
         self.stream = stream

@@ -82,7 +82,7 @@ def thai_year(d: date) -> str:
 
 
 def thai_date(d: date) -> str:
-    """ "๒๐ มกราคม ๒๕๖๓": day, full Thai month, Buddhist-Era year."""
+    """“๒๐ มกราคม ๒๕๖๓”: day, full Thai month, Buddhist-Era year."""
     return f"{thai_digits(d.day)} {MONTHS[d.month - 1]} {thai_year(d)}"
 
 
@@ -175,7 +175,7 @@ def thai_number(value: float, decimals: int = 0) -> str:
 
 
 def thai_percent(part: int, whole: int, decimals: int = 2) -> str:
-    """ "ร้อยละ ๘๕.๗๑"; an empty whole gives ร้อยละ ๐."""
+    """“ร้อยละ ๘๕.๗๑”; an empty whole gives ร้อยละ ๐."""
     share = 100 * part / whole if whole else 0.0
     return "ร้อยละ " + thai_number(share, decimals)
 
@@ -191,7 +191,7 @@ FILTERS = {
 
 
 def thai_list(items: list[str] | tuple[str, ...]) -> str:
-    """ "ก", "ก และ ข", "ก ข และ ค": how a Thai letter lists names."""
+    """“ก”, "ก และ ข", "ก ข และ ค": how a Thai letter lists names."""
     items = [str(i) for i in items]
     if len(items) <= 1:
         return "".join(items)

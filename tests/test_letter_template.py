@@ -206,7 +206,7 @@ def convert(docx_files: list[Path], out_dir: Path, profile: Path) -> list[Path]:
 
 
 def expected_font_markers() -> set[str]:
-    """ "THSarabun", plus what fontconfig gives LibreOffice for TH Sarabun New."""
+    """“THSarabun”, plus what fontconfig gives LibreOffice for TH Sarabun New."""
     markers = {"THSarabun"}
     fc_match = shutil.which("fc-match")
     if fc_match:

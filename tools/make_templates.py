@@ -1035,7 +1035,7 @@ def point_lines(cell: _Cell, expression: str) -> None:
 
 
 def note_line(cell: _Cell, expression: str) -> None:
-    """ "หมายเหตุ: …" in italic under an item's text, only when the note is not empty (reports)."""
+    """“หมายเหตุ: …” in italic under an item's text, only when the note is not empty (reports)."""
     cell_text(cell, f"{{%p if {expression} %}}")
     para = cell_text(cell)
     italic(add_run(para, f"{LABEL_NOTE} {{{{ {expression}|thai }}}}"))
@@ -1061,7 +1061,7 @@ def dot_leader(para: Paragraph, position_cm: float) -> None:
 
 
 def dotted_pair(container, left: str, right: str, *, before_pt: float = 6) -> Paragraph:
-    """ "left ........  right ........": two lines to fill by hand, each half the typing width.
+    """“left ........  right ........”: two lines to fill by hand, each half the typing width.
 
     A body paragraph, not a table: LibreOffice (7.4) draws no dot leader for
     a tab that ends a line inside a table cell.
