@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import archive, assemble, check, convert, fillable, fonts, intake, workbooks
 from .check.kinds import results_csv
@@ -293,6 +293,11 @@ def inputs_digest(campaign: Campaign, settings: Settings) -> str:
     return fingerprint(campaign.inputs / "criteria.yaml", settings.templates / reports.TEMPLATE, code_version())
 
 
+def audit_ref(settings: Settings) -> dict[str, Any] | None:
+    """How a manifest names the audit-log entry of the action that made it (Settings.cause)."""
+    return {"entry": settings.cause[0], "hash": settings.cause[1]} if settings.cause else None
+
+
 def archive_reports(
     campaign: Campaign, findings: Sequence[check.Finding], settings: Settings, log: TextIO
 ) -> list[str]:
@@ -306,7 +311,14 @@ def archive_reports(
         if pdf.is_file() and pdf not in failed:
             answer = doc.facts["answer"]
             entries.append(
-                archive.ArchiveEntry(Path(doc.name).name, pdf, answer.source, answer.source_text, inputs_digest=digest)
+                archive.ArchiveEntry(
+                    Path(doc.name).name,
+                    pdf,
+                    answer.source,
+                    answer.source_text,
+                    inputs_digest=digest,
+                    audit=audit_ref(settings),
+                )
             )
     results = archive.archive(entries, outputs / "archive")
     new = [r.slug for r in results if r.created]
