@@ -163,9 +163,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _build(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    entry = audit.append(settings.outputs, audit.cli_actor(), "build", {"command": args.command})
-    return runner.run(args.command, settings.with_(cause=(entry.n, entry.hash)), verbose=args.verbose)
+    return runner.run(args.command, _settings(args).with_(actor=audit.cli_actor()), verbose=args.verbose)
 
 
 def _audit(args: argparse.Namespace) -> int:
@@ -201,9 +199,7 @@ def _init_answers(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    audit.append(settings.outputs, audit.cli_actor(), "ingest", {"files": [p.name for p in args.files]})
-    return runner.ingest_forms(args.files, settings)
+    return runner.ingest_forms(args.files, _settings(args))
 
 
 def _bench(args: argparse.Namespace) -> int:
