@@ -104,8 +104,9 @@ def expectations(
 ) -> list[check.Expectation]:
     """What every PDF of ``kinds`` must be, documents and assembled files alike; ``source``: the source
     circular (OCR text) the collective package is compared with, when given."""
+    names = check.names_of(campaign.centers)
     exps = [
-        check.Expectation(outputs / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts)
+        check.Expectation(outputs / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts, names=names)
         for d in documents_for(campaign, kinds)
     ]
     joined = ("a4_portrait", "pages")  # their parts were checked one by one

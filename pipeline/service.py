@@ -160,7 +160,8 @@ def build_report(settings: Settings, campaign: Campaign, answer: Answer) -> Repo
         if pdf not in result.converted:
             reason = result.failed.get(docx, "ไม่ทราบสาเหตุ")
             return done([f"{docx.relative_to(settings.outputs)}: แปลงเป็น PDF ไม่สำเร็จ ({reason})"])
-        exp = check.Expectation(pdf, doc.kind, dict(doc.expect), pdfa=doc.pdfa, facts=doc.facts)
+        names = check.names_of(campaign.centers)
+        exp = check.Expectation(pdf, doc.kind, dict(doc.expect), pdfa=doc.pdfa, facts=doc.facts, names=names)
         with _PYMUPDF:
             findings = check.check_pdf(exp, RULES_BY_KIND.get(doc.kind, {}))
         failed = [f"{pdf.relative_to(settings.outputs)}: {f.rule}: {f.detail}" for f in findings if not f.ok]

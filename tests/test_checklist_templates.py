@@ -179,6 +179,8 @@ def summary_context(campaign, *, all_in: bool) -> dict:
                 "order": center.order,
                 "province": center.province,
                 "center": center.name,
+                "center_lead": center.name.removesuffix(center.district),
+                "district": center.district,
                 "assessed_on": datetime.date(2021, 2, 15 + n % 10),
                 "physical_met": 13 - n % 2,
                 "physical_total": 13,

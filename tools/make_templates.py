@@ -366,7 +366,7 @@ def paragraph(
     """Append a paragraph to ``container`` (document, cell, header).
 
     ``runs`` are strings, or ``(text, {"bold": True, ...})`` pairs passed to
-    ``add_run``. A string "\\t" makes a tab run. ``size_pt`` sets the
+    ``add_run``. A string "\\t" makes a tab run, "\\n" a line break. ``size_pt`` sets the
     paragraph mark's size too (matters for empty paragraphs).
     """
     para = container.add_paragraph()
@@ -412,6 +412,9 @@ def add_run(
     if text == "\t":
         run = para.add_run()
         run.add_tab()
+    elif text == "\n":  # a line break: where a name may wrap, and nowhere else
+        run = para.add_run()
+        run.add_break()
     else:
         run = para.add_run(text)
     if bold is not None or size_pt is not None or color is not None:
@@ -1382,9 +1385,13 @@ def build_center_list() -> DocumentObject:
 # --------------------------------------------------------------------------
 # Template: the national summary
 # --------------------------------------------------------------------------
-# At 14 pt a row takes two lines (the center's name and the date wrap); every
-# heading and number still fits its column: ลำดับ | จังหวัด | ศูนย์ | วันที่ประเมิน | ๑ | basic | ๒
-SUMMARY_CENTER_WIDTHS_CM = (1.1, 2.6, 4.0, 2.3, 1.7, 1.4, 2.9)
+# At 14 pt a row takes two lines: the center's name breaks after "ศูนย์ดำรงธรรมอำเภอ" (a line break
+# of ours, so the district's name stays whole: not "อำเภอพระ / สมุทรเจดีย์"), every other value fits
+# its column on one line: a province (พระนครศรีอยุธยา 2.35 cm), a date (๓๐ พฤศจิกายน ๒๕๖๔ 3.07 cm), a
+# district (เมืองนครศรีธรรมราช 2.73 cm), "๕๒/๕๒ (๑๐๐.๐๐)" (2.50 cm), plus 0.24 cm of cell padding;
+# the checks' table_word_breaks rule proves it on the PDF.
+# ลำดับ | จังหวัด | ศูนย์ | วันที่ประเมิน | ๑ | basic | ๒
+SUMMARY_CENTER_WIDTHS_CM = (1.05, 2.6, 3.3, 3.35, 1.65, 1.3, 2.75)
 SUMMARY_ITEM_WIDTHS_CM = (1.3, TEXT_WIDTH_CM - 1.3 - 2.4 - 1.8, 2.4, 1.8)
 SUMMARY_KEYS = ("circular", "generated", "centers", "items", "chart", "missing", "totals")  # parts: unused
 IMAGE_SPACING_CM = 0.32  # LibreOffice's spacing around a picture that declares none
@@ -1413,7 +1420,7 @@ def build_summary() -> DocumentObject:
     values = [
         ("{{ c.order|thai_digits }}", "center"),
         ("{{ c.province|thai }}", None),
-        ("{{ c.center|thai }}", None),
+        (("{{ c.center_lead|thai }}{% if c.center_lead %}", "\n", "{% endif %}{{ c.district|thai }}"), None),
         ("{{ c.assessed_on|thai_date }}", None),
         ("{{ c.physical_met|thai_digits }}/{{ c.physical_total|thai_digits }}", "center"),
         ("{% if c.basic_met %}" + SUMMARY_BASIC[0] + "{% else %}" + SUMMARY_BASIC[1] + "{% endif %}", "center"),
@@ -1424,7 +1431,7 @@ def build_summary() -> DocumentObject:
         ),
     ]
     for cell, (value, align) in zip(cells, values, strict=True):
-        cell_text(cell, value, align=align)
+        cell_text(cell, *([value] if isinstance(value, str) else value), align=align)
     tag_row(table, "{%tr endfor %}")
     finish_table(table)
     tag_paragraph(doc, "{%p else %}")
