@@ -1446,7 +1446,8 @@ def build_summary() -> DocumentObject:
     # The template gives the chart its caption: ``chart(…)`` draws the picture with it.
     paragraph(
         doc,
-        '{{ chart("' + SUMMARY_CHART_CAPTION + '") }}',
+        # the panels headed with the words of the table below: one heading for each criterion
+        "{{ chart(" + ", ".join(f'"{words}"' for words in (SUMMARY_CHART_CAPTION, *SUMMARY_CRITERIA)) + ") }}",
         align="center",
         left_cm=-IMAGE_SPACING_CM,
         right_cm=-IMAGE_SPACING_CM,
