@@ -1210,7 +1210,18 @@ def _quality_table(doc) -> None:
     _, part = merged_row(table)  # keep-with-next in a group's heading row: Word keeps the row with the next
     shade(part, GROUP_FILL)
     cell_text(part, ("{{ row.number }}. {{ row.title|thai }}", {"bold": True}), keep_with_next=True)
+    # A topic's rows stay on one page (keep-with-next on every row but its last, in LibreOffice
+    # and Word alike), so no page starts with an empty topic cell whose topic began a page before.
+    tag_row(table, "{%tr elif row.last_in_topic %}")
+    _quality_item_row(table, keep_with_next=False)
     tag_row(table, "{%tr else %}")
+    _quality_item_row(table, keep_with_next=True)
+    tag_row(table, "{%tr endif %}")
+    tag_row(table, "{%tr endfor %}")
+    finish_table(table)
+
+
+def _quality_item_row(table: Table, *, keep_with_next: bool) -> None:
     topic, box, text = table.add_row().cells
     cell_text(topic, "{{ row.topic|thai }}")
     cell_text(box, "{{ row.box }}", "{% if row.box %} {% endif %}({{ row.marker }})", align="center")
@@ -1220,9 +1231,10 @@ def _quality_table(doc) -> None:
     cell_text(text, "{%p endif %}")
     point_lines(text, "row.points")
     note_line(text, "row.note")
-    tag_row(table, "{%tr endif %}")
-    tag_row(table, "{%tr endfor %}")
-    finish_table(table)
+    if keep_with_next:
+        for cell in (topic, box, text):
+            for para in cell.paragraphs:
+                para.paragraph_format.keep_with_next = True
 
 
 def _results_table(doc, widths_cm: Sequence[float], notes_column: bool) -> None:
