@@ -246,10 +246,19 @@ def keep(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:
         slug = Path(doc.name).name
         names[slug] = doc.name
         digest = t.ingredients[0]  # the criteria, template and code (plan.inputs_digest)
-        entries.append(archive.ArchiveEntry(slug, pdf, answer.source, row, answer_text=text, inputs_digest=digest))
+        entries.append(
+            archive.ArchiveEntry(
+                slug, pdf, answer.source, row, answer_text=text, inputs_digest=digest, audit=audit_ref(context.settings)
+            )
+        )
     results = archive.archive(entries, outputs / "archive")
     outcome.archived += [r.slug for r in results if r.created]
     outcome.versions.update({names[r.slug]: r.path.name for r in results})
+
+
+def audit_ref(settings: Settings) -> dict[str, Any] | None:
+    """How a manifest names the audit-log entry of the action that made it (Settings.cause)."""
+    return {"entry": settings.cause[0], "hash": settings.cause[1]} if settings.cause else None
 
 
 STAGE: dict[str, Callable[[Sequence[Task], Context, Outcome], None]] = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from . import check, intake
+from . import audit, check, intake
 from .errors import ExitCode, describe
 from .execute import Context, Event, Outcome, execute
 from .files import remove_leftovers
@@ -123,6 +123,7 @@ def execute_command(
         finally:
             loaded = time.perf_counter() - started
         with sigterm_interrupts(), exclusive(settings.outputs):
+            settings = _entered(settings, command)
             remove_leftovers(settings.outputs)  # of an earlier run that was interrupted (no other runs now)
             ledger = Ledger(settings.outputs)
             try:
@@ -143,6 +144,14 @@ def execute_command(
     outcome.seconds["load"] = loaded
     outcome.seconds["total"] = time.perf_counter() - started
     return Result(int(status), outcome, tuple(outcome.findings))
+
+
+def _entered(settings: Settings, command: str) -> Settings:
+    """A person's build goes in the audit log (once its inputs are read: a refused run changed nothing)."""
+    if not settings.actor or settings.cause:
+        return settings
+    entry = audit.append(settings.outputs, settings.actor, "build", {"command": command})
+    return settings.with_(cause=(entry.n, entry.hash))
 
 
 def _rejected(rejected: Sequence[object], err: TextIO) -> None:
