@@ -173,7 +173,7 @@ def _words(planned: Plan, outcome: Outcome, out: TextIO, err: TextIO, verbose: b
     failing = [f for f in findings if not f.ok]
     if verbose or failing:
         out.write(check.summary_table(findings if verbose else failing) + "\n")
-    check.write_json(findings, settings.outputs / "check.json")
+    check.update_json(findings, settings.outputs / "check.json")  # the documents not checked now keep theirs
     if planned.stage("archive"):
         kept = len(outcome.versions)
         err.write(f"จัดเก็บ: รายงานใหม่ {len(outcome.archived)} ฉบับ, ไม่เปลี่ยนแปลง {kept - len(outcome.archived)} ฉบับ\n")

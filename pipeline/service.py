@@ -164,6 +164,7 @@ def build_reports(settings: Settings, campaign: Campaign, answers: Sequence[Answ
             outcome = execute(planned, Context(settings, ledger, converter=_converter(settings)))
         finally:
             ledger.save()
+        check.update_json(outcome.findings, settings.outputs / "check.json")  # the downloads page shows them
     seconds = time.perf_counter() - started
     return [_report_build(doc, outcome, settings.outputs, seconds) for doc in _in_order(planned.documents, answers)]
 

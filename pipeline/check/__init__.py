@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from .model import Expectation, Finding, Rule
-from .report import summary_table, totals, write_json
+from .report import summary_table, totals, update_json, write_json
 from .rules import (
     A4,
     CM,
@@ -64,5 +64,6 @@ __all__ = [
     "thai_digits",
     "thai_font",
     "totals",
+    "update_json",
     "write_json",
 ]
