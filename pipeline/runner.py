@@ -22,7 +22,7 @@ from .guard import exclusive, sigterm_interrupts
 from .load import load_campaign
 from .plan import Plan, Scope, plan
 from .problems import InputError
-from .registry import COMMANDS, EVERYTHING
+from .registry import BY_NAME, COMMANDS, EVERYTHING
 from .settings import Settings
 from .uptodate import Ledger
 
@@ -113,7 +113,8 @@ def execute_command(
     Failures a clerk can meet (pipeline.errors) are written to ``err`` in Thai and become the status;
     with ``catch`` False they are raised instead (the web app shows them its own way).
     """
-    kinds = COMMANDS.get(command, EVERYTHING)
+    # a command, or one kind alone ("summary": the national summary and results.csv, service.refresh_results)
+    kinds = COMMANDS.get(command) or ((command,) if command in BY_NAME else EVERYTHING)
     outcome = Outcome()
     started = time.perf_counter()
     status: int
