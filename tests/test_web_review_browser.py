@@ -187,7 +187,7 @@ def test_province_officer_review_round_trip_and_a_tampered_log(browser, server):
     lines = log.read_bytes().splitlines(keepends=True)
     target = next(i for i, line in enumerate(lines) if b'"action":"review"' in line)
     edited = lines[target].replace(f"user:{OFFICER}".encode(), b"user:nonthaburi2")  # one byte: 1 → 2
-    assert len(edited) == len(lines[target]) and sum(a != b for a, b in zip(edited, lines[target])) == 1
+    assert len(edited) == len(lines[target]) and sum(a != b for a, b in zip(edited, lines[target], strict=True)) == 1
     log.write_bytes(b"".join(lines[:target] + [edited] + lines[target + 1 :]))
     broken = gecc(server, "audit", "verify")
     assert broken.returncode == 1
