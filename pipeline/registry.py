@@ -22,6 +22,9 @@ class Kind:
     command: str  # the `gecc` command that makes it (`gecc build` makes every kind)
     rules: Mapping[str, Rule] = field(default_factory=dict)  # checks on top of the generic ones
     document_kind: str = ""  # Document.kind of its documents, which the rules are for
+    # The page (1-based) from which its documents are the same: laid out once per build and composed
+    # into each (pipeline/convert/compose.py, which checks it for every document); 0: none shared.
+    shared_from: int = 0
 
 
 KINDS: tuple[Kind, ...] = (
@@ -32,7 +35,7 @@ KINDS: tuple[Kind, ...] = (
         {"parts": rules.letter_parts, "layout": rules.letter_layout},
         letters.KIND,
     ),
-    Kind("forms", forms.documents, "forms", {"boxes": rules.box_count}, forms.KIND),
+    Kind("forms", forms.documents, "forms", {"boxes": rules.box_count}, forms.KIND, forms.SHARED_FROM),
     Kind("enclosures", enclosures.documents, "forms", document_kind=enclosures.KIND),
     Kind("reports", reports.documents, "reports", {"ticks": rules.ticks}, reports.KIND),
     Kind("summary", summary.documents, "reports", {"chart": rules.chart}, summary.KIND),
@@ -45,6 +48,8 @@ ASSEMBLED_RULES: Mapping[str, Mapping[str, Rule]] = {
     "print": {},
 }
 
+# Reports share no page: every page carries the center's ticks (README, "Lay each page out once").
+SHARED_FROM: Mapping[str, int] = {k.document_kind: k.shared_from for k in KINDS if k.shared_from}
 BY_NAME: Mapping[str, Kind] = {kind.name: kind for kind in KINDS}
 # What each command makes; "build" and "check" cover every kind.
 COMMANDS: Mapping[str, tuple[str, ...]] = {
