@@ -23,7 +23,6 @@ from pipeline.documents import forms, reports
 from pipeline.load import load_campaign
 from pipeline.registry import RULES_BY_KIND, SHARED_FROM
 from pipeline.render import render_all
-from pipeline.runner import expectations
 
 TOLERANCE = 0.1  # pt
 # Long enough to take two lines under the title: page 1 then holds one row fewer than the reference's.
@@ -136,7 +135,11 @@ def test_reports_differ_on_every_page_and_all_fall_back_from_the_docx(sample):
 
 def test_composed_forms_keep_title_fonts_and_pass_every_check_and_take_their_fields(sample):
     campaign, docs, _, _, composed, results, _ = sample
-    exps = [e for e in expectations(campaign, ["forms"], composed) if e.kind == forms.KIND]
+    exps = [
+        check.Expectation(composed / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts)
+        for d in docs
+        if d.kind == forms.KIND
+    ]
     assert len(exps) == 4
     findings = check.check_all(exps, RULES_BY_KIND)
     assert [f for f in findings if not f.ok] == []

@@ -71,6 +71,7 @@ class _Group:
     number: int
     reference: blocks.Docx | None = None
     start: int = -1  # block that starts the shared page in the reference
+    shared_lines: list[tuple[str, float, float]] | None = None  # the reference's shared page's lines, read once
     heads: dict[Job, Path] = field(default_factory=dict)  # member -> its head's PDF
 
 
@@ -199,8 +200,9 @@ def _compose(group: _Group, job: Job, head: Path, work: Path) -> str | None:
     with fitz.open(head) as own, fitz.open(reference_pdf) as reference:
         if own.page_count != first + 1:
             return f"its own part takes {own.page_count - 1} pages where the reference's takes {first}"
-        mine, theirs = _lines(own[first]), _lines(reference[first])
-        why = _prefix(mine, theirs)
+        if group.shared_lines is None:
+            group.shared_lines = _lines(reference[first])
+        why = _prefix(_lines(own[first]), group.shared_lines)
         if why:
             return f"page {first + 1} does not start as the reference's: {why}"
         claims_pdfa = "pdfaid:part" in (own.get_xml_metadata() or "")
