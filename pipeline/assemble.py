@@ -15,7 +15,7 @@ from pathlib import Path
 
 import fitz
 
-from .documents import enclosures, letters
+from .documents import enclosures, letters, results
 from .files import atomic_path, write_bytes
 from .model import Campaign
 
@@ -69,6 +69,11 @@ def products(campaign: Campaign, kinds: Sequence[str]) -> list[Product]:
                     odd_starts=False,
                 )
             )
+    if "results-letters" in kinds:  # each province's results letter with its accepted reports
+        made += [
+            Product("package", name, parts, title, odd_starts=False)
+            for name, parts, title in results.packages(campaign)
+        ]
     return made
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from .check import Rule
 from .check import kinds as rules
-from .documents import Document, enclosures, forms, letters, reports, summary
-from .model import Campaign
+from .documents import Document, enclosures, followup, forms, letters, reports, results, summary
+from .model import Campaign, Draft
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,12 @@ class Kind:
     command: str  # the `gecc` command that makes it (`gecc build` makes every kind)
     rules: Mapping[str, Rule] = field(default_factory=dict)  # checks on top of the generic ones
     document_kind: str = ""  # Document.kind of its documents, which the rules are for
+    # Letters it sends, entered in the register of outgoing letters before the contexts are made
+    # (pipeline/outgoing.py puts their numbers, and the review state, in Campaign.outgoing).
+    drafts: Callable[[Campaign], list[Draft]] | None = None
+    outgoing: bool = False  # its documents read Campaign.outgoing (implied by ``drafts``)
+    on_demand: bool = False  # made only by its own command, not by `gecc build` (a letter is sent when asked)
+    folder: str = ""  # a folder only it writes: what this run does not make there is removed
 
 
 KINDS: tuple[Kind, ...] = (
@@ -31,11 +37,22 @@ KINDS: tuple[Kind, ...] = (
         "letters",
         {"parts": rules.letter_parts, "layout": rules.letter_layout},
         letters.KIND,
+        drafts=letters.drafts,
     ),
     Kind("forms", forms.documents, "forms", {"boxes": rules.box_count}, forms.KIND),
     Kind("enclosures", enclosures.documents, "forms", document_kind=enclosures.KIND),
     Kind("reports", reports.documents, "reports", {"ticks": rules.ticks}, reports.KIND),
     Kind("summary", summary.documents, "reports", {"chart": rules.chart}, summary.KIND),
+    # Letters after the circular: the circular's rules (their Document.kind is "letter").
+    Kind("follow-up", followup.documents, "follow-up", drafts=followup.drafts, on_demand=True, folder=followup.FOLDER),
+    Kind(
+        "results-letters",
+        results.documents,
+        "results-letters",
+        drafts=results.drafts,
+        on_demand=True,
+        folder=results.FOLDER,
+    ),
 )
 
 # Files put together from the documents' PDFs (pipeline.assemble, pipeline.fillable), checked too.
@@ -50,7 +67,7 @@ BY_NAME: Mapping[str, Kind] = {kind.name: kind for kind in KINDS}
 COMMANDS: Mapping[str, tuple[str, ...]] = {
     command: tuple(k.name for k in KINDS if k.command == command) for command in dict.fromkeys(k.command for k in KINDS)
 }
-EVERYTHING: tuple[str, ...] = tuple(BY_NAME)
+EVERYTHING: tuple[str, ...] = tuple(k.name for k in KINDS if not k.on_demand)
 RULES_BY_KIND: Mapping[str, Mapping[str, Rule]] = {
     **{k.document_kind: k.rules for k in KINDS if k.rules},
     **ASSEMBLED_RULES,
@@ -59,3 +76,16 @@ RULES_BY_KIND: Mapping[str, Mapping[str, Rule]] = {
 
 def documents_for(campaign: Campaign, kinds: Sequence[str]) -> list[Document]:
     return [doc for name in kinds for doc in BY_NAME[name].documents(campaign)]
+
+
+def drafting(kinds: Sequence[str]) -> list[Callable[[Campaign], list[Draft]]]:
+    """What enters the letters of ``kinds`` in the register."""
+    return [k.drafts for name in kinds if (k := BY_NAME[name]).drafts is not None]
+
+
+def needs_outgoing(kinds: Sequence[str]) -> bool:
+    return any(BY_NAME[name].outgoing or BY_NAME[name].drafts is not None for name in kinds)
+
+
+def owned_folders(kinds: Sequence[str]) -> list[str]:
+    return [BY_NAME[name].folder for name in kinds if BY_NAME[name].folder]

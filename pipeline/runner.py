@@ -17,16 +17,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
-from . import archive, assemble, check, convert, fillable, fonts, intake, workbooks
+from . import archive, assemble, check, convert, fillable, fonts, intake, outgoing, workbooks
 from .check.kinds import results_csv
 from .documents import Document, reports, summary
 from .errors import ExitCode, describe
-from .files import remove_leftovers
+from .files import remove_leftovers, remove_unmade
 from .guard import exclusive, sigterm_interrupts
 from .load import load_campaign
 from .model import Campaign, Center
 from .problems import InputError
-from .registry import COMMANDS, EVERYTHING, RULES_BY_KIND, documents_for
+from .registry import COMMANDS, EVERYTHING, RULES_BY_KIND, documents_for, drafting, needs_outgoing, owned_folders
 from .render import render_all, written_beside
 from .settings import PROJECT, Settings
 from .uptodate import Ledger, file_digest, fingerprint, tree_digest
@@ -185,6 +185,9 @@ def produce(
         stale = [d for d in docs if not ledger.current(d.name, keys[d.name], _files(d, outputs))]
     outcome.documents = len(docs)
     outcome.current += len(docs) - len(stale)
+    made = {d.name for d in docs} | {p.name for p in assemble.products(campaign, kinds)}
+    for name in remove_unmade(outputs, owned_folders(kinds), made):  # e.g. a province now all in: no follow-up
+        ledger.forget(name)
     for doc in stale:
         ledger.forget(doc.name)  # until it is rebuilt whole
     with clock("render"):
@@ -467,6 +470,8 @@ def _run(
     progress: Progress,
     verbose: bool,
 ) -> int:
+    if needs_outgoing(kinds):  # the review state and the register's numbers, before any context
+        campaign = outgoing.prepare(settings.outputs, campaign, drafting(kinds), take=command != "check")
     if campaign.rejected and "reports" in kinds:
         err.write(f"ไฟล์คำตอบมีปัญหา {len(campaign.rejected)} รายการ (ศูนย์เหล่านี้ยังไม่ได้ทำรายงาน ศูนย์อื่นทำต่อ):\n")
         err.writelines(f"  - {p}\n" for p in campaign.rejected)
