@@ -14,23 +14,25 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from . import archive, register
+from . import archive, audit, register, review
 from .model import Campaign, Center, Draft, Outgoing
+from .settings import Settings
 
 Drafting = Callable[[Campaign], list[Draft]]
 
 
-def prepare(
-    outputs: Path, campaign: Campaign, drafting: Sequence[Drafting], *, take: bool, today: date | None = None
-) -> Campaign:
+def prepare(settings: Settings, campaign: Campaign, drafting: Sequence[Drafting], *, take: bool) -> Campaign:
     """The campaign with its outgoing state; ``take``: enter new letters in the register (a build),
-    otherwise only look their entries up (a check)."""
-    today = today or date.today()
+    otherwise only look their entries up (a check). Each new entry is in the audit log too."""
+    outputs, today = settings.outputs, date.today()
     standing = Outgoing(issued=today, missing=tuple(missing(outputs, campaign)), accepted=accepted(outputs, campaign))
     staged = replace(campaign, outgoing=standing)
     drafts = [d for make in drafting for d in make(staged)]
     if take:
-        numbers = register.take(outputs, drafts, today)
+        numbers, added = register.take(outputs, drafts, today)
+        for entry in added:
+            detail = {"reference": entry.reference, "addressee": entry.addressee, "subject": entry.subject}
+            audit.append(outputs, settings.actor or audit.cli_actor(), "register", {**detail, "key": entry.key})
     else:
         known = {e.key: e for e in register.entries(outputs)}
         numbers = {d.key: known[d.key] for d in drafts if d.key in known}
@@ -38,17 +40,21 @@ def prepare(
 
 
 def missing(outputs: Path, campaign: Campaign) -> list[Center]:
-    """The centers not in, in the campaign's order: those without an answer."""
-    answered = {(a.province, a.center) for a in campaign.answers}
-    return [c for c in sorted(campaign.centers, key=lambda c: c.order) if (c.province, c.name) not in answered]
+    """The centers not in, in the campaign's order: no answer yet, or returned and not sent again."""
+    return review.missing(outputs, campaign)
 
 
 def accepted(outputs: Path, campaign: Campaign) -> dict[str, Path]:
-    """Center slug → its accepted report (relative to ``outputs``): the latest archived version."""
+    """Center slug → its accepted report (relative to ``outputs``): the archived version the
+    department accepted (marked final), while that acceptance holds."""
     found = {}
-    for center in campaign.centers:
-        folder = Path(outputs) / "archive" / center.slug
-        versions = sorted(folder.glob("v[0-9][0-9][0-9]*/" + archive.REPORT)) if folder.is_dir() else []
-        if versions:
-            found[center.slug] = versions[-1].relative_to(outputs)
+    for slug, status in review.states(outputs, campaign).items():
+        decision = status.decision
+        if status.state != review.ACCEPTED or decision is None:
+            continue
+        finals = archive.final_versions(Path(outputs) / "archive", slug)
+        version = decision.archived or (f"v{finals[-1]:03d}" if finals else None)
+        report = Path("archive") / slug / version / archive.REPORT if version else None
+        if report is not None and (Path(outputs) / report).is_file():
+            found[slug] = report
     return found

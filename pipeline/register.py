@@ -57,22 +57,23 @@ def entries(outputs: Path) -> tuple[RegisterEntry, ...]:
         return tuple(_read(path(outputs)))
 
 
-def take(outputs: Path, drafts: Sequence[Draft], today: date) -> dict[str, RegisterEntry]:
-    """The entry of every draft (key → entry): the one it already has, or a new one numbered now."""
+def take(outputs: Path, drafts: Sequence[Draft], today: date) -> tuple[dict[str, RegisterEntry], list[RegisterEntry]]:
+    """The entry of every draft (key → entry): the one it already has, or a new one numbered now;
+    and the new ones."""
     with _locked(outputs):
         found = _read(path(outputs))
         by_key = {e.key: e for e in found}
-        added = False
+        added = []
         for draft in drafts:
             if draft.key in by_key:
                 continue
             entry = _entry(draft, found, today)
             found.append(entry)
             by_key[draft.key] = entry
-            added = True
+            added.append(entry)
         if added:
             _write(path(outputs), found)
-        return {d.key: by_key[d.key] for d in drafts}
+        return {d.key: by_key[d.key] for d in drafts}, added
 
 
 def _entry(draft: Draft, found: Sequence[RegisterEntry], today: date) -> RegisterEntry:
