@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from . import workbooks
 from .check import Rule
 from .check import kinds as rules
-from .documents import Document, enclosures, followup, forms, letters, reports, results, summary
+from .documents import Document, enclosures, followup, forms, letters, registerbook, reports, results, summary
 from .model import Campaign, Draft
 
 
@@ -28,6 +30,8 @@ class Kind:
     outgoing: bool = False  # its documents read Campaign.outgoing (implied by ``drafts``)
     on_demand: bool = False  # made only by its own command, not by `gecc build` (a letter is sent when asked)
     folder: str = ""  # a folder only it writes: what this run does not make there is removed
+    also: tuple[str, ...] = ()  # other commands that make it too
+    files: Callable[[Campaign, Path], None] | None = None  # data files written beside its documents (outputs/)
 
 
 KINDS: tuple[Kind, ...] = (
@@ -53,6 +57,17 @@ KINDS: tuple[Kind, ...] = (
         on_demand=True,
         folder=results.FOLDER,
     ),
+    # The register of outgoing letters, made again by every command that enters a letter in it.
+    Kind(
+        "register",
+        registerbook.documents,
+        "letters",
+        {"entries": rules.register_entries},
+        registerbook.KIND,
+        outgoing=True,
+        also=("follow-up", "results-letters"),
+        files=workbooks.register_files,
+    ),
 )
 
 # Files put together from the documents' PDFs (pipeline.assemble, pipeline.fillable), checked too.
@@ -65,7 +80,8 @@ ASSEMBLED_RULES: Mapping[str, Mapping[str, Rule]] = {
 BY_NAME: Mapping[str, Kind] = {kind.name: kind for kind in KINDS}
 # What each command makes; "build" and "check" cover every kind.
 COMMANDS: Mapping[str, tuple[str, ...]] = {
-    command: tuple(k.name for k in KINDS if k.command == command) for command in dict.fromkeys(k.command for k in KINDS)
+    command: tuple(k.name for k in KINDS if command in (k.command, *k.also))
+    for command in dict.fromkeys(k.command for k in KINDS)
 }
 EVERYTHING: tuple[str, ...] = tuple(k.name for k in KINDS if not k.on_demand)
 RULES_BY_KIND: Mapping[str, Mapping[str, Rule]] = {
@@ -85,6 +101,13 @@ def drafting(kinds: Sequence[str]) -> list[Callable[[Campaign], list[Draft]]]:
 
 def needs_outgoing(kinds: Sequence[str]) -> bool:
     return any(BY_NAME[name].outgoing or BY_NAME[name].drafts is not None for name in kinds)
+
+
+def write_files(campaign: Campaign, kinds: Sequence[str], outputs: Path) -> None:
+    """The data files the kinds write beside their documents (register.xlsx)."""
+    for name in kinds:
+        if (write := BY_NAME[name].files) is not None:
+            write(campaign, outputs)
 
 
 def owned_folders(kinds: Sequence[str]) -> list[str]:

@@ -26,7 +26,16 @@ from .guard import exclusive, sigterm_interrupts
 from .load import load_campaign
 from .model import Campaign, Center
 from .problems import InputError
-from .registry import COMMANDS, EVERYTHING, RULES_BY_KIND, documents_for, drafting, needs_outgoing, owned_folders
+from .registry import (
+    COMMANDS,
+    EVERYTHING,
+    RULES_BY_KIND,
+    documents_for,
+    drafting,
+    needs_outgoing,
+    owned_folders,
+    write_files,
+)
 from .render import render_all, written_beside
 from .settings import PROJECT, Settings
 from .uptodate import Ledger, file_digest, fingerprint, tree_digest
@@ -273,6 +282,7 @@ def _assemble(campaign: Campaign, kinds: Sequence[str], outputs: Path, ledger: L
             summary.results_rows(campaign), outputs / summary.RESULTS_CSV, summary.results_columns(campaign.criteria)
         )
         workbooks.results_workbook(campaign, outputs / workbooks.RESULTS_XLSX)
+    write_files(campaign, kinds, outputs)
 
 
 def _make_one(task: tuple[str, object, Path]) -> str | None:
