@@ -24,7 +24,9 @@ from lxml import etree
 from pipeline.check import Expectation, check_pdf
 from pipeline.documents import enclosures
 from pipeline.load import load_campaign
-from pipeline.registry import KINDS, RULES_BY_KIND
+from pipeline import outgoing
+from pipeline.registry import KINDS, RULES_BY_KIND, drafting
+from pipeline.settings import Settings
 from pipeline.render import DOCX_ENV, render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -218,14 +220,19 @@ def test_the_start_over_tool_writes_templates_that_keep_all_this(tmp_path):
 
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory):
-    """The shipped inputs; and the same with each example circular (another letter format)."""
+    """The shipped inputs; and the same with each example circular (another letter format). Each with
+    its outgoing state (the letters after the circular, numbered in a register of its own)."""
     campaigns = [load_campaign(ROOT / "inputs")]
     for example in sorted((ROOT / "inputs").glob("circular.*.example.yaml")):
         inputs = tmp_path_factory.mktemp("inputs")
         shutil.copytree(ROOT / "inputs", inputs, dirs_exist_ok=True)
         shutil.copyfile(example, inputs / "circular.yaml")
         campaigns.append(load_campaign(inputs))
-    return campaigns
+    names = [kind.name for kind in KINDS]
+    return [
+        outgoing.prepare(Settings(c.inputs, tmp_path_factory.mktemp("outputs")), c, drafting(names), take=True)
+        for c in campaigns
+    ]
 
 
 def _documents(campaigns):

@@ -8,6 +8,8 @@ centers are all in gets none. Wording: inputs/letters.yaml ``follow_up``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..model import Campaign, Center, Draft, Province
 from ..thai import thai_date, thai_text
 from . import Document, letters, sent
@@ -40,13 +42,25 @@ def _addressee(campaign: Campaign, province: Province) -> str:
     return sent.fill(campaign, TEXT, "addressee", sent.text_of(campaign, TEXT).addressee, {"province": province.name})
 
 
+def _fields(campaign: Campaign, province: Province, never: list[Center], returned: list[Center]) -> dict[str, Any]:
+    return {
+        **sent.common_fields(campaign, province.name),
+        "centers": [c.name for c in never + returned],
+        "not_answered": [c.name for c in never],
+        "returned": [c.name for c in returned],
+    }
+
+
 def drafts(campaign: Campaign) -> list[Draft]:
-    """What the register is asked for: one letter per province with centers not in."""
+    """What the register is asked for: one letter per province with centers not in. Its text is
+    filled in here already, so that a wrong field stops the run before any number is taken."""
     subject = sent.text_of(campaign, TEXT).subject
-    return [
-        sent.draft(campaign, _key(campaign, p, never, returned), _addressee(campaign, p), subject)
-        for p, never, returned in _chased(campaign)
-    ]
+    found = []
+    for province, never, returned in _chased(campaign):
+        sent.paragraphs(campaign, TEXT, _fields(campaign, province, never, returned), [])
+        key = _key(campaign, province, never, returned)
+        found.append(sent.draft(campaign, key, _addressee(campaign, province), subject))
+    return found
 
 
 def documents(campaign: Campaign) -> list[Document]:
@@ -57,12 +71,7 @@ def documents(campaign: Campaign) -> list[Document]:
         entry = state.numbers.get(_key(campaign, province, never, returned))
         if entry is None:
             continue  # `gecc check` on letters not made yet: nothing to check
-        fields = {
-            **sent.common_fields(campaign, province.name),
-            "centers": [c.name for c in never + returned],
-            "not_answered": [c.name for c in never],
-            "returned": [c.name for c in returned],
-        }
+        fields = _fields(campaign, province, never, returned)
         letter = letters.StampedLetter(
             name=f"{FOLDER}/{province.slug}",
             number=entry.reference,

@@ -57,9 +57,26 @@ def _addressee(campaign: Campaign, province: Province) -> str:
     return sent.fill(campaign, TEXT, "addressee", sent.text_of(campaign, TEXT).addressee, {"province": province.name})
 
 
+def _paragraphs(campaign: Campaign, province: Province) -> list[str]:
+    outcomes = _outcomes(campaign, province)
+    fields = {
+        **sent.common_fields(campaign, province.name),
+        "centers": outcomes,
+        "enclosed": len(_enclosed(campaign, province)),
+    }
+    each = [{"center": row, "number": i} for i, row in enumerate(outcomes, 1)]
+    return sent.paragraphs(campaign, TEXT, fields, each)
+
+
 def drafts(campaign: Campaign) -> list[Draft]:
+    """One letter per province; its text filled in here already (a wrong field stops the run
+    before any number is taken)."""
     subject = sent.text_of(campaign, TEXT).subject
-    return [sent.draft(campaign, _key(campaign, p), _addressee(campaign, p), subject) for p in campaign.provinces]
+    found = []
+    for province in campaign.provinces:
+        _paragraphs(campaign, province)
+        found.append(sent.draft(campaign, _key(campaign, province), _addressee(campaign, province), subject))
+    return found
 
 
 def documents(campaign: Campaign) -> list[Document]:
@@ -71,19 +88,13 @@ def documents(campaign: Campaign) -> list[Document]:
         if entry is None:
             continue  # `gecc check` on letters not made yet
         outcomes = _outcomes(campaign, province)
-        fields = {
-            **sent.common_fields(campaign, province.name),
-            "centers": outcomes,
-            "enclosed": len(_enclosed(campaign, province)),
-        }
-        each = [{"center": row, "number": i} for i, row in enumerate(outcomes, 1)]
         letter = letters.StampedLetter(
             name=f"{FOLDER}/{province.slug}",
             number=entry.reference,
             dated=entry.dated,
             urgency=text.urgency,
             addressee=_addressee(campaign, province),
-            paragraphs=tuple(sent.paragraphs(campaign, TEXT, fields, each)),
+            paragraphs=tuple(_paragraphs(campaign, province)),
             title=f"{text.subject} ({province.name})",
         )
         expect = {f"ศูนย์ {i}": row["name"] for i, row in enumerate(outcomes, 1)}
