@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import shutil
 import subprocess
+import time
 from datetime import date
 from pathlib import Path
 
@@ -14,11 +15,13 @@ import fitz
 import pytest
 from campaigns import PROJECT, run, small_inputs
 from test_workbooks import CSV_EXPORT, calc, read_csv
+from web_helpers import TestClient, csrf_of, sign_in, web_config
 
 from pipeline import register, review
 from pipeline.check import normalise
 from pipeline.load import load_campaign
 from pipeline.model import Draft
+from pipeline.web.app import create_app
 
 FOLLOW_UP = "letters/follow-up"
 DEADLINE = "๒๙ มกราคม ๒๕๖๔"  # the shipped circular's deadline (2021-01-29)
@@ -234,3 +237,28 @@ def test_a_subject_that_looks_like_a_formula_stays_text_in_the_workbook(four):
     _follow_up(four)
     rows = _calc_rows(four.parent / "outputs/register.xlsx")
     assert [row[6] for row in rows[1:]] == [subject, subject]
+
+
+def test_follow_up_letters_from_the_dashboard(tmp_path):
+    """The dashboard's button runs the same core as `gecc follow-up` (three centers, two not in)."""
+    config = web_config(tmp_path)
+    app = create_app(config)
+    with TestClient(app) as client:
+        sign_in(client, app.state.site)
+        dashboard = client.get("/department").text
+        assert 'value="follow-up"' in dashboard and "หนังสือติดตามจังหวัดที่มีศูนย์ยังไม่ส่ง" in dashboard
+        response = client.post(
+            "/department/build", data={"csrf_token": csrf_of(dashboard), "command": "follow-up"}, follow_redirects=False
+        )
+        assert response.status_code == 303
+        build_id = int(response.headers["location"].rsplit("/", 1)[1])
+        deadline = time.monotonic() + 300
+        while app.state.site.builds.get(build_id)["state"] in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        row = app.state.site.builds.get(build_id)
+        assert row["state"] == "done", row["failures"]
+    outputs = config.settings.outputs
+    assert sorted(p.name for p in (outputs / FOLLOW_UP).glob("*.pdf")) == ["01-สมุทรปราการ.pdf", "02-นนทบุรี.pdf"]
+    assert [e["reference"] for e in _entries(outputs)] == ["มท ๐๓๐๗.๒/๑", "มท ๐๓๐๗.๒/๒"]
+    logged = [json.loads(line) for line in (outputs / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [e["detail"]["reference"] for e in logged if e["action"] == "register"] == ["มท ๐๓๐๗.๒/๑", "มท ๐๓๐๗.๒/๒"]
