@@ -271,10 +271,6 @@ def _part_sheet(sheet: Worksheet, campaign: Campaign, part: Part, answers: Seque
 # --- the register of outgoing letters -----------------------------------------------------
 
 
-def register_files(campaign: Campaign, outputs: Path) -> None:
-    register_workbook(campaign, outputs / registerbook.XLSX)
-
-
 def register_workbook(campaign: Campaign, target: Path) -> None:
     """register.xlsx: the register's rows (documents/registerbook.py), every text cell a string
     (a subject starting with "=" stays text: nothing in the file runs as a formula)."""

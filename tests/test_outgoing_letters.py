@@ -13,7 +13,7 @@ from pathlib import Path
 
 import fitz
 import pytest
-from campaigns import PROJECT, run, small_inputs
+from campaigns import run, shipped, small_inputs
 from test_workbooks import CSV_EXPORT, calc, read_csv
 from web_helpers import TestClient, csrf_of, sign_in, web_config
 
@@ -97,7 +97,7 @@ def test_the_register_numbers_every_letter_once_across_rebuilds_and_runs(four):
     _follow_up(four)
     assert _entries(outputs) == first
     # ปทุมธานี's center answers: its letter goes; สมุทรปราการ's is the same letter, same number.
-    shutil.copyfile(PROJECT / "inputs/answers/03-ปทุมธานี-ลำลูกกา.yaml", four / "answers/04-ปทุมธานี-ลำลูกกา.yaml")
+    shutil.copyfile(shipped() / "answers/03-ปทุมธานี-ลำลูกกา.yaml", four / "answers/04-ปทุมธานี-ลำลูกกา.yaml")
     _follow_up(four)
     assert sorted(_letters(outputs)) == ["01-สมุทรปราการ"]
     assert _entries(outputs) == first
@@ -130,7 +130,7 @@ def _calc_rows(xlsx: Path) -> list[list[str]]:
 
 
 def test_no_follow_up_letter_when_every_center_is_in(four):
-    shutil.copyfile(PROJECT / "inputs/answers/03-ปทุมธานี-ลำลูกกา.yaml", four / "answers/04-ปทุมธานี-ลำลูกกา.yaml")
+    shutil.copyfile(shipped() / "answers/03-ปทุมธานี-ลำลูกกา.yaml", four / "answers/04-ปทุมธานี-ลำลูกกา.yaml")
     (four / "centers.csv").write_text(
         "\n".join(
             line for line in (four / "centers.csv").read_text(encoding="utf-8").splitlines() if "บางพลี" not in line
