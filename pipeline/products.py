@@ -141,7 +141,7 @@ class RegisterWorkbook:
     """register.xlsx: the register of outgoing letters as a workbook (its rows as register.pdf's)."""
 
     campaign: Campaign
-    name: str = registerbook.XLSX.removesuffix(".xlsx")
+    name: str = registerbook.XLSX  # not "register": that is register.pdf's document
     compare_source: bool = False
 
     def ingredients(self, outputs: Path) -> tuple[Any, ...]:
