@@ -214,6 +214,7 @@ class Outgoing:
     accepted: dict[str, Path] = field(default_factory=dict)  # center slug → its accepted report PDF
     numbers: dict[str, RegisterEntry] = field(default_factory=dict)  # letter key → its entry
     register: tuple[RegisterEntry, ...] = ()  # every entry, in the order they were made
+    added: tuple[RegisterEntry, ...] = ()  # the entries this run made
 
 
 # --- the GECC criteria (inputs/criteria.yaml) ---------------------------------

@@ -35,8 +35,21 @@ def prepare(settings: Settings, campaign: Campaign, drafting: Sequence[Drafting]
             audit.append(outputs, settings.actor or audit.cli_actor(), "register", {**detail, "key": entry.key})
     else:
         known = {e.key: e for e in register.entries(outputs)}
-        numbers = {d.key: known[d.key] for d in drafts if d.key in known}
-    return replace(staged, outgoing=replace(standing, numbers=numbers, register=register.entries(outputs)))
+        numbers, added = {d.key: known[d.key] for d in drafts if d.key in known}, []
+    entries = register.entries(outputs)
+    return replace(staged, outgoing=replace(standing, numbers=numbers, register=entries, added=tuple(added)))
+
+
+def said(state: Outgoing) -> str:
+    """What a run entered in the register, for the clerk (one line, Thai)."""
+    if not state.numbers:
+        return "ไม่มีหนังสือที่ต้องส่ง (ไม่ได้ลงทะเบียนหนังสือส่งใหม่)\n"
+    again = len(state.numbers) - len(state.added)
+    new = ", ".join(e.reference for e in state.added)
+    return (
+        f"ทะเบียนหนังสือส่ง: ลงทะเบียนใหม่ {len(state.added)} ฉบับ{f' ({new})' if new else ''}; "
+        f"ที่ลงทะเบียนไว้แล้ว {again} ฉบับ ใช้เลขและวันที่เดิม\n"
+    )
 
 
 def missing(outputs: Path, campaign: Campaign) -> list[Center]:

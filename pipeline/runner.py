@@ -129,6 +129,8 @@ def execute_command(
             try:
                 if needs_outgoing(kinds):  # review state and register numbers, read (and taken) before the contexts
                     campaign = outgoing.prepare(settings, campaign, drafting(kinds), take=command != "check")
+                    if campaign.outgoing is not None and drafting(kinds) and command != "check":
+                        err.write(outgoing.said(campaign.outgoing))
                 planned = plan(campaign, Scope(settings, kinds, make=command != "check"))
                 if command != "check":
                     _remove_unmade(planned, ledger)

@@ -93,6 +93,7 @@ def test_the_register_numbers_every_letter_once_across_rebuilds_and_runs(four):
     first = _entries(outputs)
     again = _follow_up(four)  # a second run: the same letters, nothing new in the register
     assert "ทุกรายการเป็นปัจจุบันแล้ว" in again.stderr
+    assert "ลงทะเบียนใหม่ 0 ฉบับ; ที่ลงทะเบียนไว้แล้ว 2 ฉบับ ใช้เลขและวันที่เดิม" in again.stderr
     (outputs / ".build-state.json").unlink()  # a full rebuild keeps the numbers too
     _follow_up(four)
     assert _entries(outputs) == first
@@ -139,7 +140,7 @@ def test_no_follow_up_letter_when_every_center_is_in(four):
         encoding="utf-8",
     )
     outputs = four.parent / "outputs"
-    _follow_up(four)
+    assert "ไม่มีหนังสือที่ต้องส่ง" in _follow_up(four).stderr
     assert _letters(outputs) == {}
     assert [e for e in _entries(outputs) if e["key"].startswith("follow-up:")] == []
 

@@ -64,6 +64,8 @@ def drafts(campaign: Campaign) -> list[Draft]:
 
 
 def documents(campaign: Campaign) -> list[Document]:
+    if campaign.outgoing is None:
+        return []  # made only where the outgoing state was read (pipeline/outgoing.py), not in a page count
     state = sent.outgoing(campaign)
     text = sent.text_of(campaign, TEXT)
     made = []

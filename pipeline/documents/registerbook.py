@@ -32,6 +32,8 @@ def registered_on(entry: RegisterEntry) -> date:
 
 
 def documents(campaign: Campaign) -> list[Document]:
+    if campaign.outgoing is None:
+        return []  # made only where the outgoing state was read (pipeline/outgoing.py), not in a page count
     entries = sent.outgoing(campaign).register
     days: dict[date, list[dict[str, Any]]] = {}
     for entry in entries:
