@@ -223,10 +223,14 @@ class Site:
             return self._reports
 
     def close(self) -> None:
+        """Stop the report workers: reports not started are dropped (a submission still pending is redone
+        at the next start), one being made is finished. Waiting also releases the pool's queues now; a
+        pool left to the garbage collector at exit left their semaphores to multiprocessing's resource
+        tracker, which warned of "leaked semaphore objects" when the server stopped."""
         with self._locks_lock:
-            if self._reports is not None:
-                self._reports.shutdown(wait=False, cancel_futures=True)
-                self._reports = None
+            pool, self._reports = self._reports, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _build_report(
         self, campaign: Campaign, answer: Answer, row_id: int, cause: tuple[int, str] | None = None
