@@ -50,6 +50,7 @@ RULES: dict[str, Rule] = {
     "center.report": Rule("center"),
     "sign-out": Rule("department"),
     "dashboard.view": Rule("department"),
+    "campaign.view": Rule("department"),
     "campaign.open-close": Rule("department"),
     "builds.view": Rule("department"),
     "builds.start": Rule("department"),

@@ -1,8 +1,9 @@
-"""The department's downloads: the documents under outputs/ and the archive as a zip."""
+"""The department's downloads: documents by province and kind (with a zip of each selection), the archive."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 from starlette.background import BackgroundTask
@@ -11,20 +12,64 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from ..access import allow, site_of
+from ..outputs import Document
 from .common import not_found, page
+
+
+def _chosen(request: Request, docs: list[Document]) -> tuple[str, str, list[Document]]:
+    province, kind = request.query_params.get("province", ""), request.query_params.get("kind", "")
+    shown = [
+        d
+        for d in docs
+        if (not province or d.province == province or (province == "-" and not d.province))
+        and (not kind or d.kind == kind)
+    ]
+    return province, kind, shown
 
 
 async def files_page(request: Request) -> Response:
     await allow(request, "files.view")
-    groups, checks = await run_in_threadpool(site_of(request).catalog)
+    docs = await run_in_threadpool(site_of(request).catalog)
+    province, kind, shown = _chosen(request, docs)
+    provinces: dict[str, dict[str, Any]] = {}
+    for d in docs:
+        if d.province:
+            entry = provinces.setdefault(d.province, {"documents": 0, "failed": 0, "unchecked": 0})
+            entry["documents"] += 1
+            entry["failed"] += bool(d.check and not d.check["ok"])
+            entry["unchecked"] += "pdf" in d.files and d.check is None
+    by_kind: dict[str, list[Document]] = {}
+    if province or kind:
+        for d in shown:
+            by_kind.setdefault(d.kind, []).append(d)
     return page(
         request,
         "files.html",
-        groups=groups,
-        checks=checks,
+        province=province,
+        kind=kind,
+        provinces=provinces,
+        kinds=[k for k in dict.fromkeys(d.kind for d in docs) if k],
+        national=[d for d in docs if not d.province],
+        by_kind=by_kind,
         quote=quote,
         csrf=request.state.csrf,
-        written=request.query_params.get("written"),
+    )
+
+
+async def files_zip(request: Request) -> Response:
+    """The files the page shows for this province and kind, as one zip."""
+    await allow(request, "files.download")
+    site = site_of(request)
+    province, kind, shown = _chosen(request, await run_in_threadpool(site.catalog))
+    if not (province or kind) or not shown:
+        return not_found(request)
+    path = await run_in_threadpool(site.files_zip, [p for d in shown for p in d.files.values()])
+    name = "-".join(x for x in (province if province != "-" else "ทั้งประเทศ", kind) if x)
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename=f"{name}.zip",
+        background=BackgroundTask(path.unlink, missing_ok=True),
     )
 
 
