@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from . import archive, assemble, check, convert, fillable, fonts, intake, workbooks
+from . import archive, assemble, audit, check, convert, fillable, fonts, intake, workbooks
 from .check.kinds import results_csv
 from .documents import Document, reports, summary
 from .errors import ExitCode, describe
@@ -293,6 +293,19 @@ def inputs_digest(campaign: Campaign, settings: Settings) -> str:
     return fingerprint(campaign.inputs / "criteria.yaml", settings.templates / reports.TEMPLATE, code_version())
 
 
+def _entered(settings: Settings, command: str) -> Settings:
+    """A person's build goes in the audit log (once its inputs are read: a refused run changed nothing)."""
+    if not settings.actor or settings.cause:
+        return settings
+    entry = audit.append(settings.outputs, settings.actor, "build", {"command": command})
+    return settings.with_(cause=(entry.n, entry.hash))
+
+
+def audit_ref(settings: Settings) -> dict[str, Any] | None:
+    """How a manifest names the audit-log entry of the action that made it (Settings.cause)."""
+    return {"entry": settings.cause[0], "hash": settings.cause[1]} if settings.cause else None
+
+
 def archive_reports(
     campaign: Campaign, findings: Sequence[check.Finding], settings: Settings, log: TextIO
 ) -> list[str]:
@@ -306,7 +319,14 @@ def archive_reports(
         if pdf.is_file() and pdf not in failed:
             answer = doc.facts["answer"]
             entries.append(
-                archive.ArchiveEntry(Path(doc.name).name, pdf, answer.source, answer.source_text, inputs_digest=digest)
+                archive.ArchiveEntry(
+                    Path(doc.name).name,
+                    pdf,
+                    answer.source,
+                    answer.source_text,
+                    inputs_digest=digest,
+                    audit=audit_ref(settings),
+                )
             )
     results = archive.archive(entries, outputs / "archive")
     new = [r.slug for r in results if r.created]
@@ -427,6 +447,7 @@ def execute(
         finally:
             outcome.seconds["load"] = time.perf_counter() - started
         with sigterm_interrupts(), exclusive(settings.outputs):
+            settings = _entered(settings, command)
             ledger = Ledger(settings.outputs)
             try:
                 status = _run(

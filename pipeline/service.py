@@ -169,7 +169,13 @@ def build_report(settings: Settings, campaign: Campaign, answer: Answer) -> Repo
         # The answer's own text: its file may already hold a newer revision.
         row, text = (answer.source_text, "") if answer.source_where else ("", answer.source_text)
         entry = archive.ArchiveEntry(
-            slug, pdf, answer.source, row, answer_text=text, inputs_digest=runner.inputs_digest(campaign, settings)
+            slug,
+            pdf,
+            answer.source,
+            row,
+            answer_text=text,
+            inputs_digest=runner.inputs_digest(campaign, settings),
+            audit=runner.audit_ref(settings),
         )
         (kept,) = archive.archive([entry], settings.outputs / "archive")
         return done([], findings, kept.path.name)
