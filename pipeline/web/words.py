@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..thai import thai_datetime, thai_digits
+from ..problems import Problem
+from ..thai import thai_datetime, thai_digits, thai_text
 
 # A center's state on the dashboard.
 STATES = {"not started": "ยังไม่เริ่ม", "draft": "ร่าง (ยังไม่ส่ง)", "submitted": "ส่งแล้ว"}
@@ -112,6 +113,40 @@ def number(value: object) -> str:
 
 def version(n: int) -> str:
     return VERSION.format(n=thai_digits(n))
+
+
+# The center form's fields, as a problem names them (the form's field names are a contract for scripts).
+FIELDS = {"assessor_name": "ชื่อ-สกุลผู้ประเมิน", "assessor_position": "ตำแหน่งผู้ประเมิน", "assessed_on": "วันที่ประเมิน"}
+FIELD_PREFIXES = {"p:": "ด้านกายภาพ ข้อ ", "q:": "ด้านคุณภาพ ข้อ ", "notes:": "หมายเหตุ ข้อ "}
+# Answer-file wording in a problem, and what the web form says instead.
+WEB_WORDING = {"(ใส่ มี หรือ ไม่มี)": "(เลือก มี หรือ ไม่มี)", "ยังไม่ได้กรอก (ต้องมี name และ position)": "ยังไม่ได้กรอก"}
+
+
+def field(name: str) -> str:
+    """“ตำแหน่งผู้ประเมิน”, “ด้านกายภาพ ข้อ ๓”: the field a problem is about."""
+    if name in FIELDS:
+        return FIELDS[name]
+    for prefix, said in FIELD_PREFIXES.items():
+        if name.startswith(prefix):
+            return said + thai_digits(name[len(prefix) :])
+    return ""
+
+
+def web_message(message: str) -> str:
+    """A validation message as the web form says it: its wording, Thai digits."""
+    for said, instead in WEB_WORDING.items():
+        message = message.replace(said, instead)
+    return thai_text(message)
+
+
+# Columns of the centers list, as a problem with an uploaded list names them.
+COLUMNS = {"order": "ลำดับ", "province": "จังหวัด", "center": "ศูนย์", "note": "หมายเหตุ"}
+
+
+def problem(p: Problem) -> str:
+    """A problem of an uploaded file: where (row) and which column in Thai words, then what is wrong."""
+    place = " ".join(x for x in (thai_text(p.where or ""), COLUMNS.get(p.field or "", "")) if x)
+    return f"{place}: {thai_text(p.message)}" if place else thai_text(p.message)
 
 
 # Messages the views show (the pages' own text is in the templates).
