@@ -359,7 +359,11 @@ def test_the_dashboard_shows_each_center_s_state_and_filters(web):
     sign_in(web, web.site)
     html = web.get("/department").text
     rows = dict(re.findall(r'data-slug="([^"]+)">.*?<td class="state">([^<]*)<', html, re.S))
-    assert rows == {"01-สมุทรปราการ-พระสมุทรเจดีย์": "ส่งแล้ว", "02-นนทบุรี-บางบัวทอง": "ส่งแล้ว", "03-สมุทรปราการ-บางพลี": "ร่าง (ยังไม่ส่ง)"}
+    assert rows == {
+        "01-สมุทรปราการ-พระสมุทรเจดีย์": "ส่งแล้ว",
+        "02-นนทบุรี-บางบัวทอง": "ส่งแล้ว",
+        "03-สมุทรปราการ-บางพลี": "ร่าง (ยังไม่ส่ง)",
+    }
     row = re.search(r'data-slug="02-นนทบุรี-บางบัวทอง">(.*?)</tr>', html, re.S).group(1)
     assert "ไม่ผ่าน" in row and "๕๑/๕๒" in row
     filtered = web.get("/department", params={"province": "สมุทรปราการ", "state": "draft"}).text
@@ -373,9 +377,7 @@ def test_reissuing_a_link_from_the_dashboard_stops_the_old_one(web):
     asked = web.post("/department/centers/02-นนทบุรี-บางบัวทอง/link", data={"csrf_token": csrf})
     assert "ลิงก์เดิมของศูนย์ดำรงธรรมอำเภอบางบัวทองจะเปิดไม่ได้อีก" in asked.text  # its page first, the link kept
     assert web.get(f"/c/{old}").status_code == 200
-    html = web.post(
-        "/department/centers/02-นนทบุรี-บางบัวทอง/link", data={"csrf_token": csrf, "confirm": "yes"}
-    ).text
+    html = web.post("/department/centers/02-นนทบุรี-บางบัวทอง/link", data={"csrf_token": csrf, "confirm": "yes"}).text
     new = re.search(r'id="new-link"[^>]*|value="([^"]+)" class="link-box"', html)
     link = re.search(r'value="(http[^"]+)"', html).group(1)
     assert new and web.get(f"/c/{old}").status_code == 404
