@@ -9,18 +9,21 @@ says so, with the file's time. A province filter narrows every figure.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..documents import summary
 from ..model import Answer, Campaign
+from ..review import ACCEPTED, RETURNED, SUBMITTED
 from ..thai import thai_digits
 from ..workbooks import results_headings
 from . import words
 from .db import Database
 
 RESULTS_CSV = Path(summary.RESULTS_CSV)
+ANSWERED = (SUBMITTED, RETURNED, ACCEPTED)  # states of a center whose answer counts in the figures
 SHOWN = 200  # rows of the results table on the page; the rest are in results.xlsx / results.csv
 
 
@@ -39,12 +42,20 @@ class Figures:
     csv_current: bool = False  # results.csv says what the answers say (within the whole campaign)
 
 
-def figures(db: Database, campaign: Campaign, outputs: Path, province: str = "") -> Figures:
+Rows = list[dict[str, Any]]
+
+
+def figures(
+    db: Database, campaign: Campaign, outputs: Path, province: str = "", states: Callable[[Rows], Rows] | None = None
+) -> Figures:
+    """Every figure of the dashboard for ``province`` ("" for all); ``states`` sets each row's review state."""
     everything = dashboard_rows(db, campaign)
+    if states is not None:
+        everything = states(everything)
     provinces = list(dict.fromkeys(r["center"].province for r in everything))
     rows = [r for r in everything if not province or r["center"].province == province]
     answers = [a for a in campaign.answers if not province or a.province == province]
-    submitted = [r for r in rows if r["state"] == "submitted"]
+    submitted = [r for r in rows if r["state"] in ANSWERED]
     table = summary.results_rows(campaign, answers)
     made, current = _results_csv(outputs, campaign)
     return Figures(

@@ -11,13 +11,14 @@ import json
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .. import service
+from .. import audit, review, service
 from ..model import Answer, Campaign, Center
 from ..problems import InputError, Problem
 from ..settings import Settings
@@ -197,8 +198,10 @@ class Site:
                 )
             self._answers_written(result)
             self.db.run("DELETE FROM drafts WHERE province = ? AND center = ?", center.province, center.name)
+            version = len(self.submissions(center))
+            entry = review.submitted(self.settings.outputs, f"center:{center.slug}", center, result, version)
             if self.config.build_reports:
-                self._build_report(campaign, result, row_id)
+                self._build_report(campaign, result, row_id, (entry.n, entry.hash))
         return Outcome(submission=next(s for s in self.submissions(center) if s.id == row_id))
 
     def _record(self, center: Center, mapping: dict[str, Any], answer: Answer) -> int:
@@ -233,16 +236,17 @@ class Site:
                 self._reports.shutdown(wait=False, cancel_futures=True)
                 self._reports = None
 
-    def _build_report(self, campaign: Campaign, answer: Answer, row_id: int) -> None:
+    def _build_report(
+        self, campaign: Campaign, answer: Answer, row_id: int, cause: tuple[int, str] | None = None
+    ) -> None:
         lean = replace(campaign, answers=(), rejected=())  # what one report needs, cheap to send
+        settings = self.settings.with_(cause=cause)  # the archive's manifest names the submit's audit entry
         try:
             pool = self._report_pool()
             try:
-                built = pool.submit(service.build_report, self.settings, lean, answer).result()
+                built = pool.submit(service.build_report, settings, lean, answer).result()
             except BrokenProcessPool:  # a worker died (killed, out of memory): once more on fresh ones
-                built = (
-                    self._report_pool(broken=pool).submit(service.build_report, self.settings, lean, answer).result()
-                )
+                built = self._report_pool(broken=pool).submit(service.build_report, settings, lean, answer).result()
             state, problems, version = ("ok" if built.ok else "failed"), list(built.problems), built.archived_version
         except Exception as error:  # a report that cannot be made must not lose the submission
             state, problems, version = "failed", [message(error)], None
@@ -291,6 +295,15 @@ class Site:
                     row["id"],
                 )
 
+    # --- the audit log ------------------------------------------------------------------
+
+    def record(self, actor: str, action: str, detail: dict[str, Any] | None = None) -> audit.Entry:
+        """A person's action, in the audit log (outputs/audit.jsonl)."""
+        return audit.append(self.settings.outputs, actor, action, detail)
+
+    def recent_entries(self, limit: int = 200) -> list[audit.Entry]:
+        return audit.recent(audit.log_path(self.settings.outputs), limit)
+
     # --- links ---------------------------------------------------------------------------
 
     def link(self, token: str) -> str:
@@ -333,8 +346,10 @@ class Site:
     def dashboard(self) -> list[dict[str, Any]]:
         return figures.dashboard_rows(self.db, self.campaign())
 
-    def figures(self, province: str = "") -> figures.Figures:
-        return figures.figures(self.db, self.campaign(), self.settings.outputs, province)
+    def figures(
+        self, province: str = "", states: Callable[[figures.Rows], figures.Rows] | None = None
+    ) -> figures.Figures:
+        return figures.figures(self.db, self.campaign(), self.settings.outputs, province, states)
 
     # --- files under outputs/ --------------------------------------------------------------
 

@@ -13,7 +13,13 @@ from ..problems import Problem
 from ..thai import thai_datetime, thai_digits, thai_text
 
 # A center's state on the dashboard.
-STATES = {"not started": "ยังไม่เริ่ม", "draft": "ร่าง (ยังไม่ส่ง)", "submitted": "ส่งแล้ว"}
+STATES = {
+    "not started": "ยังไม่เริ่ม",
+    "draft": "ร่าง (ยังไม่ส่ง)",
+    "submitted": "ส่งแล้ว",
+    "returned": "ส่งกลับแก้ไข",
+    "accepted": "ตรวจรับแล้ว",
+}
 
 # A build's state.
 BUILD_STATES = {"queued": "รอคิว", "running": "กำลังสร้าง", "done": "เสร็จเรียบร้อย", "failed": "ไม่สำเร็จ"}
@@ -149,6 +155,23 @@ def problem(p: Problem) -> str:
     return f"{place}: {thai_text(p.message)}" if place else thai_text(p.message)
 
 
+def account(name: str) -> str:
+    """An account as the menu names it (the account an upgrade made from the old password has an English name)."""
+    return "กรมการปกครอง" if name == "department" else name
+
+
+def actor(name: str, centers: dict[str, str]) -> str:
+    """Who did it, as the audit log on a page names them: a center by its name, an account by its own."""
+    kind, _, who = name.partition(":")
+    if kind == "center":
+        return centers.get(who, "ศูนย์")
+    if kind == "user":
+        return "กรมการปกครอง (บัญชีเดิม)" if who == "department" else who
+    if kind == "cli":
+        return "ผู้ดูแลระบบ (สั่งจากเครื่องแม่ข่าย)"
+    return "ระบบ"
+
+
 # Messages the views show (the pages' own text is in the templates).
 NOT_FOUND = ("ไม่พบหน้านี้", "ลิงก์นี้ไม่ถูกต้องหรือถูกยกเลิกแล้ว โปรดติดต่อกรมการปกครองเพื่อขอลิงก์ใหม่")
 FORBIDDEN = "ไม่อนุญาต"
@@ -157,4 +180,4 @@ CANNOT = "ทำรายการนี้ไม่ได้"
 SERVER_ERROR = ("เกิดข้อผิดพลาด", "ระบบทำรายการนี้ไม่สำเร็จ ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดลองใหม่อีกครั้ง")
 NO_COMMAND = ("คำสั่งไม่ถูกต้อง", "ไม่มีคำสั่งนี้")
 TOO_MANY_TRIES = "ลองเข้าสู่ระบบผิดหลายครั้งเกินไป โปรดรอ ๑๕ นาทีแล้วลองใหม่"
-WRONG_PASSWORD = "รหัสผ่านไม่ถูกต้อง"
+WRONG_PASSWORD = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"

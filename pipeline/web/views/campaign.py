@@ -26,10 +26,11 @@ async def campaign_page(request: Request) -> Response:
 
 
 async def campaign_state(request: Request) -> Response:
-    await allow(request, "campaign.open-close")
+    actor = await allow(request, "campaign.open-close")
     form = form_of(request)
     close = form.get("action") == "close"
     if close and form.get("confirm") != "yes":  # closing stops every center: only from its own page
         return RedirectResponse("/department/campaign", status_code=303)
     await run_in_threadpool(site_of(request).set_closed, close)
+    await run_in_threadpool(site_of(request).record, actor.name, "close" if close else "open", {})
     return RedirectResponse("/department", status_code=303)

@@ -8,9 +8,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from .. import auth, forms
+from ... import review
+from .. import auth, forms, reviews
 from ..access import Actor, allow, form_of, site_of
-from .common import not_found, page
+from .common import not_found, page, when_iso
 
 
 async def center_page(request: Request) -> Response:
@@ -31,6 +32,7 @@ def _view(
     campaign = site.campaign()
     history = site.submissions(center)
     draft = site.draft(center)
+    found = reviews.status(site, center)
     if fields is None:
         fields = draft or (forms.fields_of_answer(history[-1].answer) if history else {})
     criteria, deadline = campaign.criteria, campaign.circular.deadline
@@ -62,6 +64,9 @@ def _view(
         csrf=site.csrf.token("center:" + auth.digest(token)),
         token=token,
         saved=request.query_params.get("saved"),
+        review=found,
+        comments=found.decision.items if found.decision and found.state == review.RETURNED else {},
+        when_iso=when_iso,
     )
 
 
@@ -79,6 +84,7 @@ async def center_post(request: Request) -> Response:
             return await run_in_threadpool(_view, request, actor, fields, general, errors, 422)
         return RedirectResponse(f"/c/{token}?saved=submitted", status_code=303)
     await run_in_threadpool(site.save_draft, center, fields)
+    await run_in_threadpool(site.record, actor.name, "draft", {"center": center.slug})
     return RedirectResponse(f"/c/{token}?saved=draft#top", status_code=303)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -12,6 +13,8 @@ from ..access import EXPIRED, Refused, sign_in_path
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    actor = getattr(request.state, "actor", None)
+    context.setdefault("account", getattr(actor, "account", None))  # the signed-in account, for the menu
     response: Response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
     return response
 
@@ -35,3 +38,11 @@ def refused(request: Request, refusal: Refused) -> Response:
 
 
 when = words.when
+
+
+def when_iso(text: str) -> str:
+    """An ISO time (the audit log's) as people read it."""
+    try:
+        return when(datetime.fromisoformat(text).timestamp())
+    except ValueError:
+        return text

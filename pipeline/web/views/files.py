@@ -11,26 +11,40 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from .. import scope
 from ..access import allow, site_of
 from ..outputs import Document
+from ..site import Site
 from .common import not_found, page
 
 
-def _chosen(request: Request, docs: list[Document]) -> tuple[str, str, list[Document]]:
-    province, kind = request.query_params.get("province", ""), request.query_params.get("kind", "")
+def _visible(site: Site, province: str) -> list[Document]:
+    """The documents this actor may download: a province account only its province's (and the
+    enclosures every province receives)."""
+    docs = site.catalog()
+    if not province:
+        return docs
+    campaign = site.campaign()
+    return [d for d in docs if all(scope.file_visible(r, province, campaign) for r in d.files.values())]
+
+
+def _chosen(request: Request, docs: list[Document], own: str = "") -> tuple[str, str, list[Document]]:
+    province = request.query_params.get("province", "") or own  # a province account starts at its own
+    kind = request.query_params.get("kind", "")
     shown = [
         d
         for d in docs
-        if (not province or d.province == province or (province == "-" and not d.province))
+        if (not province or d.province == province or (not d.province and (province == "-" or own)))
         and (not kind or d.kind == kind)
     ]
     return province, kind, shown
 
 
 async def files_page(request: Request) -> Response:
-    await allow(request, "files.view")
-    docs = await run_in_threadpool(site_of(request).catalog)
-    province, kind, shown = _chosen(request, docs)
+    actor = await allow(request, "files.view")
+    site = site_of(request)
+    docs = await run_in_threadpool(_visible, site, actor.province)
+    province, kind, shown = _chosen(request, docs, actor.province)
     provinces: dict[str, dict[str, Any]] = {}
     for d in docs:
         if d.province:
@@ -58,9 +72,9 @@ async def files_page(request: Request) -> Response:
 
 async def files_zip(request: Request) -> Response:
     """The files the page shows for this province and kind, as one zip."""
-    await allow(request, "files.download")
+    actor = await allow(request, "files.download")
     site = site_of(request)
-    province, kind, shown = _chosen(request, await run_in_threadpool(site.catalog))
+    province, kind, shown = _chosen(request, await run_in_threadpool(_visible, site, actor.province), actor.province)
     if not (province or kind) or not shown:
         return not_found(request)
     path = await run_in_threadpool(site.files_zip, [p for d in shown for p in d.files.values()])
@@ -74,16 +88,17 @@ async def files_zip(request: Request) -> Response:
 
 
 async def download(request: Request) -> Response:
-    await allow(request, "files.download")
-    path = site_of(request).output_file(request.path_params["path"])
-    if path is None:
+    actor = await allow(request, "files.download")
+    site, relative = site_of(request), request.path_params["path"]
+    path = site.output_file(relative)
+    if path is None or (actor.province and not scope.file_visible(relative, actor.province, site.campaign())):
         return not_found(request)
     inline = path.suffix.lower() == ".pdf"
     return FileResponse(path, filename=path.name, content_disposition_type="inline" if inline else "attachment")
 
 
 async def archive_zip(request: Request) -> Response:
-    await allow(request, "files.download")
+    await allow(request, "archive.download")
     path = await run_in_threadpool(site_of(request).archive_zip)
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     return FileResponse(
