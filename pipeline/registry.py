@@ -39,6 +39,9 @@ class Kind:
     products: tuple[Products, ...] = ()
     archived: bool = False  # each document, once it passes its checks, is archived with its answers
     from_answers: bool = False  # made from the answer files: a rejected one is a failure of this kind
+    # The page (1-based) from which its documents are the same: laid out once per build and composed
+    # into each (pipeline/convert/compose.py, which checks it for every document); 0: none shared.
+    shared_from: int = 0
 
 
 KINDS: tuple[Kind, ...] = (
@@ -56,6 +59,7 @@ KINDS: tuple[Kind, ...] = (
         "forms",
         {"boxes": rules.box_count},
         forms.KIND,
+        shared_from=forms.SHARED_FROM,
         products=(
             Products(assemble.form_prints),
             Products(fillable_forms),
@@ -85,6 +89,8 @@ ASSEMBLED_RULES: Mapping[str, Mapping[str, Rule]] = {
 }
 
 BY_NAME: Mapping[str, Kind] = {kind.name: kind for kind in KINDS}
+# Reports share no page: every page carries the center's ticks (README, "Lay each page out once").
+SHARED_FROM: Mapping[str, int] = {k.document_kind: k.shared_from for k in KINDS if k.shared_from}
 # What each command makes; "build" and "check" cover every kind.
 COMMANDS: Mapping[str, tuple[str, ...]] = {
     command: tuple(k.name for k in KINDS if k.command == command) for command in dict.fromkeys(k.command for k in KINDS)

@@ -44,6 +44,7 @@ LABELS = {
     ("convert", ""): "แปลงเป็น PDF",
     ("convert", "pdfa"): "แปลงเป็น PDF/A",
     ("compose", ""): "ประกอบหน้า PDF",
+    ("compose", "pdfa"): "ประกอบหน้า PDF/A",
     ("assemble", ""): "รวมเอกสาร",
     ("check", ""): "ตรวจ PDF",
 }
