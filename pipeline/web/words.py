@@ -30,6 +30,10 @@ COMMANDS = {
     "letters": "หนังสือเวียน",
     "forms": "แบบประเมิน สิ่งที่ส่งมาด้วย และชุดเอกสาร",
     "reports": "รายงานผล สรุปภาพรวม และจัดเก็บ",
+    # Letters sent after the circular, each entered in the register of outgoing letters (gecc follow-up,
+    # gecc results-letters): the same core, so the command line and the dashboard agree.
+    "follow-up": "หนังสือติดตามจังหวัดที่มีศูนย์ยังไม่ส่ง",
+    "results-letters": "หนังสือแจ้งผลถึงทุกจังหวัด",
 }
 
 # Folders of outputs/ as a clerk names what is in them.
@@ -158,18 +162,6 @@ def problem(p: Problem) -> str:
 def account(name: str) -> str:
     """An account as the menu names it (the account an upgrade made from the old password has an English name)."""
     return "กรมการปกครอง" if name == "department" else name
-
-
-def actor(name: str, centers: dict[str, str]) -> str:
-    """Who did it, as the audit log on a page names them: a center by its name, an account by its own."""
-    kind, _, who = name.partition(":")
-    if kind == "center":
-        return centers.get(who, "ศูนย์")
-    if kind == "user":
-        return "กรมการปกครอง (บัญชีเดิม)" if who == "department" else who
-    if kind == "cli":
-        return "ผู้ดูแลระบบ (สั่งจากเครื่องแม่ข่าย)"
-    return "ระบบ"
 
 
 # Messages the views show (the pages' own text is in the templates).
