@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Campaign, Center, Draft, Province
-from ..thai import thai_date, thai_text
+from ..thai import thai_date, thai_digits, thai_text
 from . import Document, letters, sent
 
 KIND = letters.KIND  # checked like the circular: the stamped format's parts, in order, and where they stand
@@ -59,7 +59,8 @@ def drafts(campaign: Campaign) -> list[Draft]:
     for province, never, returned in _chased(campaign):
         sent.paragraphs(campaign, TEXT, _fields(campaign, province, never, returned), [])
         key = _key(campaign, province, never, returned)
-        found.append(sent.draft(campaign, key, _addressee(campaign, province), subject))
+        note = f"ติดตาม {thai_digits(len(never) + len(returned))} ศูนย์"  # the register's หมายเหตุ
+        found.append(sent.draft(campaign, key, _addressee(campaign, province), subject, note))
     return found
 
 
