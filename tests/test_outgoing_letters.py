@@ -221,7 +221,7 @@ def test_a_wrong_field_in_the_letters_text_is_named(four):
     )
     result = run("follow-up", "--inputs", str(four), "--outputs", str(four.parent / "outputs"))
     assert result.returncode == 2, result.stderr
-    assert "inputs/letters.yaml: ช่อง follow_up.before.1: ช่องแทนค่าใช้ไม่ได้: 'missing' is undefined" in result.stderr
+    assert "inputs/letters.yaml: ช่อง follow_up.each_center: ช่องแทนค่าใช้ไม่ได้: 'missing' is undefined" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (four.parent / "outputs/register.json").exists()  # nothing entered for a letter not made
 
