@@ -9,10 +9,11 @@ nothing is drawn by PyMuPDF, pages are only moved.
 A group of documents made from one template declares the page from which they share
 (registry ``Kind.shared_from``); the declaration is checked for every document, never trusted:
 
-1. The reference (the group's first document) is converted whole, as usual, and beforehand as a
-   copy with a bookmark at the start of every block (paragraph or table row): LibreOffice
-   exports the bookmarks as named destinations, so the block that starts the shared page
-   (``s``) is read from the layout itself.
+1. The reference (the group's first document) is converted whole, as usual, and as a copy with
+   a bookmark at the start of every block (paragraph or table row): LibreOffice exports the
+   bookmarks as named destinations, so the block that starts the shared page (``s``) is read
+   from the layout itself. (A reference without bookmarks of its own is converted in the same
+   call as its copy: exporting bookmarks then changes nothing in its PDF.)
 2. Each other document must be the same DOCX as the reference from block ``s - 1`` on (and in
    every other part: headers, styles, numbering): blocks.shares_from. Its head (its blocks up
    to and including ``s``) is converted: the head must come out with exactly the pages before
@@ -72,6 +73,7 @@ class _Group:
     reference: blocks.Docx | None = None
     start: int = -1  # block that starts the shared page in the reference
     shared_lines: list[tuple[str, float, float]] | None = None  # the reference's shared page's lines, read once
+    reference_converted: bool = False  # converted beside its annotated copy (the same PDF: it has no bookmarks)
     heads: dict[Job, Path] = field(default_factory=dict)  # member -> its head's PDF
 
 
@@ -90,10 +92,10 @@ def convert_composing(plain: Sequence[Job], groups: Sequence[Shared], converter:
         work = Path(tmp_name)
         fallback: list[Job] = []
         heads = _map_references(candidates, converter, work, result, fallback)
-        # The references are converted whole with everything else, exactly as without composition.
-        references = [group.shared.jobs[0] for group in candidates]
+        # The references are converted whole (those not converted beside their annotated copies).
+        references = [group.shared.jobs[0] for group in candidates if not group.reference_converted]
         conversion = converter([*todo, *references, *heads])
-        made = set(conversion.converted)
+        made = set(conversion.converted) | set(result.converted)
         conversion.converted = [pdf for pdf in conversion.converted if pdf.parent != work]
         _merge(result, conversion)
         for group in candidates:
@@ -130,7 +132,15 @@ def _map_references(
             fallback.extend(group.shared.jobs[1:])
             continue
         jobs.append((work / f"{group.number}-blocks.docx", work / f"{group.number}-blocks.pdf"))
-    mapped = set(converter(jobs, destinations=True).converted)
+        # Without bookmarks of its own, exporting bookmarks changes nothing in the reference's PDF: it is
+        # converted now, on the core the annotated copy leaves idle.
+        if b"bookmarkStart" not in group.reference.parts[blocks.DOCUMENT]:
+            jobs.append(reference)
+            group.reference_converted = True
+    conversion = converter(jobs, destinations=True)
+    mapped = set(conversion.converted)
+    conversion.converted = [pdf for pdf in conversion.converted if pdf.parent != work]
+    _merge(result, conversion)
     heads: list[Job] = []
     for group in groups:
         if group.reference is None:
