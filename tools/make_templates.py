@@ -1517,7 +1517,8 @@ def build_summary() -> DocumentObject:
 # of registration (๔๓.๑.๑, the form's page heading) heads each day's rows.
 REGISTER_TITLE = "ทะเบียนหนังสือส่ง"
 REGISTER_COLUMNS = ("เลขทะเบียนส่ง", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง", "การปฏิบัติ", "หมายเหตุ")
-REGISTER_WIDTHS_CM = (1.7, 2.4, 1.9, 1.6, 2.4, 2.7, 1.5, 1.8)
+# A date on one line ("๒๘ ธ.ค. ๒๕๖๓", 2.1 cm, the short form a register uses); every heading whole.
+REGISTER_WIDTHS_CM = (1.7, 2.4, 2.4, 1.6, 2.3, 2.6, 1.3, 1.7)
 REGISTER_DAY = "วันที่"
 
 
@@ -1538,7 +1539,7 @@ def build_register() -> DocumentObject:
     values = [
         ("{{ e.number|thai }}", "center"),
         ("{{ e.reference|thai }}", None),
-        ("{{ e.dated|thai_date }}", None),
+        ("{{ e.dated|thai_short_date }}", None),
         ("{{ e.sender|thai }}", None),
         ("{{ e.addressee|thai }}", None),
         ("{{ e.subject|thai }}", None),
