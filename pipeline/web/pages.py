@@ -78,6 +78,7 @@ def _center_view(
     history = site.submissions(center)
     if fields is None:
         fields = site.draft(center) or (forms.fields_of_answer(history[-1].answer) if history else {})
+    making = bool(history) and history[-1].report == "pending"
     return page(
         request,
         "center.html",
@@ -95,6 +96,10 @@ def _center_view(
         token=token,
         saved=request.query_params.get("saved"),
         when=_when,
+        ahead=site.reports.ahead_of(history[-1].id) if making else None,
+        # Just after a submit the page reloads itself until the report is there (no script): a form being
+        # typed again later is never reloaded under the clerk's hands.
+        refresh=making and request.query_params.get("saved") == "submitted",
     )
 
 
@@ -270,6 +275,7 @@ async def dashboard(request: Request) -> Response:
         when=_when,
         chart=await run_in_threadpool(site.national_chart, rows),
         results=await run_in_threadpool(site.results_figures),
+        queue=await run_in_threadpool(site.reports.waiting),
     )
 
 

@@ -9,12 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +20,10 @@ from ..files import write_text
 from ..model import Answer, Campaign, Center
 from ..problems import InputError, Problem
 from ..settings import Settings
-from ..workers import cores
 from . import auth, forms
 from .db import Database, Submission, now, submissions_of
+from .reportqueue import ReportQueue
+from .reportworkers import ReportWorkers, WorkerConfig
 
 REPORTS = "reports"
 Stamp = tuple[tuple[str, int | None, int | None], ...]  # (file, mtime_ns, size) of input files
@@ -39,7 +37,8 @@ class WebConfig:
     secure_cookies: bool = True  # off only for plain-http localhost (development, tests)
     base_url: str = "http://127.0.0.1:8000"
     max_upload: int = 20 * 2**20  # bytes of one request body
-    build_reports: bool = True  # build a center's report on submit (off in tests that don't need one)
+    build_reports: bool = True  # run the report workers (off in tests that don't need reports made)
+    report_workers: int = 2  # worker processes making the queued reports
 
     @property
     def database_path(self) -> Path:
@@ -65,8 +64,11 @@ class Site:
         self._rereading = False
         self._campaign_lock = threading.Lock()
         self._center_locks: dict[tuple[str, str], threading.Lock] = {}
-        self._reports: ProcessPoolExecutor | None = None
         self._locks_lock = threading.Lock()
+        self.reports = ReportQueue(self.db)
+        self.workers = ReportWorkers(
+            WorkerConfig(self.settings, config.database_path), self.reports, config.report_workers
+        )
         from .jobs import Builds
 
         self.builds = Builds(self)
@@ -168,7 +170,7 @@ class Site:
 
     def submit(self, center: Center, fields: dict[str, str]) -> Outcome:
         """Validate with the answer files' rules; when right: keep the version (SQLite, then the answer
-        file), both before the center is told; then build, check and archive its report."""
+        file), both before the center is told, and queue its report (made by the report workers)."""
         campaign = self.campaign()
         mapping = forms.answer_mapping(fields, center, campaign.criteria)
         result = service.validate_answer(mapping, campaign)
@@ -192,8 +194,7 @@ class Site:
                 )
             self._answers_written()
             self.db.run("DELETE FROM drafts WHERE province = ? AND center = ?", center.province, center.name)
-            if self.config.build_reports:
-                self._build_report(campaign, result, row_id)
+            self._queue_report(center, row_id)
         return Outcome(submission=next(s for s in self.submissions(center) if s.id == row_id))
 
     def _record(self, center: Center, mapping: dict[str, Any], answer: Answer) -> int:
@@ -209,57 +210,30 @@ class Site:
             now(),
         )
 
-    def _report_pool(self, broken: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
-        """Warm worker processes making reports, as many as LibreOffice slots: PyMuPDF (the checks) must
-        not run in two threads of one process, and a crash there must not take the server with it."""
-        with self._locks_lock:
-            if self._reports is None or self._reports is broken:
-                self._reports = ProcessPoolExecutor(
-                    max_workers=max(2, cores()),
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_die_with_parent,
-                    initargs=(os.getpid(),),
-                )
-            return self._reports
+    def _queue_report(self, center: Center, row_id: int) -> None:
+        self.reports.add(row_id, center.province, center.name)
+        self.workers.wake()
+
+    def start_workers(self) -> None:
+        """The report workers of this server (create_app starts them): what was queued goes on."""
+        if self.config.build_reports:
+            self.workers.start()
 
     def close(self) -> None:
-        with self._locks_lock:
-            if self._reports is not None:
-                self._reports.shutdown(wait=False, cancel_futures=True)
-                self._reports = None
-
-    def _build_report(self, campaign: Campaign, answer: Answer, row_id: int) -> None:
-        lean = replace(campaign, answers=(), rejected=())  # what one report needs, cheap to send
-        try:
-            pool = self._report_pool()
-            try:
-                built = pool.submit(service.build_report, self.settings, lean, answer).result()
-            except BrokenProcessPool:  # a worker died (killed, out of memory): once more on fresh ones
-                built = (
-                    self._report_pool(broken=pool).submit(service.build_report, self.settings, lean, answer).result()
-                )
-            state, problems, version = ("ok" if built.ok else "failed"), list(built.problems), built.archived_version
-        except Exception as error:  # a report that cannot be made must not lose the submission
-            state, problems, version = "failed", [_message(error)], None
-        self.db.run(
-            "UPDATE submissions SET report = ?, report_problems = ?, archived_version = ? WHERE id = ?",
-            state,
-            json.dumps(problems, ensure_ascii=False),
-            version,
-            row_id,
-        )
+        self.workers.close()
 
     def report_pdf(self, center: Center) -> Path | None:
         pdf = self.settings.outputs / REPORTS / f"{center.slug}.pdf"
         return pdf if pdf.is_file() else None
 
     def redo_pending(self) -> None:
-        """After a restart: each center's latest submission whose answer file or report was not finished."""
+        """After a restart: each center's latest submission kept in SQLite whose answer file may not have
+        been written (the server died between the two): written now, and its report queued."""
         rows = self.db.all(
             "SELECT s.* FROM submissions s JOIN (SELECT province, center, max(id) AS id FROM "
             "submissions GROUP BY province, center) latest ON latest.id = s.id "
-            "WHERE s.report = 'pending'"
-        )
+            "WHERE s.report = 'pending' AND NOT EXISTS (SELECT 1 FROM report_jobs j WHERE j.submission = s.id)"
+        )  # one with a job had its answer file written before it was queued
         for row in rows:
             try:
                 campaign = self.campaign()
@@ -277,8 +251,7 @@ class Site:
                 with self._lock_of(center):
                     service.save_answer(self.settings, campaign, result)
                     self._answers_written()
-                    if self.config.build_reports:
-                        self._build_report(campaign, result, row["id"])
+                    self._queue_report(center, row["id"])
             except Exception as error:  # one center's trouble must not stop the others
                 self.db.run(
                     "UPDATE submissions SET report = 'failed', report_problems = ? WHERE id = ?",
