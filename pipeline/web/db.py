@@ -65,14 +65,17 @@ class Database:
             con.close()
 
     @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in one transaction: committed when the block ends, rolled back on an error."""
+    def connect(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """A connection in one transaction: committed when the block ends, rolled back on an error.
+
+        ``write`` off: a read, which in WAL mode never waits for a writer's disk flush.
+        """
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         con.row_factory = sqlite3.Row
         try:
             con.execute("PRAGMA synchronous=FULL")
             con.execute("PRAGMA busy_timeout=30000")
-            con.execute("BEGIN IMMEDIATE")
+            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield con
             except BaseException:
@@ -84,11 +87,11 @@ class Database:
 
     def one(self, sql: str, *args: Any) -> Any:
         """The first row (sqlite3.Row, indexed by column name), or None."""
-        with self.connect() as con:
+        with self.connect(write=False) as con:
             return con.execute(sql, args).fetchone()
 
     def all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
-        with self.connect() as con:
+        with self.connect(write=False) as con:
             return con.execute(sql, args).fetchall()
 
     def run(self, sql: str, *args: Any) -> int:

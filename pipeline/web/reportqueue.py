@@ -68,25 +68,24 @@ class ReportQueue:
         finally:
             con.close()
 
-    def add(self, submission: int, province: str, center: str) -> None:
-        """Queue the report of ``submission``; a queued report of the same center is no longer wanted.
-
-        Adding a submission already queued (after a restart) changes nothing.
+    @staticmethod
+    def add(con: sqlite3.Connection, submission: int, province: str, center: str) -> None:
+        """Queue the report of ``submission`` (in the caller's transaction); a queued report of the same
+        center is no longer wanted. Adding a submission already queued (after a restart) changes nothing.
         """
-        with self.db.connect() as con:
-            older = con.execute(
-                "SELECT submission FROM report_jobs WHERE province = ? AND center = ? AND state = 'queued' "
-                "AND submission < ?",
-                (province, center, submission),
-            ).fetchall()
-            for row in older:
-                con.execute("UPDATE report_jobs SET state = 'superseded' WHERE submission = ?", (row[0],))
-                con.execute("UPDATE submissions SET report = 'superseded' WHERE id = ?", (row[0],))
-            con.execute(
-                "INSERT OR IGNORE INTO report_jobs (submission, province, center, state, queued_at) "
-                "VALUES (?, ?, ?, 'queued', ?)",
-                (submission, province, center, now()),
-            )
+        older = con.execute(
+            "SELECT submission FROM report_jobs WHERE province = ? AND center = ? AND state = 'queued' "
+            "AND submission < ?",
+            (province, center, submission),
+        ).fetchall()
+        for row in older:
+            con.execute("UPDATE report_jobs SET state = 'superseded' WHERE submission = ?", (row[0],))
+            con.execute("UPDATE submissions SET report = 'superseded' WHERE id = ?", (row[0],))
+        con.execute(
+            "INSERT OR IGNORE INTO report_jobs (submission, province, center, state, queued_at) "
+            "VALUES (?, ?, ?, 'queued', ?)",
+            (submission, province, center, now()),
+        )
 
     def claim(self, worker: int, limit: int) -> list[Job]:
         """Every job waiting now (at most ``limit``), marked as taken by ``worker``; none of a center

@@ -138,7 +138,7 @@ def make(config: WorkerConfig, queue: ReportQueue, campaigns: Campaigns, jobs: S
         return
     ready: list[tuple[Job, Answer]] = []
     for job in jobs:
-        result = service.validate_answer(job.answer, campaign)
+        result = service.validate_answer(job.answer, campaign, others=False)  # its files were checked when kept
         if isinstance(result, list):  # the inputs changed under a kept answer
             queue.finish(job, [str(p) for p in result])
         else:

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from ..model import Answer, Campaign, Center
 from ..problems import InputError, Problem
 from ..settings import Settings
 from . import auth, forms
+from .commits import GroupCommit
 from .db import Database, Submission, now, submissions_of
 from .reportqueue import ReportQueue
 from .reportworkers import ReportWorkers, WorkerConfig
@@ -66,6 +68,7 @@ class Site:
         self._center_locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self.reports = ReportQueue(self.db)
+        self.commits = GroupCommit(self.db)  # a rush of submits shares its disk flushes
         self.workers = ReportWorkers(
             WorkerConfig(self.settings, config.database_path), self.reports, config.report_workers
         )
@@ -193,14 +196,11 @@ class Site:
                     ]
                 )
             self._answers_written()
-            self.db.run("DELETE FROM drafts WHERE province = ? AND center = ?", center.province, center.name)
             self._queue_report(center, row_id)
         return Outcome(submission=next(s for s in self.submissions(center) if s.id == row_id))
 
     def _record(self, center: Center, mapping: dict[str, Any], answer: Answer) -> int:
-        return self.db.run(
-            "INSERT INTO submissions (province, center, answer, answer_file, basic_met, quality_met, submitted_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        row = (
             center.province,
             center.name,
             json.dumps(mapping, ensure_ascii=False, default=str),
@@ -209,9 +209,20 @@ class Site:
             sum(answer.quality.values()),
             now(),
         )
+        sql = (
+            "INSERT INTO submissions (province, center, answer, answer_file, basic_met, quality_met, submitted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        return self.commits.run(lambda con: int(con.execute(sql, row).lastrowid or 0))
 
     def _queue_report(self, center: Center, row_id: int) -> None:
-        self.reports.add(row_id, center.province, center.name)
+        """The version is kept: its draft goes, its report is queued (one transaction), a worker woken."""
+
+        def kept(con: sqlite3.Connection) -> None:
+            con.execute("DELETE FROM drafts WHERE province = ? AND center = ?", (center.province, center.name))
+            self.reports.add(con, row_id, center.province, center.name)
+
+        self.commits.run(kept)
         self.workers.wake()
 
     def start_workers(self) -> None:
