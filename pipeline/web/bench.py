@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..bench import make_inputs
 from ..model import Criteria
+from ..sample import make_inputs
 from ..settings import PROJECT, Settings
 from . import auth
 from .site import Site, WebConfig

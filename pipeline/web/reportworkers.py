@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from typing import Any
 from .. import service
 from ..model import Answer, Campaign
 from ..settings import Settings
-from ..workers import cores
 from .db import Database
 from .processes import die_with_parent, message
 from .reportqueue import Job, ReportQueue
@@ -37,8 +35,7 @@ INPUT_FILES = ("centers.csv", "centers.xlsx", "circular.yaml", "criteria.yaml", 
 class WorkerConfig:
     settings: Settings
     database: Path
-    batch: int = 100  # jobs one worker takes at most at once
-    threads: int = 0  # reports made side by side by one worker (0: one per core, at least 2)
+    batch: int = 100  # jobs one worker takes at most at once: one plan, its results written when it ends
 
 
 class ReportWorkers:
@@ -64,9 +61,6 @@ class ReportWorkers:
     def wake(self) -> None:
         self._wake.set()
 
-    def pids(self) -> list[int]:
-        return [p.pid for p in self._processes if p.is_alive()]
-
     def close(self) -> None:
         self._stop.set()
         if self._thread is not None:
@@ -83,7 +77,7 @@ class ReportWorkers:
                         process.join()
                         self.queue.release(process.pid)
                     process = self._context.Process(
-                        target=work, args=(self.config, self._wake, os.getpid()), name=f"gecc-report-{n}", daemon=True
+                        target=work, args=(self.config, self._wake, os.getpid()), name=f"gecc-report-{n}"
                     )
                     process.start()
                     self._processes[n : n + 1] = [process]
@@ -129,7 +123,7 @@ class Campaigns:
 
 
 def make(config: WorkerConfig, queue: ReportQueue, campaigns: Campaigns, jobs: Sequence[Job]) -> None:
-    """Make the reports of ``jobs`` together; each result goes to its job as soon as it is known."""
+    """Make the reports of ``jobs`` together (service.build_reports: one plan); each result goes to its job."""
     try:
         campaign = campaigns.get()
     except Exception as error:  # the inputs are wrong: every report says why
@@ -143,17 +137,16 @@ def make(config: WorkerConfig, queue: ReportQueue, campaigns: Campaigns, jobs: S
             queue.finish(job, [str(p) for p in result])
         else:
             ready.append((job, result))
-    threads = config.threads or max(2, cores())
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        futures = {pool.submit(service.build_report, config.settings, campaign, a): job for job, a in ready}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                built = future.result()
-            except Exception as error:  # one report's trouble must not stop the others
-                queue.finish(job, [message(error)])
-                continue
-            queue.finish(job, list(built.problems), built.archived_version)
+    if not ready:
+        return
+    try:  # one plan: rendered together, converted in one LibreOffice pass, checked, archived, in the ledger
+        built = service.build_reports(config.settings, campaign, [answer for _, answer in ready])
+    except Exception as error:  # what stopped the plan is every report's reason
+        for job, _ in ready:
+            queue.finish(job, [message(error)])
+        return
+    for (job, _), report in zip(ready, built, strict=True):
+        queue.finish(job, list(report.problems), report.archived_version)
 
 
 def _stat(path: Path) -> tuple[int, int] | None:
