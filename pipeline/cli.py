@@ -131,7 +131,7 @@ def parser() -> argparse.ArgumentParser:
         _audit,
     )
     sub.add_argument("what", choices=("verify", "show"), help="verify | show")
-    sub.add_argument("--outputs", type=Path, default=Path("outputs"), help="โฟลเดอร์ผลลัพธ์ / output folder")
+    _folders(sub)  # the log is <outputs>/audit.jsonl (--inputs is accepted like every command's, unused)
     sub.add_argument("--last", type=int, default=20, metavar="N", help="show: how many entries (default 20)")
     web_commands(command, _folders)  # serve, links, set-password, users (pipeline/web/cli.py)
     return top

@@ -145,14 +145,20 @@ def build_report(settings: Settings, campaign: Campaign, answer: Answer) -> Repo
     return build_reports(settings, campaign, [answer])[0]
 
 
-def build_reports(settings: Settings, campaign: Campaign, answers: Sequence[Answer]) -> list[ReportBuild]:
+def build_reports(
+    settings: Settings,
+    campaign: Campaign,
+    answers: Sequence[Answer],
+    causes: Mapping[str, tuple[int, str]] | None = None,
+) -> list[ReportBuild]:
     """The reports of ``answers`` (at most one per center), made by one plan: rendered together and
     converted in one LibreOffice pass, then checked and archived; one ReportBuild per answer, in order.
 
     Only what is stale is made, and the build ledger records it, so the next ``gecc build`` does not make
     these reports again. Two calls for one center run one after the other (a lock per center); calls for
     different centers run side by side, their LibreOffice on profiles of their own, apart from a campaign
-    build's (a report never waits for one).
+    build's (a report never waits for one). ``causes``: each report's own audit-log entry (its submit) by
+    center slug, named by its archive manifest (default: settings.cause).
     """
     started = time.perf_counter()
     slugs = sorted({reports.center_of(campaign, a).slug for a in answers})
@@ -164,7 +170,7 @@ def build_reports(settings: Settings, campaign: Campaign, answers: Sequence[Answ
         ledger = Ledger(settings.outputs)
         planned = plan(campaign, Scope(settings, REPORTS, answers=tuple(answers)))
         try:
-            outcome = execute(planned, Context(settings, ledger, converter=_converter(settings)))
+            outcome = execute(planned, Context(settings, ledger, converter=_converter(settings), causes=causes or {}))
         finally:
             ledger.save()
     seconds = time.perf_counter() - started

@@ -7,6 +7,7 @@ the last ones the real server (uvicorn in a subprocess, kill -9).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -16,6 +17,7 @@ from test_web_server import report_workers, wait_for
 from web_helpers import CENTER, OTHER, PASSWORD, TestClient, complete_form, csrf_of, link_of, sign_in, web_config
 from web_server import Server
 
+from pipeline import audit
 from pipeline.web import forms, reportqueue
 from pipeline.web.app import create_app
 from pipeline.web.reportworkers import Campaigns, WorkerConfig, make
@@ -113,6 +115,13 @@ def test_a_submit_returns_before_its_report_exists_and_the_page_then_shows_it(tm
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         row = site.db.one("SELECT report, archived_version FROM submissions")
         assert row["report"] == "ok" and row["archived_version"] == "v001"
+        # Made later, by a worker, the archived report still names the submit that asked for it.
+        (submitted,) = [e for e in audit.recent(audit.log_path(config.settings.outputs), 50) if e.action == "submit"]
+        (manifest,) = (config.settings.outputs / "archive").rglob("manifest.json")
+        assert json.loads(manifest.read_text(encoding="utf-8"))["audit"] == {
+            "entry": submitted.n,
+            "hash": submitted.hash,
+        }
 
 
 # --- the real server ---------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def test_set_password_stores_only_a_slow_hash(tmp_path):
     from pipeline.web.db import Database
 
     db = Database(settings.outputs / ".web" / "gecc.sqlite3")
-    stored = db.get("password") or ""
+    stored = db.one("SELECT password FROM users WHERE name = 'department'")["password"]
     assert stored.startswith("scrypt$32768$8$1$") and PASSWORD not in stored
     assert auth.password_matches(PASSWORD, stored) and not auth.password_matches(PASSWORD + "x", stored)
 
@@ -189,7 +189,7 @@ def test_session_cookies_are_secure_http_only_same_site(tmp_path):
         )
         cookie = next(v for k, v in response.headers.multi_items() if k == "set-cookie" and "gecc_session" in v)
         assert {"Secure", "HttpOnly", "SameSite=lax"} <= {part.strip() for part in cookie.split(";")}
-        stored = site.db.get("password")
+        stored = site.db.one("SELECT password FROM users WHERE name = 'department'")["password"]
         assert stored.startswith("scrypt$") and PASSWORD not in stored
 
 

@@ -25,7 +25,7 @@ from ..problems import InputError
 from ..thai import thai_digits
 from .access import Refused
 from .site import Site, WebConfig
-from .views import builds, campaign, center, centers, circular, dashboard, files, ingest, links, sign_in
+from .views import builds, campaign, center, centers, circular, dashboard, files, ingest, links, review, sign_in
 from .views.common import not_found, page, refused
 
 HERE = Path(__file__).parent
@@ -138,6 +138,8 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         Route("/department/campaign", campaign.campaign_state, methods=["POST"]),
         Route("/department/centers", centers.centers_page, methods=["GET"]),
         Route("/department/centers", centers.upload_centers, methods=["POST"]),
+        Route("/department/centers/{slug}", review.center_detail, methods=["GET"]),
+        Route("/department/centers/{slug}/review", review.review_post, methods=["POST"]),
         Route("/department/ingest", ingest.ingest_page, methods=["GET"]),
         Route("/department/ingest", ingest.upload_ingest, methods=["POST"]),
         Route("/department/circular", circular.circular_page, methods=["GET"]),

@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Campaign
+from ..review import ACCEPTED, RETURNED, SUBMITTED
 from .db import Database
+
+ANSWERED = (SUBMITTED, RETURNED, ACCEPTED)
 
 
 def dashboard_rows(db: Database, campaign: Campaign) -> list[dict[str, Any]]:
@@ -61,9 +64,11 @@ def dashboard_rows(db: Database, campaign: Campaign) -> list[dict[str, Any]]:
 
 
 def national_chart(db: Database, campaign: Campaign, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Share of submitted centers meeting the basic condition, and of quality items met per part."""
-    answers = latest_answers(db, campaign)
-    submitted = [r for r in rows if r["state"] == "submitted"]
+    """Share of answered centers meeting the basic condition, and of quality items met per part (of the
+    centers in ``rows``: a province account's figures are its province's)."""
+    keys = {(r["center"].province, r["center"].name) for r in rows}
+    answers = {k: v for k, v in latest_answers(db, campaign).items() if k in keys}
+    submitted = [r for r in rows if r["state"] in ANSWERED]
     counts = [("ผ่านเงื่อนไขพื้นฐาน (ด้านกายภาพครบ ๑๓ ข้อ)", sum(1 for r in submitted if r["basic"]), len(submitted))]
     for part in campaign.criteria.parts:
         ids = [i.id for i in part.items]
@@ -86,15 +91,19 @@ def latest_answers(db: Database, campaign: Campaign) -> dict[tuple[str, str], di
     return found
 
 
-def results_figures(outputs: Path) -> dict[str, Any] | None:
-    """outputs/summary/results.csv as a table (header, rows), if it was built."""
+def results_figures(outputs: Path, province: str = "") -> dict[str, Any] | None:
+    """outputs/summary/results.csv as a table (header, rows), if it was built; only ``province``'s rows
+    when given (no file link then: the file holds every province)."""
     path = outputs / "summary" / "results.csv"
     if not path.is_file():
         return None
     rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    if province and rows:
+        column = next((i for i, h in enumerate(rows[0]) if h in ("province", "จังหวัด")), 0)
+        rows = rows[:1] + [r for r in rows[1:] if len(r) > column and r[column] == province]
     return {
         "header": rows[0] if rows else [],
         "rows": rows[1:201],
         "more": max(0, len(rows) - 201),
-        "path": "summary/results.csv",
+        "path": "" if province else "summary/results.csv",
     }

@@ -39,8 +39,9 @@ class Builds:
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
 
-    def start(self, command: str) -> tuple[int, bool]:
-        """Queue ``command``; (the build's id, False) when one is already queued or running."""
+    def start(self, command: str, actor: str = "") -> tuple[int, bool]:
+        """Queue ``command`` asked for by ``actor`` (the audit log's name: it enters the build there once
+        its inputs are read); (the build's id, False) when one is already queued or running."""
         if command not in COMMANDS:
             raise ValueError(command)
         with self.db.connect() as con:
@@ -48,7 +49,8 @@ class Builds:
             if row:
                 return row["id"], False
             cursor = con.execute(
-                "INSERT INTO builds (command, state, queued_at) VALUES (?, 'queued', ?)", (command, now())
+                "INSERT INTO builds (command, state, queued_at, actor) VALUES (?, 'queued', ?, ?)",
+                (command, now(), actor),
             )
         self.kick()
         return int(cursor.lastrowid or 0), True
@@ -75,9 +77,9 @@ class Builds:
             row = self.db.one("SELECT * FROM builds WHERE state = 'queued' ORDER BY id LIMIT 1")
             if row is None:
                 return
-            self._run(row["id"], row["command"])
+            self._run(row["id"], row["command"], row["actor"])
 
-    def _run(self, build_id: int, command: str) -> None:
+    def _run(self, build_id: int, command: str, actor: str = "") -> None:
         self.db.run(
             "UPDATE builds SET state = 'running', started_at = ?, done = 0, total = 0 WHERE id = ?", now(), build_id
         )
@@ -91,7 +93,8 @@ class Builds:
                 initializer=die_with_parent,
                 initargs=(os.getpid(),),
             ) as pool:
-                status, failures = pool.submit(run_build, self.settings, command, str(self.db.path), build_id).result()
+                settings = self.settings.with_(actor=actor)
+                status, failures = pool.submit(run_build, settings, command, str(self.db.path), build_id).result()
         except BrokenProcessPool:
             status, failures = 1, ["การสร้างหยุดกลางคัน (กระบวนการสร้างเอกสารถูกปิด) สั่งใหม่ได้"]
         state = "done" if status == 0 else "failed"

@@ -22,21 +22,6 @@ from typing import Any
 
 from .db import Database, now
 
-# One statement block: a schema migration of the web database once it has versions.
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS report_jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    submission INTEGER NOT NULL UNIQUE,   -- the submissions row whose report this is
-    province TEXT NOT NULL, center TEXT NOT NULL,
-    state TEXT NOT NULL,                  -- queued / running / done / failed / superseded
-    worker INTEGER,                       -- the pid of the worker process that took it
-    attempts INTEGER NOT NULL DEFAULT 0,  -- workers that died while making it
-    problems TEXT NOT NULL DEFAULT '[]',  -- why it failed, in Thai (JSON list)
-    queued_at REAL NOT NULL, started_at REAL, finished_at REAL);
-CREATE INDEX IF NOT EXISTS report_jobs_state ON report_jobs (state, id);
-CREATE INDEX IF NOT EXISTS report_jobs_center ON report_jobs (province, center, state);
-"""
-
 MAX_ATTEMPTS = 3  # a report whose worker died this many times is failed, not tried for ever
 DIED = "กระบวนการจัดทำรายงานหยุดกลางคัน {n} ครั้ง (เช่น หน่วยความจำไม่พอ) จึงหยุดลองใหม่ กรมการปกครองสั่งสร้างรายงานใหม่ได้"
 
@@ -48,6 +33,7 @@ class Job:
     province: str
     center: str
     answer: dict[str, Any]  # the answer mapping the submission kept (what validate_answer takes)
+    cause: tuple[int, str] | None = None  # the submit's audit-log entry
 
 
 @dataclass(frozen=True)
@@ -61,17 +47,15 @@ class Waiting:
 
 class ReportQueue:
     def __init__(self, db: Database):
-        self.db = db
-        con = sqlite3.connect(db.path, timeout=30)
-        try:
-            con.executescript(SCHEMA)
-        finally:
-            con.close()
+        self.db = db  # its table: migration 2 of pipeline/web/db.py
 
     @staticmethod
-    def add(con: sqlite3.Connection, submission: int, province: str, center: str) -> None:
+    def add(
+        con: sqlite3.Connection, submission: int, province: str, center: str, cause: tuple[int, str] | None = None
+    ) -> None:
         """Queue the report of ``submission`` (in the caller's transaction); a queued report of the same
         center is no longer wanted. Adding a submission already queued (after a restart) changes nothing.
+        ``cause``: the audit-log entry of the submit, which the report's archive manifest names.
         """
         older = con.execute(
             "SELECT submission FROM report_jobs WHERE province = ? AND center = ? AND state = 'queued' "
@@ -82,9 +66,9 @@ class ReportQueue:
             con.execute("UPDATE report_jobs SET state = 'superseded' WHERE submission = ?", (row[0],))
             con.execute("UPDATE submissions SET report = 'superseded' WHERE id = ?", (row[0],))
         con.execute(
-            "INSERT OR IGNORE INTO report_jobs (submission, province, center, state, queued_at) "
-            "VALUES (?, ?, ?, 'queued', ?)",
-            (submission, province, center, now()),
+            "INSERT OR IGNORE INTO report_jobs (submission, province, center, state, audit_entry, audit_hash, "
+            "queued_at) VALUES (?, ?, ?, 'queued', ?, ?, ?)",
+            (submission, province, center, *(cause or (None, None)), now()),
         )
 
     def claim(self, worker: int, limit: int) -> list[Job]:
@@ -92,7 +76,8 @@ class ReportQueue:
         whose report another worker is making."""
         with self.db.connect() as con:
             rows = con.execute(
-                "SELECT j.id, j.submission, j.province, j.center, s.answer FROM report_jobs j "
+                "SELECT j.id, j.submission, j.province, j.center, j.audit_entry, j.audit_hash, s.answer "
+                "FROM report_jobs j "
                 "JOIN submissions s ON s.id = j.submission WHERE j.state = 'queued' AND NOT EXISTS "
                 "(SELECT 1 FROM report_jobs r WHERE r.state = 'running' AND r.province = j.province "
                 "AND r.center = j.center) ORDER BY j.id LIMIT ?",
@@ -104,7 +89,17 @@ class ReportQueue:
                     "UPDATE report_jobs SET state = 'running', worker = ?, started_at = ? WHERE id = ?",
                     (worker, stamp, row["id"]),
                 )
-        return [Job(r["id"], r["submission"], r["province"], r["center"], json.loads(r["answer"])) for r in rows]
+        return [
+            Job(
+                r["id"],
+                r["submission"],
+                r["province"],
+                r["center"],
+                json.loads(r["answer"]),
+                (r["audit_entry"], r["audit_hash"]) if r["audit_entry"] is not None else None,
+            )
+            for r in rows
+        ]
 
     def finish(self, job: Job, problems: list[str], archived_version: str | None = None) -> None:
         """The job's result, on the job and on its submission: made (no problems) or failed."""

@@ -140,13 +140,19 @@ def make(config: WorkerConfig, queue: ReportQueue, campaigns: Campaigns, jobs: S
     if not ready:
         return
     try:  # one plan: rendered together, converted in one LibreOffice pass, checked, archived, in the ledger
-        built = service.build_reports(config.settings, campaign, [answer for _, answer in ready])
+        causes = {_slug(campaign, answer): job.cause for job, answer in ready if job.cause}
+        built = service.build_reports(config.settings, campaign, [answer for _, answer in ready], causes)
     except Exception as error:  # what stopped the plan is every report's reason
         for job, _ in ready:
             queue.finish(job, [message(error)])
         return
     for (job, _), report in zip(ready, built, strict=True):
         queue.finish(job, list(report.problems), report.archived_version)
+
+
+def _slug(campaign: Campaign, answer: Answer) -> str:
+    center = service.center_of(campaign, answer.province, answer.center)
+    return center.slug if center else ""
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

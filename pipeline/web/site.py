@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import service
+from .. import audit, review, service
 from ..model import Answer, Campaign, Center
 from ..problems import Problem
 from ..settings import Settings
@@ -194,7 +194,9 @@ class Site:
                     ]
                 )
             self._answers_written()
-            self._queue_report(center, row_id)
+            version = len(self.submissions(center))
+            entry = review.submitted(self.settings.outputs, f"center:{center.slug}", center, result, version)
+            self._queue_report(center, row_id, (entry.n, entry.hash))
         return Outcome(submission=next(s for s in self.submissions(center) if s.id == row_id))
 
     def _record(self, center: Center, mapping: dict[str, Any], answer: Answer) -> int:
@@ -213,12 +215,13 @@ class Site:
         )
         return self.commits.run(lambda con: int(con.execute(sql, row).lastrowid or 0))
 
-    def _queue_report(self, center: Center, row_id: int) -> None:
-        """The version is kept: its draft goes, its report is queued (one transaction), a worker woken."""
+    def _queue_report(self, center: Center, row_id: int, cause: tuple[int, str] | None = None) -> None:
+        """The version is kept: its draft goes, its report is queued (one transaction), a worker woken.
+        ``cause``: the submit's audit-log entry, which the report's archive manifest names."""
 
         def kept(con: sqlite3.Connection) -> None:
             con.execute("DELETE FROM drafts WHERE province = ? AND center = ?", (center.province, center.name))
-            self.reports.add(con, row_id, center.province, center.name)
+            self.reports.add(con, row_id, center.province, center.name, cause)
 
         self.commits.run(kept)
         self.workers.wake()
@@ -268,6 +271,15 @@ class Site:
                     row["id"],
                 )
 
+    # --- the audit log ------------------------------------------------------------------
+
+    def record(self, actor: str, action: str, detail: dict[str, Any] | None = None) -> audit.Entry:
+        """A person's action, in the audit log (outputs/audit.jsonl)."""
+        return audit.append(self.settings.outputs, actor, action, detail)
+
+    def recent_entries(self, limit: int = 200) -> list[audit.Entry]:
+        return audit.recent(audit.log_path(self.settings.outputs), limit)
+
     # --- links ---------------------------------------------------------------------------
 
     def link(self, token: str) -> str:
@@ -313,8 +325,8 @@ class Site:
     def national_chart(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return figures.national_chart(self.db, self.campaign(), rows)
 
-    def results_figures(self) -> dict[str, Any] | None:
-        return figures.results_figures(self.settings.outputs)
+    def results_figures(self, province: str = "") -> dict[str, Any] | None:
+        return figures.results_figures(self.settings.outputs, province)
 
     # --- files under outputs/ --------------------------------------------------------------
 

@@ -14,11 +14,11 @@ from .common import not_found, page, when
 
 
 async def start_build(request: Request) -> Response:
-    await allow(request, "builds.start")
+    actor = await allow(request, "builds.start")
     command = str(form_of(request).get("command") or "")
     if command not in jobs.COMMANDS:
         return page(request, "message.html", 400, title="คำสั่งไม่ถูกต้อง", message="ไม่มีคำสั่งนี้")
-    build_id, _ = await run_in_threadpool(site_of(request).builds.start, command)
+    build_id, _ = await run_in_threadpool(site_of(request).builds.start, command, actor.name)
     return RedirectResponse(f"/department/builds/{build_id}", status_code=303)
 
 

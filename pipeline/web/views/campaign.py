@@ -10,6 +10,8 @@ from ..access import allow, form_of, site_of
 
 
 async def campaign_state(request: Request) -> Response:
-    await allow(request, "campaign.open-close")
-    await run_in_threadpool(site_of(request).set_closed, form_of(request).get("action") == "close")
+    actor = await allow(request, "campaign.open-close")
+    close = form_of(request).get("action") == "close"
+    await run_in_threadpool(site_of(request).set_closed, close)
+    await run_in_threadpool(site_of(request).record, actor.name, "close" if close else "open", {})
     return RedirectResponse("/department", status_code=303)

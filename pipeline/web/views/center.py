@@ -6,9 +6,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from .. import auth, forms
+from ... import review
+from .. import auth, forms, reviews
 from ..access import Actor, allow, form_of, site_of
-from .common import not_found, page, when
+from .common import not_found, page, when, when_iso
 
 
 async def center_page(request: Request) -> Response:
@@ -28,6 +29,7 @@ def _view(
     assert center is not None  # allow() found it
     campaign = site.campaign()
     history = site.submissions(center)
+    found = reviews.status(site, center)
     if fields is None:
         fields = site.draft(center) or (forms.fields_of_answer(history[-1].answer) if history else {})
     making = bool(history) and history[-1].report == "pending"
@@ -52,6 +54,9 @@ def _view(
         # Just after a submit the page reloads itself until the report is there (no script): a form being
         # typed again later is never reloaded under the clerk's hands.
         refresh=making and request.query_params.get("saved") == "submitted",
+        review=found,
+        comments=found.decision.items if found.decision and found.state == review.RETURNED else {},
+        when_iso=when_iso,
     )
 
 
@@ -69,6 +74,7 @@ async def center_post(request: Request) -> Response:
             return await run_in_threadpool(_view, request, actor, fields, general, errors, 422)
         return RedirectResponse(f"/c/{token}?saved=submitted", status_code=303)
     await run_in_threadpool(site.save_draft, center, fields)
+    await run_in_threadpool(site.record, actor.name, "draft", {"center": center.slug})
     return RedirectResponse(f"/c/{token}?saved=draft#top", status_code=303)
 
 

@@ -12,6 +12,8 @@ from ..access import EXPIRED, Refused, sign_in_path
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    actor = getattr(request.state, "actor", None)
+    context.setdefault("account", getattr(actor, "account", None))  # the signed-in account, for the menu
     response: Response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
     return response
 
@@ -37,6 +39,14 @@ def refused(request: Request, refusal: Refused) -> Response:
     if refusal.kind == "not-found":
         return not_found(request)
     return forbidden(request, refusal.message or EXPIRED)
+
+
+def when_iso(text: str) -> str:
+    """An ISO time (the audit log's) as people read it."""
+    try:
+        return when(datetime.fromisoformat(text).timestamp())
+    except ValueError:
+        return text
 
 
 def when(stamp: float | None) -> str:

@@ -10,13 +10,26 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from .. import scope
 from ..access import allow, site_of
 from .common import not_found, page
 
 
 async def files_page(request: Request) -> Response:
-    await allow(request, "files.view")
-    groups, checks = await run_in_threadpool(site_of(request).catalog)
+    actor = await allow(request, "files.view")
+    site = site_of(request)
+    groups, checks = await run_in_threadpool(site.catalog)
+    if actor.province:  # only its province's documents (and the enclosures every province receives)
+        campaign = site.campaign()
+        groups = {
+            name: kept
+            for name, docs in groups.items()
+            if (
+                kept := [
+                    d for d in docs if all(scope.file_visible(r, actor.province, campaign) for r in d["files"].values())
+                ]
+            )
+        }
     return page(
         request,
         "files.html",
@@ -29,16 +42,17 @@ async def files_page(request: Request) -> Response:
 
 
 async def download(request: Request) -> Response:
-    await allow(request, "files.download")
-    path = site_of(request).output_file(request.path_params["path"])
-    if path is None:
+    actor = await allow(request, "files.download")
+    site, relative = site_of(request), request.path_params["path"]
+    path = site.output_file(relative)
+    if path is None or (actor.province and not scope.file_visible(relative, actor.province, site.campaign())):
         return not_found(request)
     inline = path.suffix.lower() == ".pdf"
     return FileResponse(path, filename=path.name, content_disposition_type="inline" if inline else "attachment")
 
 
 async def archive_zip(request: Request) -> Response:
-    await allow(request, "files.download")
+    await allow(request, "archive.download")
     path = await run_in_threadpool(site_of(request).archive_zip)
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     return FileResponse(
