@@ -243,7 +243,8 @@ def bench(
         _require(one)
         report["runs"] = [cold, warm, one]
         report["baseline"] = {"documents": len(docx), "seconds": baseline, "seconds_per_document": baseline / len(docx)}
-        report["conversion_speedup"] = baseline / cold.seconds["convert"]
+        # Forms are composed (shared pages laid out once): their conversion is the compose stage's time.
+        report["conversion_speedup"] = baseline / (cold.seconds["convert"] + cold.seconds.get("compose", 0.0))
         report["changed_answer"] = changed.name
         for size in scale:
             log.write(f"ขนาด {size} ศูนย์: สร้างแบบเริ่มจากศูนย์…\n")
@@ -311,7 +312,8 @@ COLUMNS = (
 def table(report: dict[str, Any]) -> str:
     rows = []
     for r in report["runs"]:
-        s = r["seconds"]
+        # "convert": LibreOffice's conversion, whole documents and composed ones (the compose stage)
+        s = {**r["seconds"], "convert": r["seconds"].get("convert", 0.0) + r["seconds"].get("compose", 0.0)}
         other = s["total"] - sum(s.get(k, 0.0) for k in ("load", "render", "convert", "check"))
         rows.append(
             [

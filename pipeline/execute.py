@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import archive, check, convert, fonts
+from .convert.compose import Shared, convert_composing
 from .plan import STAGES, Plan, Task
-from .registry import RULES_BY_KIND
+from .registry import RULES_BY_KIND, SHARED_FROM
 from .render import render_all
 from .settings import Settings
 from .uptodate import Ledger
@@ -43,10 +44,15 @@ class Event:
 
 
 class Converter(Protocol):
-    """Turns DOCX into PDF (pipeline.convert): the batch converter, or warm LibreOffice instances."""
+    """Turns DOCX into PDF (pipeline.convert): the batch converter, or warm LibreOffice instances.
+    ``destinations``: bookmarks exported as PDF named destinations (pipeline/convert/compose.py)."""
 
     def __call__(
-        self, jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None]
+        self,
+        jobs: Sequence[tuple[Path, Path]],
+        pdfa: bool,
+        progress: Callable[[int, int], None],
+        destinations: bool = False,
     ) -> convert.Conversion: ...
 
 
@@ -63,9 +69,15 @@ class Context:
     # a report not named here is archived with settings.cause.
     causes: Mapping[str, tuple[int, str]] = field(default_factory=dict)
 
-    def convert(self, jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None]) -> Any:
+    def convert(
+        self,
+        jobs: Sequence[tuple[Path, Path]],
+        pdfa: bool,
+        progress: Callable[[int, int], None],
+        destinations: bool = False,
+    ) -> Any:
         if self.converter is not None:
-            return self.converter(jobs, pdfa, progress)
+            return self.converter(jobs, pdfa, progress, destinations)
         s = self.settings
         return convert.convert(
             jobs,
@@ -75,6 +87,7 @@ class Context:
             batch_timeout=s.batch_timeout,
             file_timeout=s.file_timeout,
             progress=progress,
+            destinations=destinations,
         )
 
 
@@ -172,16 +185,51 @@ def to_pdf(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:
             continue
         jobs = [(outputs / f"{t.name}.docx", outputs / f"{t.name}.pdf") for t in todo]
         result = context.convert(jobs, pdfa, _progress(context, "convert", "pdfa" if pdfa else ""))
-        outcome.log += result.log
-        for t, (docx, pdf) in zip(todo, jobs, strict=True):
-            reason = result.failed.get(docx, "ไม่ทราบสาเหตุ") if pdf not in result.converted else None
-            _made(t, context, outcome, reason and f"{docx.relative_to(outputs)}: แปลงเป็น PDF ไม่สำเร็จ ({reason})")
+        _converted(todo, jobs, result, context, outcome)
+
+
+def _converted(
+    todo: Sequence[Task], jobs: Sequence[tuple[Path, Path]], result: Any, context: Context, outcome: Outcome
+) -> None:
+    outputs = context.settings.outputs
+    outcome.log += result.log
+    for t, (docx, pdf) in zip(todo, jobs, strict=True):
+        reason = result.failed.get(docx, "ไม่ทราบสาเหตุ") if pdf not in result.converted else None
+        _made(t, context, outcome, reason and f"{docx.relative_to(outputs)}: แปลงเป็น PDF ไม่สำเร็จ ({reason})")
 
 
 def compose(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:
-    """Each stale PDF put together from pages laid out once and the document's own pages. A compose
-    task's ``what`` makes it (``make(outputs)``: a problem, or None); none are planned yet."""
-    _make_all(tasks, context, outcome, "compose")
+    """The PDFs of documents that share pages (registry ``shared_from``): per kind and template, the
+    shared pages laid out once and each document's own pages on their own, put together; what its
+    layout does not allow is converted whole (pipeline/convert/compose.py). The same PDFs as ``to_pdf``."""
+    outputs = context.settings.outputs
+    stale = [t for t in _stale(tasks, context, outcome) if f"docx:{t.name}" not in outcome.problems]
+    groups: dict[tuple[str, str, bool], list[Task]] = {}
+    for t in stale:
+        groups.setdefault((t.what.kind, t.what.template, t.what.pdfa), []).append(t)
+    for (kind, _, pdfa), todo in groups.items():
+        jobs = [(outputs / f"{t.name}.docx", outputs / f"{t.name}.pdf") for t in todo]
+        result = convert_composing([], [Shared(tuple(jobs), SHARED_FROM[kind])], _Composer(context, pdfa))
+        _converted(todo, jobs, result, context, outcome)
+
+
+def _no_progress(done: int, total: int) -> None:
+    pass
+
+
+@dataclass
+class _Composer:
+    """The context's converter as compose calls it."""
+
+    context: Context
+    pdfa: bool
+
+    def __call__(self, jobs: Sequence[tuple[Path, Path]], *, destinations: bool = False) -> convert.Conversion:
+        progress = _progress(self.context, "compose", "pdfa" if self.pdfa else "")
+        if destinations:  # the copy that maps the shared pages: not one of the documents counted
+            progress = _no_progress
+        result: convert.Conversion = self.context.convert(jobs, self.pdfa, progress, destinations)
+        return result
 
 
 def assemble(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:

@@ -197,7 +197,9 @@ def _converter(settings: Settings) -> Converter:
     """LibreOffice for reports made outside a campaign build: on profiles of their own."""
     root = settings.profile_root.parent / f"{settings.profile_root.name}-single"
 
-    def converting(jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None]) -> Conversion:
+    def converting(
+        jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None], destinations: bool = False
+    ) -> Conversion:
         return convert.convert(
             jobs,
             fontconfig=fonts.prepare(settings.build),
@@ -206,6 +208,7 @@ def _converter(settings: Settings) -> Converter:
             batch_timeout=settings.batch_timeout,
             file_timeout=settings.file_timeout,
             progress=progress,
+            destinations=destinations,
         )
 
     return converting

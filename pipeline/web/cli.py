@@ -127,10 +127,12 @@ def _log_config() -> dict[str, Any]:
 
 
 def links(args: argparse.Namespace) -> int:
+    from ..audit import append, cli_actor
     from .site import Site
 
     site = Site(_config(args))
     target = site.write_links()
+    append(site.settings.outputs, cli_actor(), "links", {"file": target.name})
     sys.stderr.write(
         f"เขียน {target} แล้ว: ลิงก์ใหม่ของทุกศูนย์ ลิงก์เดิมใช้ไม่ได้แล้ว\n"
         f"wrote {target}: a new link for every center; the old links no longer work\n"

@@ -29,6 +29,10 @@ COMMANDS = {
     "letters": "หนังสือเวียน",
     "forms": "แบบประเมิน สิ่งที่ส่งมาด้วย และชุดเอกสาร",
     "reports": "รายงานผล สรุปภาพรวม และจัดเก็บ",
+    # Letters sent after the circular, each entered in the register of outgoing letters (gecc follow-up,
+    # gecc results-letters): the same core, so the command line and the dashboard agree.
+    "follow-up": "หนังสือติดตามจังหวัดที่มีศูนย์ยังไม่ส่ง",
+    "results-letters": "หนังสือแจ้งผลถึงทุกจังหวัด",
 }
 
 
