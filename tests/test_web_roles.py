@@ -86,8 +86,9 @@ def test_a_province_officer_sees_exactly_its_centers(app):
         assert name not in html, name
     assert 'name="command"' not in html and "/department/campaign" not in html  # no build, no close
     files = officer.get("/department/files").text
-    assert "02-นนทบุรี" in files and "criteria" in files
-    assert not any(name in files for name in FOREIGN_NAMES) and "summary" not in files and "check.json" not in files
+    assert "จังหวัดนนทบุรี" in files and "หลักเกณฑ์การประเมิน" in files  # its letter, the enclosures
+    assert not any(name in files for name in FOREIGN_NAMES)
+    assert "สรุปผลการประเมินภาพรวม" not in files and "ผลตรวจเอกสารทุกฉบับ" not in files
     assert officer.get(f"/department/centers/{OWN}").status_code == 200
     assert officer.get(f"/department/files/reports/{OWN}.pdf").status_code == 200
     assert officer.get("/department/files/letters/02-นนทบุรี.pdf").status_code == 200
@@ -114,8 +115,16 @@ def test_no_route_shows_a_province_officer_another_province(app):
     ]
     # What a province account may open (its own pages); everything else must refuse it.
     allowed = {
-        ("GET", p) for p in ("/", "/department", "/department/files", "/department/links", "/department/sign-in")
-    }
+        ("GET", p)
+        for p in (
+            "/",
+            "/department",
+            "/department/files",
+            "/department/files.zip",
+            "/department/links",
+            "/department/sign-in",
+        )
+    }  # the zip holds the province's own files only
     checked = 0
     for route in app.routes:
         path = getattr(route, "path", "")
@@ -248,7 +257,10 @@ def test_the_officer_re_issues_its_center_link_and_it_is_logged(app):
     site = app.state.site
     old = link_of(site)
     officer = signed_in(app, OFFICER, OFFICER_PASSWORD)
-    response = officer.post(f"/department/centers/{OWN}/link", data={"csrf_token": dashboard_csrf(officer)})
+    csrf = dashboard_csrf(officer)
+    asked = officer.post(f"/department/centers/{OWN}/link", data={"csrf_token": csrf}, follow_redirects=False)
+    assert asked.status_code == 303 and TestClient(app).get(f"/c/{old}").status_code == 200  # its page first
+    response = officer.post(f"/department/centers/{OWN}/link", data={"csrf_token": csrf, "confirm": "yes"})
     assert response.status_code == 200
     assert TestClient(app).get(f"/c/{old}").status_code == 404
     last = site.recent_entries(1)[0]
