@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -371,3 +372,28 @@ def test_the_earlier_database_is_upgraded_at_start_and_its_password_still_signs_
     Database(path)  # opening again changes nothing
     assert db.version() == VERSION and len(accounts.every(db)) == 1
     assert json.loads(json.dumps(db.one("PRAGMA integrity_check")[0])) == "ok"
+
+
+def test_an_answer_file_from_the_command_line_is_reviewed_and_its_archived_version_marked_final(app):
+    """A center that answered by file (no web submission): the decision is on that file, and the
+    archive version holding exactly that file is the one marked final."""
+    from pipeline import archive
+
+    site = app.state.site
+    out, campaign = site.settings.outputs, site.campaign()
+    answer = next(a for a in campaign.answers if a.center.endswith("พระสมุทรเจดีย์"))
+    shutil.rmtree(out / "archive" / FOREIGN)  # the fixture's stand-in, not a real version
+    entry = archive.ArchiveEntry(FOREIGN, out / "reports" / f"{FOREIGN}.pdf", answer.source, inputs_digest="d")
+    archive.archive([entry], out / "archive")
+    department = signed_in(app, "department", PASSWORD)
+    html = department.get(f"/department/centers/{FOREIGN}").text
+    assert answer.source.name in html  # "from the answer file …"
+    response = department.post(
+        f"/department/centers/{FOREIGN}/review",
+        data={"csrf_token": csrf_of(html), "decision": "accept"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert archive.final_versions(out / "archive", FOREIGN) == [1]
+    assert archive.verify(out / "archive") == []
+    assert review.states(out, service.load(site.settings))[FOREIGN].state == review.ACCEPTED
