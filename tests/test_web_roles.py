@@ -3,6 +3,7 @@ round trip, the audit trail of the web's actions, and the database upgraded from
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -10,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -93,6 +95,18 @@ def test_a_province_officer_sees_exactly_its_centers(app):
     assert officer.get(f"/department/centers/{OWN}").status_code == 200
     assert officer.get(f"/department/files/reports/{OWN}.pdf").status_code == 200
     assert officer.get("/department/files/letters/02-นนทบุรี.pdf").status_code == 200
+    zips = 0
+    for query in ("?province=สมุทรปราการ", "?province=-", "?kind=reports", ""):
+        page = officer.get("/department/files" + query).text
+        assert not any(name in page for name in FOREIGN_NAMES[1:]), query
+        got = officer.get("/department/files.zip" + query)
+        if got.status_code == 200:
+            names = zipfile.ZipFile(io.BytesIO(got.content)).namelist()
+            assert names and not any(n in x for n in FOREIGN_NAMES for x in names), (query, names)
+            zips += 1
+        else:
+            assert got.status_code == 404, query
+    assert zips >= 2
     sheet = officer.get("/department/links?province=สมุทรปราการ").text
     assert "บางพลี" not in sheet and "พระสมุทรเจดีย์" not in sheet
 
