@@ -81,6 +81,7 @@ def test_every_page_speaks_thai_with_buddhist_era_dates(web):
         "/department?province=" + quote("นนทบุรี"),
         "/department?state=draft",
         "/department/campaign",
+        f"/department/centers/{quote(SLUG)}",
         f"/department/centers/{quote(SLUG)}/link",
         "/department/links/new",
         "/department/links",
