@@ -192,6 +192,7 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     app.state.templates = templates
     if start_background:
         site.builds.resume()
+        site.start_workers()  # the report queue: what a killed server left queued goes on
         # Read the campaign (seconds at 878 answer files) before the first page asks, then finish
         # what a killed server left.
         threading.Thread(target=_warm_then_redo, args=(site,), name="gecc-redo", daemon=True).start()
