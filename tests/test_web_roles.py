@@ -3,12 +3,15 @@ round trip, the audit trail of the web's actions, and the database upgraded from
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -92,6 +95,18 @@ def test_a_province_officer_sees_exactly_its_centers(app):
     assert officer.get(f"/department/centers/{OWN}").status_code == 200
     assert officer.get(f"/department/files/reports/{OWN}.pdf").status_code == 200
     assert officer.get("/department/files/letters/02-นนทบุรี.pdf").status_code == 200
+    zips = 0
+    for query in ("?province=สมุทรปราการ", "?province=-", "?kind=reports", ""):
+        page = officer.get("/department/files" + query).text
+        assert not any(name in page for name in FOREIGN_NAMES[1:]), query
+        got = officer.get("/department/files.zip" + query)
+        if got.status_code == 200:
+            names = zipfile.ZipFile(io.BytesIO(got.content)).namelist()
+            assert names and not any(n in x for n in FOREIGN_NAMES for x in names), (query, names)
+            zips += 1
+        else:
+            assert got.status_code == 404, query
+    assert zips >= 2
     sheet = officer.get("/department/links?province=สมุทรปราการ").text
     assert "บางพลี" not in sheet and "พระสมุทรเจดีย์" not in sheet
 
@@ -371,3 +386,28 @@ def test_the_earlier_database_is_upgraded_at_start_and_its_password_still_signs_
     Database(path)  # opening again changes nothing
     assert db.version() == VERSION and len(accounts.every(db)) == 1
     assert json.loads(json.dumps(db.one("PRAGMA integrity_check")[0])) == "ok"
+
+
+def test_an_answer_file_from_the_command_line_is_reviewed_and_its_archived_version_marked_final(app):
+    """A center that answered by file (no web submission): the decision is on that file, and the
+    archive version holding exactly that file is the one marked final."""
+    from pipeline import archive
+
+    site = app.state.site
+    out, campaign = site.settings.outputs, site.campaign()
+    answer = next(a for a in campaign.answers if a.center.endswith("พระสมุทรเจดีย์"))
+    shutil.rmtree(out / "archive" / FOREIGN)  # the fixture's stand-in, not a real version
+    entry = archive.ArchiveEntry(FOREIGN, out / "reports" / f"{FOREIGN}.pdf", answer.source, inputs_digest="d")
+    archive.archive([entry], out / "archive")
+    department = signed_in(app, "department", PASSWORD)
+    html = department.get(f"/department/centers/{FOREIGN}").text
+    assert "จากไฟล์คำตอบของศูนย์" in html and answer.source.name not in html  # said in words, not its file name
+    response = department.post(
+        f"/department/centers/{FOREIGN}/review",
+        data={"csrf_token": csrf_of(html), "decision": "accept"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert archive.final_versions(out / "archive", FOREIGN) == [1]
+    assert archive.verify(out / "archive") == []
+    assert review.states(out, service.load(site.settings))[FOREIGN].state == review.ACCEPTED

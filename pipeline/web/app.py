@@ -22,7 +22,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..problems import InputError
-from ..thai import FILTERS, thai_digits
+from ..thai import FILTERS, thai_digits, thai_text
 from . import words
 from .access import Refused
 from .site import Site, WebConfig
@@ -128,7 +128,8 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     site = Site(config)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     env.filters.update(FILTERS)
-    env.filters["thai"] = thai_digits
+    env.filters["thai"] = thai_digits  # a number
+    env.filters["thai_text"] = thai_text  # a message: Thai digits where it is Thai, a path keeps its own
     env.filters["when"] = words.when
     env.filters["rule"] = words.rule
     env.globals["words"] = words
@@ -201,6 +202,7 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     app.state.templates = templates
     if start_background:
         site.builds.resume()
+        site.start_workers()  # the report queue: what a killed server left queued goes on
         # Read the campaign (seconds at 878 answer files) before the first page asks, then finish
         # what a killed server left.
         threading.Thread(target=_warm_then_redo, args=(site,), name="gecc-redo", daemon=True).start()
