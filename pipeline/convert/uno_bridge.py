@@ -3,7 +3,8 @@
 It connects to one LibreOffice started with ``--accept=pipe,name=NAME;urp;`` and converts
 what it is asked, one request per line on stdin, one answer per line on stdout (JSON):
 
-    {"docx": "/abs/in.docx", "pdf": "/abs/out.pdf", "pdfa": false}  →  {"ok": true} | {"error": "…"}
+    {"docx": "/abs/in.docx", "pdf": "/abs/out.pdf", "pdfa": false, "destinations": false}
+    →  {"ok": true} | {"error": "…"}
 
 It imports nothing from the project (it runs outside the venv). Its parent (pipeline/convert/warm.py)
 starts and supervises it and LibreOffice: time bounds, restarts, the tie to the parent's life.
@@ -42,13 +43,15 @@ def connect(pipe: str) -> Any:
     return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
 
 
-def export_filter(pdfa: bool) -> tuple[Any, ...]:
-    # What `--convert-to pdf` uses (writer_pdf_Export, its defaults); PDF/A-2b for the reports, as
-    # `--convert-to 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'`.
+def export_filter(pdfa: bool, destinations: bool = False) -> tuple[Any, ...]:
+    # What `--convert-to pdf` uses (writer_pdf_Export, its defaults); PDF/A-2b for the reports and
+    # bookmarks as named destinations (compose) as batches.export_filter asks for them.
     props = [prop("FilterName", "writer_pdf_Export")]
-    if pdfa:
-        data = uno.Any("[]com.sun.star.beans.PropertyValue", (prop("SelectPdfVersion", 2),))
-        props.append(prop("FilterData", data))
+    options = [prop("SelectPdfVersion", 2)] if pdfa else []
+    if destinations:
+        options.append(prop("ExportBookmarksToPDFDestination", True))
+    if options:
+        props.append(prop("FilterData", uno.Any("[]com.sun.star.beans.PropertyValue", tuple(options))))
     return tuple(props)
 
 
@@ -58,7 +61,14 @@ def convert(desktop: Any, request: dict[str, Any]) -> None:
     if doc is None:
         raise RuntimeError("LibreOffice could not open the file")
     try:
-        uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(request["pdf"]), export_filter(request["pdfa"])))
+        uno.invoke(
+            doc,
+            "storeToURL",
+            (
+                uno.systemPathToFileUrl(request["pdf"]),
+                export_filter(request["pdfa"], request.get("destinations", False)),
+            ),
+        )
     finally:
         doc.close(True)
 

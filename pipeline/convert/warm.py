@@ -107,10 +107,11 @@ class Instance:
             raise LibreOfficeError(f"LibreOffice did not start for the UNO bridge ({_said(said)})")
         self.converted = 0
 
-    def convert(self, docx: Path, pdf: Path, pdfa: bool, timeout: float) -> str | None:
-        """``docx`` to ``pdf``; why not, when it could not (the instance is then stopped)."""
+    def convert(self, docx: Path, pdf: Path, how: tuple[bool, bool], timeout: float) -> str | None:
+        """``docx`` to ``pdf`` (``how``: PDF/A-2b, bookmarks as destinations); why not, when it could not
+        (the instance is then stopped)."""
         assert self.bridge is not None and self.bridge.stdin is not None
-        request = {"docx": str(docx.resolve()), "pdf": str(pdf), "pdfa": pdfa}
+        request = {"docx": str(docx.resolve()), "pdf": str(pdf), "pdfa": how[0], "destinations": how[1]}
         try:
             self.bridge.stdin.write(json.dumps(request).encode() + b"\n")
             self.bridge.stdin.flush()
@@ -302,13 +303,18 @@ class WarmPool:
             raise
 
     def __call__(
-        self, jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None] | None = None
+        self,
+        jobs: Sequence[tuple[Path, Path]],
+        pdfa: bool,
+        progress: Callable[[int, int], None] | None = None,
+        destinations: bool = False,
     ) -> Conversion:
+        """Each (docx, pdf) job; ``destinations``: bookmarks as PDF named destinations (compose.py)."""
         with self._lock:
-            return self._convert(jobs, pdfa, progress)
+            return self._convert(jobs, (pdfa, destinations), progress)
 
     def _convert(
-        self, jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None] | None
+        self, jobs: Sequence[tuple[Path, Path]], how: tuple[bool, bool], progress: Callable[[int, int], None] | None
     ) -> Conversion:
         result = Conversion()
         todo: queue.SimpleQueue[tuple[Path, Path]] = queue.SimpleQueue()
@@ -331,7 +337,7 @@ class WarmPool:
                     docx, pdf = todo.get_nowait()
                 except queue.Empty:
                     return
-                problem = self._one(instance, (docx, pdf), pdfa, page_font, result)
+                problem = self._one(instance, (docx, pdf), how, page_font, result)
                 with lock:
                     if problem:
                         result.failed[docx] = problem
@@ -348,7 +354,12 @@ class WarmPool:
         return result
 
     def _one(
-        self, instance: Instance, job: tuple[Path, Path], pdfa: bool, page_font: Path | None, result: Conversion
+        self,
+        instance: Instance,
+        job: tuple[Path, Path],
+        how: tuple[bool, bool],
+        page_font: Path | None,
+        result: Conversion,
     ) -> str | None:
         """One document on ``instance``, retried once on a fresh start if the instance failed it."""
         docx, pdf = job
@@ -361,7 +372,7 @@ class WarmPool:
             try:
                 if not instance.alive() or instance.converted >= self.restart_after:
                     instance.start()
-                problem = instance.convert(docx, produced, pdfa, self.file_timeout)
+                problem = instance.convert(docx, produced, how, self.file_timeout)
             except (_Stop, LibreOfficeError) as error:
                 return str(error) or "stopped"
             if problem is None:
@@ -372,7 +383,7 @@ class WarmPool:
                 result.retried.append(docx)
                 result.log.append(f"{docx.name}: {problem}; retrying on a fresh LibreOffice")
         if problem is None:
-            problem = verify(produced, pdfa) or thai_page_numbers(produced, page_font) or place(produced, pdf)
+            problem = verify(produced, how[0]) or thai_page_numbers(produced, page_font) or place(produced, pdf)
         produced.unlink(missing_ok=True)
         return problem
 
