@@ -11,6 +11,7 @@ server puts what they were making back in the queue when it starts.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import service
+from ..convert import LibreOfficeError
 from ..model import Answer, Campaign
 from ..settings import Settings
 from .db import Database
@@ -107,6 +109,8 @@ def work(config: WorkerConfig, wake: Any, parent: int) -> None:
     os.nice(NICE)
     queue = ReportQueue(Database(config.database))
     campaigns = Campaigns(config.settings)
+    with contextlib.suppress(LibreOfficeError):  # then the first report says why, in its own words
+        service.warm_up(config.settings)  # LibreOffice started now: the first report waits for none
     while True:
         jobs = queue.claim(os.getpid(), config.batch)
         if not jobs:
