@@ -118,7 +118,7 @@ def build(label: str, inputs: Path, outputs: Path, centers: int, profiles: Path)
     """One ``build`` in this process, timed per stage, memory sampled."""
     settings = Settings(inputs, outputs, profiles=profiles)
     with PeakMemory() as memory:
-        result = runner.execute_command("build", settings, out=io.StringIO(), err=io.StringIO())
+        result = runner.execute_command("build", settings, runner.Door(io.StringIO(), io.StringIO()))
     outcome = result.outcome
     return Run(
         label,
