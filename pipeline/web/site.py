@@ -319,6 +319,9 @@ class Site:
     def replace_centers(self, data: bytes) -> list[Problem]:
         return edits.replace_centers(self.settings.inputs, data)  # read again: its stamp changed
 
+    def centers_left_out(self, data: bytes) -> list[tuple[str, str]]:
+        return edits.centers_left_out(self.settings.inputs, data)
+
     def edit_circular(self, changes: dict[str, str]) -> list[Problem]:
         return edits.edit_circular(self.settings.inputs, changes)
 
