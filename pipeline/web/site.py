@@ -20,7 +20,7 @@ from .. import audit, review, service
 from ..model import Answer, Campaign, Center
 from ..problems import InputError, Problem
 from ..settings import Settings
-from . import auth, edits, figures, forms, links, outputs
+from . import auth, edits, figures, forms, links, outputs, words
 from .commits import GroupCommit
 from .db import Database, Submission, now, submissions_of
 from .jobs import Builds
@@ -196,8 +196,8 @@ class Site:
                 return Outcome(
                     problems=[
                         Problem(
-                            "แบบประเมินออนไลน์",
-                            f"บันทึกไม่สำเร็จ ระบบเก็บสิ่งที่กรอกไว้เป็นร่างแล้ว โปรดส่งใหม่อีกครั้งภายหลัง ({message(error)})",
+                            words.ONLINE_FORM,
+                            words.SAVE_FAILED.format(reason=message(error)),
                         )
                     ]
                 )
