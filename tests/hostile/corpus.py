@@ -56,7 +56,9 @@ def laughs(data: bytes) -> bytes:
 
 def bomb(data: bytes, megabytes: int = 200) -> bytes:
     """A sheet that unpacks to ``megabytes`` MB of XML (blank space between two tags) from a few hundred kB."""
-    return replace_member(data, SHEET, lambda body: body.replace(b"</sheetData>", b" " * (megabytes << 20) + b"</sheetData>"))
+    return replace_member(
+        data, SHEET, lambda body: body.replace(b"</sheetData>", b" " * (megabytes << 20) + b"</sheetData>")
+    )
 
 
 def far_cell(data: bytes) -> bytes:

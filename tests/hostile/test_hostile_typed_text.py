@@ -15,7 +15,6 @@ from pipeline.settings import Settings
 from pipeline.thai import arabic_digit_runs_in_thai, thai_text
 
 CENTER = ("นนทบุรี", "ศูนย์ดำรงธรรมอำเภอบางบัวทอง")
-WORDS = "ศูนย์ให้บริการประชาชนทุกวันไม่เว้นวันหยุดราชการ โดยมีเจ้าหน้าที่ประจำ".split()
 
 
 @pytest.mark.parametrize(
@@ -53,9 +52,9 @@ def test_notes_as_clerks_write_them_pass_the_report_check(settings):
         "2": "5G และ Wi-Fi ฟรี",
         "3": "เปิดบริการ 24/7 ทุกวัน",
     }
-    # "24/7 Call Center" after more and more words: somewhere the cell wraps between "24/7" and "Call".
-    for n, item in enumerate(physical[3:], start=1):
-        notes[item] = " ".join(WORDS[: n % len(WORDS)]) + " " + "บริการ " * n + "24/7 Call Center"
+    # "24/7 Call Center" after more and more text: somewhere a cell wraps between "24/7" and "Call".
+    for n, item in enumerate(physical[3:] + [i.id for i in campaign.criteria.quality], start=1):
+        notes[item] = "ให้บริการ " * (n // 3) + "ดี" * n + " 24/7 Call Center"
     data = {
         "province": CENTER[0],
         "center": CENTER[1],
