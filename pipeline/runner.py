@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
-from . import archive, assemble, check, convert, fillable, fonts, intake, workbooks
+from . import archive, assemble, check, convert, exports, fillable, fonts, intake, workbooks
 from .check.kinds import results_csv
 from .documents import Document, reports, summary
 from .errors import ExitCode, describe
@@ -266,7 +266,7 @@ def _assemble(campaign: Campaign, kinds: Sequence[str], outputs: Path, ledger: L
             ledger.record(name, key, [outputs / f"{name}.pdf"])
             outcome.rebuilt.append(name)
     if "summary" in kinds:
-        assemble.write_csv(
+        exports.write_csv(
             summary.results_rows(campaign), outputs / summary.RESULTS_CSV, summary.results_columns(campaign.criteria)
         )
         workbooks.results_workbook(campaign, outputs / workbooks.RESULTS_XLSX)

@@ -28,7 +28,7 @@ _DIGITS = re.compile(r"[0-9]+")
 # is Latin script and keeps its digits as typed ("5G", "Wi-Fi 6", "24/7 Call Center",
 # "(New Normal 2021)"); every other digit becomes a Thai digit ("ภายใน ๒๔ ชั่วโมง", "พ.ศ. ๒๕๖๔ (").
 # A line break is not a boundary, so where a line wraps never changes what the rule says.
-_PHRASE = re.compile("[^\u0e01-\u0e4f()\\[\\]{}\"“”]+")
+_PHRASE = re.compile('[^\u0e01-\u0e4f()\\[\\]{}"“”]+')
 _LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 
 
