@@ -15,6 +15,11 @@ supplied by the caller) differ from the latest version's; otherwise nothing
 is touched, not even a modification time. A report PDF made again from the
 same answers and inputs is not archived again (its bytes vary from run to run).
 
+Each manifest names the audit-log entry (pipeline/audit.py) of the action that made it
+(``audit``: number and hash), when the door gave one. A version the department accepts
+is marked final by one more file beside it, ``vNNN.final.json`` (``mark_final``), written
+once and read-only like the rest: the version itself is never touched.
+
 ``verify`` re-hashes every version against its manifest, years later.
 """
 
@@ -33,12 +38,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .files import write_bytes
+from .files import write_bytes, write_new
 
 MANIFEST = "manifest.json"
 REPORT = "report.pdf"
 FORMAT = 1  # of the manifest
 VERSION_DIR = re.compile(r"^v(\d{3,})$")
+FINAL = re.compile(r"^v(\d{3,})\.final\.json$")
 INCOMING = ".incoming-"  # temporary folder of a version being written
 READ_ONLY_FILE = 0o444
 READ_ONLY_DIR = 0o555
@@ -61,6 +67,8 @@ class ArchiveEntry:
     inputs_digest: str = field(kw_only=True)
     # The answer file's text as the report was made from it, when the file may change meanwhile (the web app).
     answer_text: str = field(default="", kw_only=True)
+    # The audit-log entry of the action that made this report ({"entry": n, "hash": …}), when known.
+    audit: dict[str, Any] | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,8 @@ def _archive_one(entry: ArchiveEntry, root: Path, now: Callable[[], datetime]) -
         "answer_source": entry.answer_source.name,
         "files": {name: {"sha256": sha256(data), "size": len(data)} for name, data in files.items()},
     }
+    if entry.audit:
+        manifest["audit"] = dict(entry.audit)
     folder.mkdir(parents=True, exist_ok=True)
     _remove_incoming(folder)
     incoming = Path(tempfile.mkdtemp(prefix=INCOMING, dir=folder))
@@ -185,6 +195,77 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+# --- the final mark of an accepted version -------------------------------------------
+
+
+def mark_final(root: Path, slug: str, version: str, record: dict[str, Any]) -> Path | None:
+    """Mark ``slug``'s ``version`` ("v003") final: ``vNNN.final.json`` beside it, written once.
+
+    ``record`` says who accepted it and when (with the audit entry); the report's SHA-256 from
+    the version's manifest is added, so the mark names exactly the report accepted. None when
+    the version is not in the archive. A version already marked keeps its first mark.
+    """
+    _check_slug(slug)
+    match = VERSION_DIR.match(version)
+    folder = root / slug / version
+    manifest = _read_manifest(folder) if match else None
+    if manifest is None:
+        return None
+    target = root / slug / f"{version}.final.json"
+    mark = {
+        **record,
+        "slug": slug,
+        "version": int(match.group(1)) if match else 0,
+        "report_sha256": manifest.get("files", {}).get(REPORT, {}).get("sha256"),
+    }
+    if write_new(target, json.dumps(mark, ensure_ascii=False, indent=2) + "\n"):
+        target.chmod(READ_ONLY_FILE)
+    return target
+
+
+def final_versions(root: Path, slug: str) -> list[int]:
+    """The versions of ``slug`` marked final, oldest first."""
+    folder = root / slug
+    if not folder.is_dir():
+        return []
+    return sorted(int(m.group(1)) for p in folder.iterdir() if (m := FINAL.match(p.name)))
+
+
+def audit_references(root: Path) -> dict[int, str]:
+    """Audit-log entry → hash, as the manifests and final marks name them (audit.verify checks them)."""
+    found: dict[int, str] = {}
+    if not root.is_dir():
+        return found
+    for path in sorted(root.glob("*/v*/" + MANIFEST)) + sorted(root.glob("*/v*.final.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        ref = data.get("audit") if isinstance(data, dict) else None
+        if isinstance(ref, dict) and isinstance(ref.get("entry"), int) and isinstance(ref.get("hash"), str):
+            found[ref["entry"]] = ref["hash"]
+    return found
+
+
+def _verify_final(slug: str, path: Path, versions: dict[int, Path]) -> list[str]:
+    match = FINAL.match(path.name)
+    number = int(match.group(1)) if match else 0
+    where = f"{slug}/{path.name}"
+    if number not in versions:
+        return [f"{where}: ระบุว่าฉบับ v{number:03d} เป็นฉบับสุดท้าย แต่ไม่มีฉบับนั้นในคลัง"]
+    try:
+        mark = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [f"{where}: อ่านไม่ได้"]
+    manifest = _read_manifest(versions[number]) or {}
+    report = (
+        manifest.get("files", {}).get(REPORT, {}).get("sha256") if isinstance(manifest.get("files"), dict) else None
+    )
+    if not isinstance(mark, dict) or mark.get("report_sha256") != report:
+        return [f"{where}: SHA-256 ของรายงานไม่ตรงกับ {MANIFEST} ของฉบับ v{number:03d}"]
+    return []
+
+
 # --- verification ------------------------------------------------------------------
 
 
@@ -200,7 +281,9 @@ def verify(root: Path) -> list[str]:
         versions = _versions(folder)
         numbers = [n for n, _ in versions]
         for entry in sorted(folder.iterdir()):
-            if not entry.name.startswith(".") and not (VERSION_DIR.match(entry.name) and entry.is_dir()):
+            if FINAL.match(entry.name) and entry.is_file():
+                problems += _verify_final(folder.name, entry, dict(versions))
+            elif not entry.name.startswith(".") and not (VERSION_DIR.match(entry.name) and entry.is_dir()):
                 problems.append(f"{folder.name}/{entry.name}: ไม่ใช่ฉบับในคลัง (ชื่อต้องเป็น v001, v002, …)")
         if not versions:
             problems.append(f"{folder.name}: ไม่มีฉบับใดในคลัง")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import fitz
 
+from .check import Expectation
 from .documents import enclosures, letters
 from .files import atomic_path
 from .model import Campaign
@@ -30,43 +31,63 @@ class Product:
     parts: tuple[str, ...]
     title: str
     odd_starts: bool = True
+    compare_source: bool = False  # the source document regenerated: compared with its OCR text when asked
 
+    def ingredients(self, outputs: Path) -> tuple[object, ...]:
+        return (self, [outputs / f"{n}.pdf" for n in self.parts])
 
-def products(campaign: Campaign, kinds: Sequence[str]) -> list[Product]:
-    """The print files and packages the given document kinds make possible."""
-    made: list[Product] = []
-    province_letters = [f"letters/{p.slug}" for p in campaign.provinces]
-    center_forms = [f"forms/{c.slug}" for c in campaign.centers]
-    if "letters" in kinds:
-        made.append(
-            Product(
-                "print", "print/letters", tuple(province_letters + [letters.COLLECTIVE]), "หนังสือเวียนทุกจังหวัด (ฉบับพิมพ์รวม)"
-            )
+    def files(self, outputs: Path) -> list[Path]:
+        return [outputs / f"{self.name}.pdf"]
+
+    def make(self, outputs: Path) -> str | None:
+        return make(self, outputs)
+
+    def check(self, outputs: Path, source: Path | None) -> Expectation:
+        # Its parts were checked one by one: only what joining them can change.
+        return Expectation(
+            outputs / f"{self.name}.pdf",
+            self.kind,
+            page_numbers=False,
+            rules=("a4_portrait", "pages"),
+            facts={"source": source} if self.compare_source and source is not None else {},
         )
-    if "forms" in kinds:
-        made.append(Product("print", "print/forms", tuple(center_forms), "แบบประเมินตนเองทุกศูนย์ (ฉบับพิมพ์รวม)"))
-    if "letters" in kinds and "forms" in kinds:
-        # The source document regenerated: the collective circular, the criteria, the list of centers.
+
+
+def letter_prints(campaign: Campaign) -> list[Product]:
+    """Every province's letter and the collective copy, in one file to print."""
+    parts = tuple(f"letters/{p.slug}" for p in campaign.provinces) + (letters.COLLECTIVE,)
+    return [Product("print", "print/letters", parts, "หนังสือเวียนทุกจังหวัด (ฉบับพิมพ์รวม)")]
+
+
+def form_prints(campaign: Campaign) -> list[Product]:
+    parts = tuple(f"forms/{c.slug}" for c in campaign.centers)
+    return [Product("print", "print/forms", parts, "แบบประเมินตนเองทุกศูนย์ (ฉบับพิมพ์รวม)")]
+
+
+def packages(campaign: Campaign) -> list[Product]:
+    """What each province receives (its letter, the criteria, its centers' forms), and the source
+    document regenerated: the collective circular, the criteria, the list of centers."""
+    made = [
+        Product(
+            "package",
+            COLLECTIVE,
+            (letters.COLLECTIVE, enclosures.CRITERIA, enclosures.CENTERS),
+            f"{campaign.circular.number} (ฉบับรวมพร้อมสิ่งที่ส่งมาด้วย)",
+            odd_starts=False,
+            compare_source=True,
+        )
+    ]
+    for province in campaign.provinces:
+        parts = (f"letters/{province.slug}", enclosures.CRITERIA, *(f"forms/{c.slug}" for c in province.centers))
         made.append(
             Product(
                 "package",
-                COLLECTIVE,
-                (letters.COLLECTIVE, enclosures.CRITERIA, enclosures.CENTERS),
-                f"{campaign.circular.number} (ฉบับรวมพร้อมสิ่งที่ส่งมาด้วย)",
+                f"package/{province.slug}",
+                parts,
+                f"{campaign.circular.number} จังหวัด{province.name}",
                 odd_starts=False,
             )
         )
-        for province in campaign.provinces:
-            parts = (f"letters/{province.slug}", enclosures.CRITERIA, *(f"forms/{c.slug}" for c in province.centers))
-            made.append(
-                Product(
-                    "package",
-                    f"package/{province.slug}",
-                    parts,
-                    f"{campaign.circular.number} จังหวัด{province.name}",
-                    odd_starts=False,
-                )
-            )
     return made
 
 

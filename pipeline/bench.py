@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import random
 import shutil
 import subprocess
 import tempfile
@@ -29,20 +28,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import fitz
-import yaml
 
 from . import convert, fonts, runner
 from .files import write_text
 from .load import load_campaign
-from .load.centers import provinces
-from .model import Campaign, Center
 from .registry import EVERYTHING, documents_for
-from .settings import PROJECT, Settings
-from .thai import thai_digits
+from .sample import change_one_answer, make_inputs
+from .settings import Settings
+from .web.bench import web_bench  # the real server on the loopback address
 from .workers import cores
 
 SAMPLE_EVERY = 0.1  # s between memory samples
-PREFIX = "ศูนย์ดำรงธรรมอำเภอ"
 
 
 @dataclass
@@ -63,61 +59,6 @@ class Run:
     @property
     def docs_per_second(self) -> float:
         return self.documents / self.seconds["total"] if self.seconds.get("total") else 0.0
-
-
-# --- the generated campaign -----------------------------------------------------------
-
-
-def make_inputs(root: Path, centers: int | None = None, seed: int = 2564) -> Path:
-    """An inputs folder under ``root``: the shipped circular and criteria, a generated answer
-    file for every center. ``centers``: None keeps the shipped list (the source's 76); a
-    number takes its first N, or beyond 76 generates that many centers over the 76 provinces
-    (878 is one per district of the country)."""
-    inputs = root / "inputs"
-    shutil.copytree(PROJECT / "inputs", inputs, ignore=shutil.ignore_patterns("answers"))
-    (inputs / "answers").mkdir()
-    shipped = (inputs / "centers.csv").read_text(encoding="utf-8-sig").splitlines()
-    if centers is not None and centers <= len(shipped) - 1:
-        rows = shipped[: centers + 1]
-    elif centers is not None:
-        names = [p for p in provinces() if p != "กรุงเทพมหานคร"]  # Bangkok has เขต, not อำเภอ
-        rows = ["order,province,center,note"] + [
-            f"{i},{names[(i - 1) % len(names)]},{PREFIX}ทดสอบ{thai_digits(i)},ข้อมูลจำลองสำหรับวัดความเร็ว"
-            for i in range(1, centers + 1)
-        ]
-    else:
-        rows = shipped
-    write_text(inputs / "centers.csv", "\n".join(rows) + "\n")
-    campaign = load_campaign(inputs)
-    rng = random.Random(seed)
-    for center in campaign.centers:
-        write_text(inputs / "answers" / f"{center.slug}.yaml", answer_text(campaign, center, rng))
-    return inputs
-
-
-def answer_text(campaign: Campaign, center: Center, rng: random.Random) -> str:
-    """A plausible self-assessment: most items met, a few not."""
-    data = {
-        "province": center.province,
-        "center": center.name,
-        "assessed_on": "2021-02-15",
-        "assessor": {"name": "ผู้ประเมินจำลอง", "position": "ปลัดอำเภอ"},
-        "physical": {item.id: "มี" if rng.random() < 0.85 else "ไม่มี" for item in campaign.criteria.physical},
-        "quality": {item.id: rng.random() < 0.8 for item in campaign.criteria.quality},
-    }
-    return "# ข้อมูลจำลองสำหรับวัดความเร็ว (generated for the benchmark)\n" + yaml.safe_dump(
-        data, allow_unicode=True, sort_keys=False
-    )
-
-
-def change_one_answer(inputs: Path) -> Path:
-    """Flip the first physical answer of the first answer file; the file changed."""
-    path = sorted((inputs / "answers").glob("*.yaml"))[0]
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    first = next(iter(data["physical"]))
-    data["physical"][first] = "ไม่มี" if data["physical"][first] == "มี" else "มี"
-    write_text(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    return path
 
 
 # --- measuring ----------------------------------------------------------------------
@@ -176,7 +117,7 @@ def build(label: str, inputs: Path, outputs: Path, centers: int, profiles: Path)
     """One ``build`` in this process, timed per stage, memory sampled."""
     settings = Settings(inputs, outputs, profiles=profiles)
     with PeakMemory() as memory:
-        result = runner.execute("build", settings, out=io.StringIO(), err=io.StringIO())
+        result = runner.execute_command("build", settings, out=io.StringIO(), err=io.StringIO())
     outcome = result.outcome
     return Run(
         label,
@@ -312,8 +253,6 @@ def bench(
             report["runs"].append(run)
             shutil.rmtree(root, ignore_errors=True)
         if web:
-            from .web.bench import web_bench  # the real server on the loopback address
-
             log.write("เว็บ: ส่งคำตอบทีละศูนย์, ทุกศูนย์พร้อมกัน, หน้าภาพรวม…\n")
             report["web"] = web_bench(tmp / "web", log=io.StringIO())
     report["runs"] = [{**asdict(r), "docs_per_second": r.docs_per_second} for r in report["runs"]]

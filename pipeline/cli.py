@@ -8,12 +8,13 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from . import registry, runner, workbooks
+from . import archive, audit, registry, runner, workbooks
 from .errors import ExitCode, describe
 from .settings import Settings
 from .web.cli import add_commands as web_commands
@@ -123,7 +124,16 @@ def parser() -> argparse.ArgumentParser:
         action="store_false",
         help="without the web app's figures (submission to report, all centers at once, dashboard at 878)",
     )
-    web_commands(command, _folders)  # serve, links, set-password (pipeline/web/cli.py)
+    sub = command(
+        "audit",
+        "บันทึกการกระทำ: verify ตรวจว่าไม่มีรายการใดถูกแก้ไข, show แสดงรายการล่าสุด / "
+        "the audit log: verify its hash chain, show the latest entries",
+        _audit,
+    )
+    sub.add_argument("what", choices=("verify", "show"), help="verify | show")
+    sub.add_argument("--outputs", type=Path, default=Path("outputs"), help="โฟลเดอร์ผลลัพธ์ / output folder")
+    sub.add_argument("--last", type=int, default=20, metavar="N", help="show: how many entries (default 20)")
+    web_commands(command, _folders)  # serve, links, set-password, users (pipeline/web/cli.py)
     return top
 
 
@@ -153,12 +163,35 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _build(args: argparse.Namespace) -> int:
-    return runner.run(args.command, _settings(args), verbose=args.verbose)
+    return runner.run(args.command, _settings(args).with_(actor=audit.cli_actor()), verbose=args.verbose)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    path = audit.log_path(args.outputs)
+    if args.what == "show":
+        for entry in reversed(audit.recent(path, args.last)):
+            detail = json.dumps(entry.detail, ensure_ascii=False)
+            sys.stdout.write(f"{entry.n}\t{entry.at}\t{entry.actor}\t{entry.action}\t{detail}\n")
+        return ExitCode.ok
+    if not path.is_file():
+        sys.stderr.write(f"ไม่มีบันทึกการกระทำ {path} (ยังไม่มีการกระทำใดที่บันทึก) / no audit log yet\n")
+        return ExitCode.ok
+    broken = audit.verify(path, archive.audit_references(args.outputs / "archive"))
+    if broken is not None:
+        sys.stderr.write(
+            f"บันทึกการกระทำไม่สมบูรณ์: {broken.message(path)}\n"
+            f"ตั้งแต่รายการนี้ไป ไม่อาจยืนยันได้ว่าบันทึกไม่ถูกแก้ไข / the audit log is broken at entry {broken.n}\n"
+        )
+        return ExitCode.failed
+    count = sum(1 for _ in audit.entries(path))
+    sys.stdout.write(f"บันทึกการกระทำครบถ้วน ไม่ถูกแก้ไข: {count} รายการ ({path}) / the audit log is intact\n")
+    return ExitCode.ok
 
 
 def _init_answers(args: argparse.Namespace) -> int:
     if args.replace and not args.xlsx:
         raise SystemExit("gecc init-answers: --replace is for --xlsx (an existing answers.xlsx)")
+    audit.append(_settings(args).outputs, audit.cli_actor(), "init-answers", {"xlsx": bool(args.xlsx)})
     if args.xlsx:
         settings = _settings(args)
         return workbooks.init_answers_command(settings.inputs, settings.outputs, replace=args.replace)

@@ -6,6 +6,7 @@ never the input files themselves.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -93,7 +94,8 @@ class Circular:
     """The circular's content; texts may hold Jinja fields such as {{ province }}.
 
     ``format`` says which parts the letter has. Both formats: urgency, number,
-    addressee (ถึง / เรียน), paragraphs, office, date, owner, emblem. Stamped
+    addressee (ถึง / เรียน), paragraphs, office, date, owner, emblem, and the
+    optional deadline the centers answer by (follow-up letters state it). Stamped
     only: ``stamp``. External only: subject, salutation, references,
     enclosures, closing, signer (empty / None in a stamped letter: the loader
     refuses them there).
@@ -108,6 +110,8 @@ class Circular:
     paragraphs: tuple[str, ...]  # Jinja
     owner: Owner
     center_list: CenterList
+    # กำหนดส่ง, the day by which the centers answer (optional); datetime.date: the field `date` shadows the name
+    deadline: datetime.date | None = None
     emblem: Path | None = None
     stamp: Path | None = None  # stamped: image of the office's stamp; None = space to stamp by hand
     subject: str = ""

@@ -20,30 +20,41 @@ from __future__ import annotations
 
 import fcntl
 import io
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import archive, check, convert, fonts, intake, runner
-from .documents import reports
+from . import check, convert, fonts, intake, runner
+from .convert import Conversion
+from .documents import Document, reports
+from .execute import Context, Converter, Outcome, execute
 from .files import write_text
 from .load import load_campaign
 from .load.answers import validate_mapping
 from .model import Answer, Campaign, Center
+from .plan import Scope, plan
 from .problems import Problem
-from .registry import RULES_BY_KIND
-from .render import TemplateProblem, render
+from .registry import KINDS
 from .settings import Settings
-from .workers import cores
+from .uptodate import Ledger
 
-__all__ = ["BuildResult", "ReportBuild", "Settings", "build", "build_report", "load", "save_answer", "validate_answer"]
+__all__ = [
+    "BuildResult",
+    "ReportBuild",
+    "Settings",
+    "build",
+    "build_report",
+    "build_reports",
+    "load",
+    "save_answer",
+    "validate_answer",
+]
 
 FORM = "แบบประเมินออนไลน์"  # how problems name answers that came as data, not as a file
-_PYMUPDF = threading.Lock()  # PyMuPDF is not thread-safe: one check at a time in this process
+REPORTS = tuple(k.name for k in KINDS if k.archived)  # the kinds a center's answers make: its report
 HISTORY = ".history"  # inputs/answers/.history/<center>/: every answer file a newer one replaced (hidden: not read)
 
 
@@ -127,58 +138,74 @@ class ReportBuild:
 
 
 def build_report(settings: Settings, campaign: Campaign, answer: Answer) -> ReportBuild:
-    """Render, convert, check and archive one center's report, without locking the whole campaign.
+    """Render, convert, check and archive one center's report, without locking the whole campaign."""
+    return build_reports(settings, campaign, [answer])[0]
 
-    Two calls for one center run one after the other (a lock per center); calls for
-    different centers run side by side, each LibreOffice on a profile of its own.
+
+def build_reports(settings: Settings, campaign: Campaign, answers: Sequence[Answer]) -> list[ReportBuild]:
+    """The reports of ``answers`` (at most one per center), made by one plan: rendered together and
+    converted in one LibreOffice pass, then checked and archived; one ReportBuild per answer, in order.
+
+    Only what is stale is made, and the build ledger records it, so the next ``gecc build`` does not make
+    these reports again. Two calls for one center run one after the other (a lock per center); calls for
+    different centers run side by side, their LibreOffice on profiles of their own, apart from a campaign
+    build's (a report never waits for one).
     """
     started = time.perf_counter()
-    doc = reports.documents(campaign, [answer])[0]
-    docx, pdf = settings.outputs / f"{doc.name}.docx", settings.outputs / f"{doc.name}.pdf"
-
-    def done(problems: list[str], findings: Sequence[check.Finding] = (), version: str | None = None) -> ReportBuild:
-        return ReportBuild(
-            not problems, docx, pdf, tuple(findings), tuple(problems), version, time.perf_counter() - started
-        )
-
-    slug = Path(doc.name).name
-    with _locked(settings.outputs / ".locks" / f"{slug}.lock"):
+    slugs = sorted({reports.center_of(campaign, a).slug for a in answers})
+    if len(slugs) != len(answers):
+        raise ValueError("build_reports takes at most one answer per center")
+    with ExitStack() as locks:
+        for slug in slugs:  # in one order: two calls waiting for each other's centers cannot deadlock
+            locks.enter_context(_locked(settings.outputs / ".locks" / f"{slug}.lock"))
+        ledger = Ledger(settings.outputs)
+        planned = plan(campaign, Scope(settings, REPORTS, answers=tuple(answers)))
         try:
-            render(doc, settings.templates, docx)
-        except TemplateProblem as problem:
-            return done([str(problem)])
-        with _profile_slot(settings) as profiles:
-            result = convert.convert(
-                [(docx, pdf)],
-                fontconfig=fonts.prepare(settings.build),
-                pdfa=doc.pdfa,
-                workers=1,
-                profile_root=profiles,
-                batch_timeout=settings.batch_timeout,
-                file_timeout=settings.file_timeout,
-            )
-        if pdf not in result.converted:
-            reason = result.failed.get(docx, "ไม่ทราบสาเหตุ")
-            return done([f"{docx.relative_to(settings.outputs)}: แปลงเป็น PDF ไม่สำเร็จ ({reason})"])
-        exp = check.Expectation(pdf, doc.kind, dict(doc.expect), pdfa=doc.pdfa, facts=doc.facts)
-        with _PYMUPDF:
-            findings = check.check_pdf(exp, RULES_BY_KIND.get(doc.kind, {}))
-        failed = [f"{pdf.relative_to(settings.outputs)}: {f.rule}: {f.detail}" for f in findings if not f.ok]
-        if failed:
-            return done(failed, findings)  # a report that fails its check is never archived
-        # The answer's own text: its file may already hold a newer revision.
-        row, text = (answer.source_text, "") if answer.source_where else ("", answer.source_text)
-        entry = archive.ArchiveEntry(
-            slug, pdf, answer.source, row, answer_text=text, inputs_digest=runner.inputs_digest(campaign, settings)
+            outcome = execute(planned, Context(settings, ledger, converter=_converter(settings)))
+        finally:
+            ledger.save()
+    seconds = time.perf_counter() - started
+    return [_report_build(doc, outcome, settings.outputs, seconds) for doc in _in_order(planned.documents, answers)]
+
+
+def _in_order(docs: Sequence[Document], answers: Sequence[Answer]) -> list[Document]:
+    by_answer = {id(d.facts["answer"]): d for d in docs}
+    return [by_answer[id(a)] for a in answers]
+
+
+def _report_build(doc: Document, outcome: Outcome, outputs: Path, seconds: float) -> ReportBuild:
+    docx, pdf = outputs / f"{doc.name}.docx", outputs / f"{doc.name}.pdf"
+    findings = tuple(f for f in outcome.findings if f.pdf == pdf)
+    problems = [outcome.problems[n] for n in (f"docx:{doc.name}", doc.name) if n in outcome.problems]
+    if not problems:
+        problems = [f"{pdf.relative_to(outputs)}: {f.rule}: {f.detail}" for f in findings if not f.ok]
+    # A report that fails its check is never archived.
+    version = outcome.versions.get(doc.name) if not problems else None
+    return ReportBuild(not problems, docx, pdf, findings, tuple(problems), version, seconds)
+
+
+def _converter(settings: Settings) -> Converter:
+    """LibreOffice for reports made outside a campaign build: on profiles of their own."""
+    root = settings.profile_root.parent / f"{settings.profile_root.name}-single"
+
+    def converting(jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None]) -> Conversion:
+        return convert.convert(
+            jobs,
+            fontconfig=fonts.prepare(settings.build),
+            pdfa=pdfa,
+            profile_root=root,
+            batch_timeout=settings.batch_timeout,
+            file_timeout=settings.file_timeout,
+            progress=progress,
         )
-        (kept,) = archive.archive([entry], settings.outputs / "archive")
-        return done([], findings, kept.path.name)
+
+    return converting
 
 
 @dataclass(frozen=True)
 class BuildResult:
     status: int  # the exit status (pipeline.errors.ExitCode)
-    outcome: runner.Outcome
+    outcome: Outcome
     findings: tuple[check.Finding, ...] = ()
 
     @property
@@ -198,7 +225,7 @@ def build(
     ``log`` receives the run's Thai account of what it did (default: dropped).
     """
     log = log if log is not None else io.StringIO()
-    result = runner.execute(command, settings, io.StringIO(), log, progress=progress, catch=False)
+    result = runner.execute_command(command, settings, io.StringIO(), log, progress=progress, catch=False)
     return BuildResult(result.status, result.outcome, result.findings)
 
 
@@ -212,24 +239,3 @@ def _locked(path: Path) -> Iterator[None]:
     with open(path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
-
-
-@contextmanager
-def _profile_slot(settings: Settings) -> Iterator[Path]:
-    """A LibreOffice profile folder no other call is using (waits until one is free).
-
-    Kept apart from a whole build's profiles, so one report never waits for a campaign build.
-    """
-    root = settings.profile_root.parent / f"{settings.profile_root.name}-single"
-    root.mkdir(parents=True, exist_ok=True)
-    slots = max(2, cores())
-    while True:
-        for n in range(slots):
-            with open(root / f"{n}.lock", "a+b") as handle:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    continue  # in use: try the next one
-                yield root / str(n)
-                return
-        time.sleep(0.05)

@@ -19,7 +19,9 @@ class Settings:
     set-up. ``profiles``: where LibreOffice's profiles live (default build/lo-profiles). ``source``: the
     source circular (OCR text) to compare the collective package with, when asked for. ``links``: the
     centers' web links to print on their forms (default outputs/links.csv, which ``gecc links`` writes;
-    read only if it is there)."""
+    read only if it is there). ``actor``: who asked for this run (audit.py: ``user:…``, ``cli:…``); a
+    build with an actor is entered in the audit log once its inputs are read. ``cause``: the audit-log
+    entry (number, hash) of the person's action this run carries out; the archive's manifests name it."""
 
     inputs: Path
     outputs: Path
@@ -30,6 +32,8 @@ class Settings:
     file_timeout: float = 60.0  # s for one file retried on its own
     source: Path | None = None
     links: Path | None = None
+    actor: str = ""
+    cause: tuple[int, str] | None = None
 
     def __post_init__(self) -> None:
         # Absolute once: LibreOffice and the workers resolve relative paths elsewhere.

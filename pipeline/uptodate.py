@@ -10,6 +10,7 @@ truncated or deleted output is rebuilt too. The record is ``outputs/.build-state
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -20,7 +21,8 @@ from typing import Any
 from .files import write_bytes
 
 STATE = ".build-state.json"
-FORMAT = 1
+FORMAT = 2  # 2: a document's DOCX and PDF are two entries (render, convert)
+_GONE: dict[str, Any] = {}  # a forgotten entry, among the changes
 
 
 def file_digest(path: Path) -> str | None:
@@ -70,13 +72,18 @@ class Ledger:
     def __init__(self, outputs: Path):
         self.outputs = outputs
         self.path = outputs / STATE
-        self.entries: dict[str, dict[str, Any]] = {}
+        self.entries: dict[str, dict[str, Any]] = self._read()
+        self.changes: dict[str, dict[str, Any]] = {}  # what this run recorded or forgot, for save
+
+    def _read(self) -> dict[str, dict[str, Any]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if data.get("format") == FORMAT:
-                self.entries = data["entries"]
+                entries: dict[str, dict[str, Any]] = data["entries"]
+                return entries
         except (OSError, ValueError, KeyError, AttributeError):
             pass  # no record, or not ours: everything is built afresh
+        return {}
 
     def current(self, name: str, key: str, files: Iterable[Path]) -> bool:
         """Whether ``name`` was built from ``key`` and its files are exactly as written then."""
@@ -93,22 +100,35 @@ class Ledger:
         for f in files:
             digest = file_digest(f)
             if digest is None:
-                self.entries.pop(name, None)  # not all there: not up to date
+                self.forget(name)  # not all there: not up to date
                 return
             entry["files"][self._relative(f)] = digest
         if data is not None:
             entry["data"] = data
-        self.entries[name] = entry
+        self.entries[name] = self.changes[name] = entry
 
     def data(self, name: str) -> Any:
         return self.entries.get(name, {}).get("data")
 
     def forget(self, name: str) -> None:
         self.entries.pop(name, None)
+        self.changes[name] = _GONE
 
     def save(self) -> None:
-        text = json.dumps({"format": FORMAT, "entries": self.entries}, ensure_ascii=False, indent=0, sort_keys=True)
-        write_bytes(self.path, text.encode("utf-8"))
+        """This run's changes, merged into the record as it is now: a web-made report may have recorded
+        itself while a build ran (a lock file keeps two saves apart)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(STATE + ".lock"), "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            entries = self._read()
+            for name, entry in self.changes.items():
+                if entry is _GONE:
+                    entries.pop(name, None)
+                else:
+                    entries[name] = entry
+            text = json.dumps({"format": FORMAT, "entries": entries}, ensure_ascii=False, indent=0, sort_keys=True)
+            write_bytes(self.path, text.encode("utf-8"))
+        self.entries, self.changes = entries, {}
 
     def _relative(self, path: Path) -> str:
         return str(Path(path).relative_to(self.outputs))

@@ -27,6 +27,7 @@ from pathlib import Path
 import fitz
 import pytest
 import yaml
+from campaigns import copy_shipped
 from docx import Document as Docx
 
 from pipeline.check import normalise
@@ -66,7 +67,7 @@ def prepare(name: str, root: Path) -> Path:
     """inputs/ copied to ``root`` with the case laid over it; the inputs folder."""
     spec = spec_of(name)
     inputs = root / "inputs"
-    shutil.copytree(PROJECT / "inputs", inputs)
+    copy_shipped(inputs)
     overlay = CASES / name / "inputs"
     if overlay.is_dir():
         shutil.copytree(overlay, inputs, dirs_exist_ok=True)

@@ -112,3 +112,13 @@ def test_archive_is_append_only_and_stable(campaign):
     run("reports", "--inputs", str(inputs), "--outputs", str(outputs))
     assert sorted(p.name for p in archive.iterdir()) == ["v001", "v002"]
     assert json.loads((archive / "v001" / "manifest.json").read_text(encoding="utf-8")) == manifest
+    # Each manifest names the audit entry of the build that made it (the command line's, here).
+    log = [json.loads(line) for line in (outputs / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    made = {e["n"]: e for e in log}
+    v002 = json.loads((archive / "v002" / "manifest.json").read_text(encoding="utf-8"))
+    for m in (manifest, v002):
+        entry = made[m["audit"]["entry"]]
+        assert (entry["hash"], entry["action"], entry["actor"][:4]) == (m["audit"]["hash"], "build", "cli:")
+    assert manifest["audit"]["entry"] < v002["audit"]["entry"]
+    verified = run("audit", "verify", "--outputs", str(outputs))
+    assert verified.returncode == 0, verified.stderr

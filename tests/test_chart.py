@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from campaigns import shipped
 
 from pipeline import chart as chart_module
 from pipeline.documents import Chart, summary
@@ -16,7 +17,7 @@ from pipeline.load.answers import load_answers
 from pipeline.render import render
 
 PROJECT = Path(__file__).resolve().parents[1]
-INPUTS = PROJECT / "inputs"
+INPUTS = shipped()
 TEMPLATES = PROJECT / "templates"
 
 

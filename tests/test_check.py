@@ -20,6 +20,7 @@ from pathlib import Path
 
 import fitz
 import pytest
+from campaigns import shipped
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -407,7 +408,7 @@ def test_results_csv_must_agree_with_the_answer_files(tmp_path):
     from pipeline.documents import summary
     from pipeline.load import load_campaign
 
-    campaign = load_campaign(Path(__file__).resolve().parents[1] / "inputs")
+    campaign = load_campaign(shipped())
     table = tmp_path / "results.csv"
     rows = summary.results_rows(campaign)
     exports.write_csv(rows, table)

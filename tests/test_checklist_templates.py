@@ -28,6 +28,7 @@ from pathlib import Path
 
 import fitz
 import pytest
+from campaigns import shipped
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,7 +115,7 @@ def test_templates_hold_no_box_glyphs_and_thai_fonts_everywhere(name):
 # --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def campaign():
-    return load_campaign(ROOT / "inputs")
+    return load_campaign(shipped())
 
 
 def report_answers(criteria):

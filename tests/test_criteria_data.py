@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from campaigns import shipped
 
 REPO = Path(__file__).resolve().parents[1]
-CRITERIA = REPO / "inputs" / "criteria.yaml"
+CRITERIA = shipped() / "criteria.yaml"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_291ecc3d9e9114e3.txt"
 
 # OCR corrections applied in criteria.yaml (see its header), with how many

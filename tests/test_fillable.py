@@ -13,6 +13,7 @@ from pathlib import Path
 
 import fitz
 import pytest
+from campaigns import copy_shipped
 
 from pipeline.boxes import box_glyphs
 from pipeline.fillable import field_names, ink_box, make_fillable
@@ -29,7 +30,7 @@ CENTERS = 2
 
 def _inputs_for_two_centers(folder: Path) -> Path:
     """The shipped inputs, with the first two centers only and no answer for any other center."""
-    shutil.copytree(PROJECT / "inputs", folder)
+    copy_shipped(folder)
     path = folder / "centers.csv"
     text = path.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))

@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from campaigns import PROJECT, run
+from campaigns import copy_shipped, run, shipped
 from font_parity import (
     REAL_FONTS,
     compare,
@@ -42,7 +42,7 @@ CENTERS = (1, 2, 34)
 def cut_inputs(root: Path) -> Path:
     """The shipped inputs with only CENTERS, and only their answers."""
     inputs = root / "inputs"
-    shutil.copytree(PROJECT / "inputs", inputs)
+    copy_shipped(inputs)
     rows = (inputs / "centers.csv").read_text(encoding="utf-8").splitlines()
     kept = [rows[0]] + [row for row in rows[1:] if row.split(",", 1)[0].strip() in {str(n) for n in CENTERS}]
     assert len(kept) == len(CENTERS) + 1, kept
@@ -68,7 +68,7 @@ def both_ways(tmp_path_factory: pytest.TempPathFactory):
     if fonts.real_font_installed():
         pytest.skip("TH Sarabun New is installed system-wide: the build would use it, not the substitute")
     work = tmp_path_factory.mktemp("parity")
-    inputs = PROJECT / "inputs" if FULL else cut_inputs(work)
+    inputs = shipped() if FULL else cut_inputs(work)
     outputs = work / "outputs"
     done = run("build", "--inputs", str(inputs), "--outputs", str(outputs), timeout=1800)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

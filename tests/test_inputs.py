@@ -68,6 +68,34 @@ def test_circular_problems_name_line_and_key(inputs):
     assert any("ขาดคีย์ “number”" in p for p in found), found
 
 
+def test_the_deadline_is_optional_and_read_in_any_date_form(inputs):
+    from datetime import date
+
+    assert load_campaign(inputs).circular.deadline == date(2021, 1, 29)
+    yaml_file = inputs / "circular.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(text.replace("deadline: 2021-01-29", "deadline: ๒๙ ม.ค. ๒๕๖๔"), encoding="utf-8")
+    assert load_campaign(inputs).circular.deadline == date(2021, 1, 29)
+    without = "\n".join(line for line in text.splitlines() if not line.startswith("deadline:"))
+    yaml_file.write_text(without, encoding="utf-8")
+    assert load_campaign(inputs).circular.deadline is None
+
+
+def test_a_wrong_deadline_is_named_with_its_line(inputs):
+    yaml_file = inputs / "circular.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    line = text.splitlines().index(next(x for x in text.splitlines() if x.startswith("deadline:"))) + 1
+    yaml_file.write_text(text.replace("deadline: 2021-01-29", "deadline: 30/2/2564"), encoding="utf-8")
+    (found,) = problems_of(inputs)
+    assert found.startswith(f"inputs/circular.yaml: บรรทัดที่ {line}, ช่อง deadline: "), found
+    assert "ไม่มีอยู่จริง" in found, found
+    yaml_file.write_text(text.replace("deadline: 2021-01-29", "deadline: 2020-12-01"), encoding="utf-8")
+    assert problems_of(inputs) == [
+        f"inputs/circular.yaml: บรรทัดที่ {line}, ช่อง deadline: กำหนดส่ง (deadline) ๑ ธันวาคม ๒๕๖๓ "
+        "อยู่ก่อนวันที่ของหนังสือ (date) ๒๘ ธันวาคม ๒๕๖๓"
+    ]
+
+
 def test_the_shipped_circular_is_a_stamped_letter(inputs):
     circular = load_campaign(inputs).circular
     assert circular.format is LetterFormat.STAMPED

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import fitz
 import pytest
-from campaigns import run, small_inputs
+from campaigns import copy_shipped, run, shipped, small_inputs
 
 from pipeline.check import normalise
 from pipeline.check.kinds import source_fragments, visual_lines
@@ -19,10 +19,9 @@ SOURCE_LETTER_END = "โทร./โทรสาร ๐ ๒๓๕๖ ๙๕๕๖
 @pytest.fixture(scope="module")
 def letters_run(tmp_path_factory):
     """One run of `letters` on inputs whose first center's name holds & < > (must render as written)."""
-    import shutil
 
     inputs = tmp_path_factory.mktemp("campaign") / "inputs"
-    shutil.copytree(PROJECT / "inputs", inputs)
+    copy_shipped(inputs)
     csv = inputs / "centers.csv"
     csv.write_text(
         csv.read_text(encoding="utf-8").replace(
@@ -78,10 +77,8 @@ def test_the_collective_copy_reads_like_the_source(letters_run):
 
 
 def test_bad_inputs_stop_before_anything_is_written(tmp_path):
-    import shutil
-
     inputs = tmp_path / "inputs"
-    shutil.copytree(PROJECT / "inputs", inputs)
+    copy_shipped(inputs)
     csv = inputs / "centers.csv"
     csv.write_text(csv.read_text(encoding="utf-8").replace(",นนทบุรี,", ",นนทบุรีย์,"), encoding="utf-8")
     (inputs / "circular.yaml").write_text(
@@ -105,7 +102,7 @@ def test_the_collective_copy_regenerates_the_sources_lines_in_order(letters_run)
     source = SOURCE.read_text(encoding="utf-8")
     lines = source_fragments(source[: source.index(SOURCE_LETTER_END) + len(SOURCE_LETTER_END)])
     text_end = lines.index("จึงเรียนมาเพื่อโปรดพิจารณาดำเนินการ") + 1
-    circular = load_campaign(PROJECT / "inputs").circular
+    circular = load_campaign(shipped()).circular
     from pipeline.thai import thai_date
 
     wanted = [*lines[:text_end], *circular.office, thai_date(circular.date), *lines[text_end:]]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from campaigns import shipped
 
 from pipeline import exports
 from pipeline.documents import Chart, reports, summary
@@ -19,7 +20,7 @@ from pipeline.load.scoring import load_scoring
 from pipeline.thai import thai_date
 
 PROJECT = Path(__file__).resolve().parents[1]
-INPUTS = PROJECT / "inputs"
+INPUTS = shipped()
 BANG_BUA_THONG = "ศูนย์ดำรงธรรมอำเภอบางบัวทอง"  # 02-นนทบุรี-บางบัวทอง.yaml
 PHRA_SAMUT_CHEDI = "ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์"  # 01-สมุทรปราการ-พระสมุทรเจดีย์.yaml
 

@@ -130,3 +130,25 @@ def test_concurrent_revisions_of_one_center_keep_every_version(settings):
         t.join()
     assert all(r.ok for r in results), [r.problems for r in results]
     assert sorted(r.archived_version for r in results) == ["v001", "v002"]
+
+
+def test_reports_waiting_together_are_one_plan_and_the_next_build_keeps_them(settings):
+    """build_reports makes several centers' reports in one plan (one LibreOffice pass) and records them in
+    the build ledger: the command line's next build converts none of them again."""
+    campaign = service.load(settings)
+    (settings.inputs / "answers" / "01-สมุทรปราการ-พระสมุทรเจดีย์.yaml").unlink()
+    mine = service.validate_answer(form(campaign), campaign)
+    other = service.validate_answer(
+        form(campaign, province="สมุทรปราการ", center="ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์"), campaign
+    )
+    for answer in (mine, other):
+        service.save_answer(settings, campaign, answer)
+    built = service.build_reports(settings, campaign, [mine, other])
+    assert [b.ok for b in built] == [True, True], [b.problems for b in built]
+    assert [b.pdf.name for b in built] == ["02-นนทบุรี-บางบัวทอง.pdf", "01-สมุทรปราการ-พระสมุทรเจดีย์.pdf"]
+    assert [b.archived_version for b in built] == ["v001", "v001"]
+    result = service.build(settings, "reports")
+    assert result.status == 0, result.failures
+    assert not any(name.startswith("reports/") for name in result.outcome.rebuilt), result.outcome.rebuilt
+    again = service.build_report(settings, campaign, mine)  # nothing changed: nothing made, same version
+    assert again.ok and again.archived_version == "v001"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from campaigns import copy_shipped, shipped
 from docxtpl import DocxTemplate
 from lxml import etree
 
@@ -219,10 +220,10 @@ def test_the_start_over_tool_writes_templates_that_keep_all_this(tmp_path):
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory):
     """The shipped inputs; and the same with each example circular (another letter format)."""
-    campaigns = [load_campaign(ROOT / "inputs")]
-    for example in sorted((ROOT / "inputs").glob("circular.*.example.yaml")):
+    campaigns = [load_campaign(shipped())]
+    for example in sorted(shipped().glob("circular.*.example.yaml")):
         inputs = tmp_path_factory.mktemp("inputs")
-        shutil.copytree(ROOT / "inputs", inputs, dirs_exist_ok=True)
+        copy_shipped(inputs)
         shutil.copyfile(example, inputs / "circular.yaml")
         campaigns.append(load_campaign(inputs))
     return campaigns

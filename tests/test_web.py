@@ -555,7 +555,7 @@ def test_the_circular_form_offers_the_fields_its_format_has(web):
 
 def test_the_dashboard_opens_fast_at_878_centers(tmp_path):
     """Measured, not a benchmark: at 878 generated centers the dashboard opens well under a second."""
-    from pipeline.bench import make_inputs
+    from pipeline.sample import make_inputs
     from pipeline.settings import Settings
     from pipeline.web.site import WebConfig
 

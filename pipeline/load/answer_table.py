@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+from ..exports import safe_text
 from ..model import Answer, Criteria
 from ..problems import Problem
 from ..thai import parse_date
@@ -123,5 +124,5 @@ def _row_text(columns: list[str], values: dict[str, str]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    writer.writerow([values[c] for c in columns])
+    writer.writerow([safe_text(values[c]) for c in columns])  # it may be opened in Excel: no formula
     return buffer.getvalue()

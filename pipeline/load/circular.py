@@ -16,6 +16,7 @@ from jinja2 import TemplateSyntaxError
 from ..model import CenterList, Circular, LetterFormat, Owner, Signer
 from ..problems import Problem
 from ..templating import TEXT_ENV
+from ..thai import thai_date
 from .yamlfile import DATE, TEXT, YamlFile, optional, read_yaml, validate
 
 STAMPED, EXTERNAL = LetterFormat.STAMPED, LetterFormat.EXTERNAL
@@ -27,6 +28,7 @@ COMMON = {  # and "format", read first (_format)
     "paragraphs": [TEXT],
     "office": [TEXT],
     "date": DATE,
+    "deadline": optional(DATE, None),
     "owner": {"unit": [TEXT], "phone_line": TEXT, "email_line": optional(TEXT, "")},
     "emblem": optional(TEXT, ""),
     "center_list": {
@@ -92,6 +94,7 @@ def load_circular(path: Path, display: str, problems: list[Problem]) -> Circular
     if data.get("office") == []:  # the sending office (stamped) or the issuing office (external): a part of both
         problems.append(Problem(display, "ต้องมีชื่อส่วนราชการอย่างน้อยหนึ่งบรรทัด", file.where(("office",)), "office"))
     _check_jinja(file, data, problems)
+    _check_deadline(file, data, problems)
     images = {key: _image(path.parent, key, data.get(key) or "", file, problems) for key in IMAGE_NAMES}
     if len(problems) > found:
         return None
@@ -102,6 +105,7 @@ def load_circular(path: Path, display: str, problems: list[Problem]) -> Circular
         number=data["number"],
         office=tuple(data["office"]),
         date=data["date"],
+        deadline=data["deadline"],
         addressee=data["addressee"],
         paragraphs=tuple(data["paragraphs"]),
         owner=Owner(tuple(data["owner"]["unit"]), data["owner"]["phone_line"], data["owner"]["email_line"]),
@@ -153,6 +157,20 @@ def _foreign_message(letter_format: LetterFormat, key: str) -> str:
         f"หนังสือ{letter_format.value}ไม่มีส่วน “{PART_NAMES[key]}” (มีเฉพาะในหนังสือ{other.value}): "
         f"ลบคีย์ “{key}” ออก หรือเปลี่ยน format เป็น {other.value}"
     )
+
+
+def _check_deadline(file: YamlFile, data: dict[str, Any], problems: list[Problem]) -> None:
+    """The centers cannot be asked to answer before the circular that asks them is dated."""
+    deadline, dated = data.get("deadline"), data.get("date")
+    if deadline is not None and dated is not None and deadline < dated:
+        problems.append(
+            Problem(
+                file.display,
+                f"กำหนดส่ง (deadline) {thai_date(deadline)} อยู่ก่อนวันที่ของหนังสือ (date) {thai_date(dated)}",
+                file.where(("deadline",)),
+                "deadline",
+            )
+        )
 
 
 def _check_jinja(file: YamlFile, data: dict[str, Any], problems: list[Problem]) -> None:

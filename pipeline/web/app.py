@@ -23,8 +23,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..problems import InputError
 from ..thai import thai_digits
-from . import pages
+from .access import Refused
 from .site import Site, WebConfig
+from .views import builds, campaign, center, centers, circular, dashboard, files, ingest, links, sign_in
+from .views.common import not_found, page, refused
 
 HERE = Path(__file__).parent
 HEADERS = [
@@ -119,34 +121,32 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     env.filters["thai"] = thai_digits
     templates = Jinja2Templates(env=env)
 
-    d = pages.department
     routes = [
-        Route("/", pages.home),
-        Route("/c/{token}", pages.center_page, methods=["GET"]),
-        Route("/c/{token}", pages.center_post, methods=["POST"]),
-        Route("/c/{token}/report.pdf", pages.center_report),
-        Route("/department/sign-in", pages.sign_in_page, methods=["GET"]),
-        Route("/department/sign-in", pages.sign_in_post, methods=["POST"]),
-        Route("/department/sign-out", pages.sign_out, methods=["POST"]),
-        Route("/department", pages.dashboard),
-        Route("/department/build", pages.start_build, methods=["POST"]),
-        Route("/department/builds/{id}", pages.build_page),
-        Route("/department/centers/{slug}/link", pages.reissue_link, methods=["POST"]),
-        Route("/department/links", pages.issue_links, methods=["POST"]),
-        Route("/department/links", pages.link_sheet, methods=["GET"]),
-        Route("/department/campaign", pages.campaign_state, methods=["POST"]),
-        Route("/department/centers", pages.centers_page, methods=["GET"]),
-        Route("/department/centers", pages.upload_centers, methods=["POST"]),
-        Route("/department/ingest", pages.ingest_page, methods=["GET"]),
-        Route("/department/ingest", pages.upload_ingest, methods=["POST"]),
-        Route("/department/circular", pages.circular_page, methods=["GET"]),
-        Route("/department/circular", pages.circular_post, methods=["POST"]),
-        Route("/department/files", pages.files_page),
-        Route("/department/files/{path:path}", pages.download),
-        Route("/department/archive.zip", pages.archive_zip),
+        Route("/", dashboard.home),
+        Route("/c/{token}", center.center_page, methods=["GET"]),
+        Route("/c/{token}", center.center_post, methods=["POST"]),
+        Route("/c/{token}/report.pdf", center.center_report),
+        Route("/department/sign-in", sign_in.sign_in_page, methods=["GET"]),
+        Route("/department/sign-in", sign_in.sign_in_post, methods=["POST"]),
+        Route("/department/sign-out", sign_in.sign_out, methods=["POST"]),
+        Route("/department", dashboard.dashboard),
+        Route("/department/build", builds.start_build, methods=["POST"]),
+        Route("/department/builds/{id}", builds.build_page),
+        Route("/department/centers/{slug}/link", links.reissue_link, methods=["POST"]),
+        Route("/department/links", links.issue_links, methods=["POST"]),
+        Route("/department/links", links.link_sheet, methods=["GET"]),
+        Route("/department/campaign", campaign.campaign_state, methods=["POST"]),
+        Route("/department/centers", centers.centers_page, methods=["GET"]),
+        Route("/department/centers", centers.upload_centers, methods=["POST"]),
+        Route("/department/ingest", ingest.ingest_page, methods=["GET"]),
+        Route("/department/ingest", ingest.upload_ingest, methods=["POST"]),
+        Route("/department/circular", circular.circular_page, methods=["GET"]),
+        Route("/department/circular", circular.circular_post, methods=["POST"]),
+        Route("/department/files", files.files_page),
+        Route("/department/files/{path:path}", files.download),
+        Route("/department/archive.zip", files.archive_zip),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    del d
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -154,7 +154,7 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         site.close()  # the report workers
 
     async def inputs_wrong(request: Request, error: Exception) -> Response:
-        return pages.page(
+        return page(
             request,
             "message.html",
             503,
@@ -165,11 +165,11 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     async def http_error(request: Request, error: Exception) -> Response:
         status = getattr(error, "status_code", 500)
         if status == 404:
-            return pages.not_found(request)
-        return pages.page(request, "message.html", status, title="ทำรายการนี้ไม่ได้", message=f"รหัส {status}")
+            return not_found(request)
+        return page(request, "message.html", status, title="ทำรายการนี้ไม่ได้", message=f"รหัส {status}")
 
     async def server_error(request: Request, error: Exception) -> Response:
-        return pages.page(
+        return page(
             request,
             "message.html",
             500,
@@ -177,11 +177,15 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
             message="ระบบทำรายการนี้ไม่สำเร็จ ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดลองใหม่อีกครั้ง",
         )
 
+    async def refusal(request: Request, error: Exception) -> Response:
+        assert isinstance(error, Refused)
+        return refused(request, error)
+
     app = Starlette(
         routes=routes,
         middleware=[Middleware(Limits, max_bytes=config.max_upload)],
         lifespan=lifespan,
-        exception_handlers={InputError: inputs_wrong, HTTPException: http_error, 500: server_error},
+        exception_handlers={Refused: refusal, InputError: inputs_wrong, HTTPException: http_error, 500: server_error},
     )
     app.state.site = site
     app.state.templates = templates

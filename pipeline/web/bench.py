@@ -24,8 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..bench import make_inputs
 from ..model import Criteria
+from ..sample import make_inputs
 from ..settings import PROJECT, Settings
 from .site import Site, WebConfig
 

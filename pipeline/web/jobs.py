@@ -21,6 +21,7 @@ from .. import service
 from ..guard import Busy
 from ..settings import Settings
 from .db import Database, now
+from .processes import die_with_parent, message
 
 BUSY_WAIT = 60.0  # s a build waits for another run on the same outputs folder to end
 COMMANDS = {
@@ -32,9 +33,9 @@ COMMANDS = {
 
 
 class Builds:
-    def __init__(self, site: Any):
-        self.site = site
-        self.db = site.db
+    def __init__(self, settings: Settings, db: Database):
+        self.settings = settings
+        self.db = db
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
 
@@ -46,11 +47,11 @@ class Builds:
             row = con.execute("SELECT id FROM builds WHERE state IN ('queued', 'running') ORDER BY id").fetchone()
             if row:
                 return row["id"], False
-            build_id = con.execute(
+            cursor = con.execute(
                 "INSERT INTO builds (command, state, queued_at) VALUES (?, 'queued', ?)", (command, now())
-            ).lastrowid
+            )
         self.kick()
-        return build_id, True
+        return int(cursor.lastrowid or 0), True
 
     def resume(self) -> None:
         """After a restart: what was running is queued again."""
@@ -83,18 +84,14 @@ class Builds:
         # In a process of its own, started fresh (spawn): the build's workers and LibreOffice then hold
         # no copy of the server's listening socket, so a server killed mid-build can start again at once
         # on its port; and the build dies with the server (PR_SET_PDEATHSIG), to be redone on restart.
-        from .site import _die_with_parent
-
         try:
             with ProcessPoolExecutor(
                 1,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_die_with_parent,
+                initializer=die_with_parent,
                 initargs=(os.getpid(),),
             ) as pool:
-                status, failures = pool.submit(
-                    run_build, self.site.settings, command, str(self.db.path), build_id
-                ).result()
+                status, failures = pool.submit(run_build, self.settings, command, str(self.db.path), build_id).result()
         except BrokenProcessPool:
             status, failures = 1, ["การสร้างหยุดกลางคัน (กระบวนการสร้างเอกสารถูกปิด) สั่งใหม่ได้"]
         state = "done" if status == 0 else "failed"
@@ -130,6 +127,4 @@ def run_build(settings: Settings, command: str, database: str, build_id: int) ->
                 continue
             return 3, [f"มีการสร้างเอกสารอื่นใช้โฟลเดอร์ผลลัพธ์อยู่ (pid {busy.pid}) รอให้เสร็จแล้วสั่งใหม่"]
         except Exception as error:
-            from .site import _message
-
-            return 1, [_message(error)]
+            return 1, [message(error)]

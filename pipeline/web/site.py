@@ -1,13 +1,12 @@
 """The web app's state and what its pages do, calling the core (pipeline.service).
 
-Handlers (pages.py) parse a request and render a page; everything they do goes
+The views (views/) parse a request and render a page; everything they do goes
 through a Site: the cached campaign, the database, submissions, builds, files.
+What the dashboard counts is in figures.py, links.csv in links.py, downloads in outputs.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import multiprocessing
 import os
@@ -19,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from .. import service
-from ..files import write_text
 from ..model import Answer, Campaign, Center
-from ..problems import InputError, Problem
+from ..problems import Problem
 from ..settings import Settings
 from ..workers import cores
-from . import auth, forms
+from . import auth, edits, figures, forms, links, outputs
 from .db import Database, Submission, now, submissions_of
+from .jobs import Builds
+from .processes import die_with_parent, message
 
 REPORTS = "reports"
 Stamp = tuple[tuple[str, int | None, int | None], ...]  # (file, mtime_ns, size) of input files
@@ -67,10 +67,8 @@ class Site:
         self._center_locks: dict[tuple[str, str], threading.Lock] = {}
         self._reports: ProcessPoolExecutor | None = None
         self._locks_lock = threading.Lock()
-        from .jobs import Builds
-
-        self.builds = Builds(self)
-        self._checks: tuple[tuple[int, int], dict[str, dict[str, Any]]] | None = None
+        self.builds = Builds(self.settings, self.db)
+        self._catalog = outputs.Catalog(self.settings.outputs)
 
     # --- the campaign, loaded again when its input files change ----------------------
 
@@ -186,7 +184,7 @@ class Site:
                     problems=[
                         Problem(
                             "แบบประเมินออนไลน์",
-                            f"บันทึกไม่สำเร็จ ระบบเก็บสิ่งที่กรอกไว้เป็นร่างแล้ว โปรดส่งใหม่อีกครั้งภายหลัง ({_message(error)})",
+                            f"บันทึกไม่สำเร็จ ระบบเก็บสิ่งที่กรอกไว้เป็นร่างแล้ว โปรดส่งใหม่อีกครั้งภายหลัง ({message(error)})",
                         )
                     ]
                 )
@@ -217,7 +215,7 @@ class Site:
                 self._reports = ProcessPoolExecutor(
                     max_workers=max(2, cores()),
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_die_with_parent,
+                    initializer=die_with_parent,
                     initargs=(os.getpid(),),
                 )
             return self._reports
@@ -240,7 +238,7 @@ class Site:
                 )
             state, problems, version = ("ok" if built.ok else "failed"), list(built.problems), built.archived_version
         except Exception as error:  # a report that cannot be made must not lose the submission
-            state, problems, version = "failed", [_message(error)], None
+            state, problems, version = "failed", [message(error)], None
         self.db.run(
             "UPDATE submissions SET report = ?, report_problems = ?, archived_version = ? WHERE id = ?",
             state,
@@ -282,7 +280,7 @@ class Site:
             except Exception as error:  # one center's trouble must not stop the others
                 self.db.run(
                     "UPDATE submissions SET report = 'failed', report_problems = ? WHERE id = ?",
-                    json.dumps([_message(error)], ensure_ascii=False),
+                    json.dumps([message(error)], ensure_ascii=False),
                     row["id"],
                 )
 
@@ -297,272 +295,50 @@ class Site:
     def reissue_link(self, center: Center) -> str:
         """A new link for one center; its row of links.csv follows, so forms printed next carry the new one."""
         url = self.issue_link(center)
-        target = self.settings.outputs / "links.csv"
-        if target.is_file():
-            rows = [row for row in _csv_rows(target) if (row[0], row[1]) != (center.province, center.name)]
-            self._write_links(rows + [[center.province, center.name, url]])
+        links.replace_link(self.settings.outputs, center, url)
         return url
 
     def issue_all_links(self) -> list[tuple[Center, str]]:
         return [(c, self.issue_link(c)) for c in sorted(self.campaign().centers, key=lambda c: c.order)]
 
     def write_links(self) -> Path:
-        """A new link for every center, in outputs/links.csv (UTF-8 with BOM for Excel): the old links stop."""
-        return self._write_links([[c.province, c.name, url] for c, url in self.issue_all_links()])
-
-    def _write_links(self, rows: list[list[str]]) -> Path:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["province", "center", "url"])
-        writer.writerows(rows)
-        target = self.settings.outputs / "links.csv"
-        write_text(target, "\ufeff" + out.getvalue())
-        return target
+        """A new link for every center, in outputs/links.csv: the old links stop."""
+        return links.write_links(
+            self.settings.outputs, [[c.province, c.name, url] for c, url in self.issue_all_links()]
+        )
 
     def link_sheet(self, province: str = "") -> list[dict[str, Any]]:
-        """The links of outputs/links.csv (the only place they exist in clear) with a QR code each, for
-        printing; a link re-issued since is marked stale rather than shown as working."""
-        import csv
-
-        import segno
-
-        path = self.settings.outputs / "links.csv"
-        if not path.is_file():
-            return []
-        sheet = []
-        for row in csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()):
-            if province and row.get("province") != province:
-                continue
-            url = row.get("url") or ""
-            token = url.rsplit("/c/", 1)[-1] if "/c/" in url else ""
-            center = self.center_of_token(token) if token else None
-            current = center is not None and (center.province, center.name) == (row.get("province"), row.get("center"))
-            qr = segno.make(url, error="m").svg_inline(scale=4, border=2) if current else ""
-            sheet.append(
-                {
-                    "province": row.get("province", ""),
-                    "center": row.get("center", ""),
-                    "url": url,
-                    "current": current,
-                    "qr": qr,
-                }
-            )
-        return sheet
+        return links.link_sheet(self.settings.outputs, self.center_of_token, province)
 
     # --- changing the inputs ------------------------------------------------------------
 
     def replace_centers(self, data: bytes) -> list[Problem]:
-        from . import edits
-
         return edits.replace_centers(self.settings.inputs, data)  # read again: its stamp changed
 
     def edit_circular(self, changes: dict[str, str]) -> list[Problem]:
-        from . import edits
-
         return edits.edit_circular(self.settings.inputs, changes)
 
     def ingest(self, uploads: list[tuple[str, bytes]]) -> tuple[list[Path], list[Problem]]:
-        from . import edits
-
         return edits.ingest_pdfs(self.settings.inputs, self.campaign(), uploads)
 
     # --- the dashboard --------------------------------------------------------------------
 
     def dashboard(self) -> list[dict[str, Any]]:
-        """One row per center: state, last change, basic condition met, quality items met."""
-        campaign = self.campaign()
-        latest = {
-            (r["province"], r["center"]): r
-            for r in self.db.all(
-                "SELECT s.province, s.center, s.basic_met, s.quality_met, s.submitted_at, s.report, n.versions "
-                "FROM submissions s JOIN (SELECT province, center, max(id) AS id, count(*) AS versions "
-                "FROM submissions GROUP BY province, center) n ON n.id = s.id"
-            )
-        }
-        drafts = {
-            (r["province"], r["center"]): r["saved_at"]
-            for r in self.db.all("SELECT province, center, saved_at FROM drafts")
-        }
-        files = {(a.province, a.center): a for a in campaign.answers}
-        rows = []
-        for center in sorted(campaign.centers, key=lambda c: c.order):
-            key = (center.province, center.name)
-            row: dict[str, Any] = {
-                "center": center,
-                "state": "not started",
-                "changed": None,
-                "basic": None,
-                "quality": None,
-                "versions": 0,
-                "report": None,
-            }
-            if key in latest:
-                r = latest[key]
-                row.update(
-                    state="submitted",
-                    changed=r["submitted_at"],
-                    basic=bool(r["basic_met"]),
-                    quality=r["quality_met"],
-                    versions=r["versions"],
-                    report=r["report"],
-                )
-            elif key in files:
-                a = files[key]
-                row.update(
-                    state="submitted", basic=all(a.physical.values()), quality=sum(a.quality.values()), report="file"
-                )
-            if key in drafts and (row["changed"] is None or drafts[key] > row["changed"]):
-                if row["state"] == "not started":
-                    row["state"] = "draft"
-                row["changed"] = drafts[key]
-            rows.append(row)
-        return rows
+        return figures.dashboard_rows(self.db, self.campaign())
 
     def national_chart(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Share of submitted centers meeting the basic condition, and of quality items met per part."""
-        campaign = self.campaign()
-        answers = self._latest_answers()
-        submitted = [r for r in rows if r["state"] == "submitted"]
-        counts = [("ผ่านเงื่อนไขพื้นฐาน (ด้านกายภาพครบ ๑๓ ข้อ)", sum(1 for r in submitted if r["basic"]), len(submitted))]
-        for part in campaign.criteria.parts:
-            ids = [i.id for i in part.items]
-            met = sum(1 for q in answers.values() for i in ids if q.get(i))
-            counts.append((part.title, met, len(ids) * len(answers)))
-        return [
-            {"label": label, "value": value, "of": of, "percent": round(100 * value / of) if of else 0}
-            for label, value, of in counts
-        ]
-
-    def _latest_answers(self) -> dict[tuple[str, str], dict[str, bool]]:
-        """Quality answers of each answered center: its latest web version, else its answer file."""
-        found = {(a.province, a.center): a.quality for a in self.campaign().answers}
-        for r in self.db.all(
-            "SELECT s.province, s.center, s.answer FROM submissions s JOIN (SELECT max(id) AS id "
-            "FROM submissions GROUP BY province, center) n ON n.id = s.id"
-        ):
-            found[(r["province"], r["center"])] = json.loads(r["answer"]).get("quality") or {}
-        return found
+        return figures.national_chart(self.db, self.campaign(), rows)
 
     def results_figures(self) -> dict[str, Any] | None:
-        """outputs/summary/results.csv as a table (header, rows), if it was built."""
-        import csv
-
-        path = self.settings.outputs / "summary" / "results.csv"
-        if not path.is_file():
-            return None
-        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
-        return {
-            "header": rows[0] if rows else [],
-            "rows": rows[1:201],
-            "more": max(0, len(rows) - 201),
-            "path": "summary/results.csv",
-        }
+        return figures.results_figures(self.settings.outputs)
 
     # --- files under outputs/ --------------------------------------------------------------
 
     def output_file(self, relative: str) -> Path | None:
-        """The file under outputs/ this URL path names; None for anything outside, hidden or missing."""
-        root = self.settings.outputs.resolve()
-        if not relative or "\x00" in relative or relative.startswith("/"):
-            return None
-        parts = Path(relative).parts
-        if any(p.startswith(".") for p in parts):  # .web (the database), .lock, .build-state.json …
-            return None
-        path = (root / relative).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
-            return None
-        return path
+        return outputs.output_file(self.settings.outputs, relative)
 
     def archive_zip(self) -> Path:
-        """outputs/archive/ as a zip in a temporary file (the caller removes it): the archive of 878
-        centers is hundreds of MB, not for memory."""
-        import tempfile
-        import zipfile
-
-        root = self.settings.outputs / "archive"
-        folder = self.config.database_path.parent / "tmp"
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix="archive-", suffix=".zip", dir=folder)
-        os.close(handle)
-        with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as z:
-            if root.is_dir():
-                for path in sorted(root.rglob("*")):
-                    rel = path.relative_to(root)
-                    if path.is_file() and not path.is_symlink() and not any(p.startswith(".") for p in rel.parts):
-                        z.write(path, str(Path("archive") / rel))
-        return Path(name)
+        return outputs.archive_zip(self.settings.outputs, self.config.database_path.parent / "tmp")
 
     def catalog(self) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, Any]]]:
-        """The downloadable documents under outputs/ by folder (each: its stem and files by suffix), and
-        the check results per PDF (check.json)."""
-        root = self.settings.outputs
-        groups: dict[str, dict[str, dict[str, Any]]] = {}
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                rel = path.relative_to(root)
-                if (
-                    not path.is_file()
-                    or rel.parts[0] in ("archive", "screenshots")
-                    or any(p.startswith(".") for p in rel.parts)
-                    or path.suffix.lower() not in (".pdf", ".docx", ".csv", ".json")
-                ):
-                    continue
-                group = rel.parts[0] if len(rel.parts) > 1 else ""
-                stem = rel.with_suffix("").as_posix()
-                doc = groups.setdefault(group, {}).setdefault(stem, {"stem": stem, "files": {}})
-                doc["files"][path.suffix.lower().lstrip(".")] = rel.as_posix()
-        return {g: list(docs.values()) for g, docs in groups.items()}, self._check_results()
-
-    def _check_results(self) -> dict[str, dict[str, Any]]:
-        path = self.settings.outputs / "check.json"
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            return {}
-        stamp = (st.st_mtime_ns, st.st_size)
-        if self._checks is None or self._checks[0] != stamp:
-            results: dict[str, dict[str, Any]] = {}
-            root = self.settings.outputs.resolve()
-            for f in json.loads(path.read_text(encoding="utf-8")).get("findings", []):
-                pdf = Path(f["pdf"])
-                try:
-                    key = (pdf if pdf.is_absolute() else root / pdf).resolve().relative_to(root).as_posix()
-                except ValueError:
-                    key = pdf.as_posix()
-                entry = results.setdefault(key, {"ok": True, "findings": []})
-                entry["ok"] = entry["ok"] and f["ok"]
-                entry["findings"].append(f)
-            self._checks = (stamp, results)
-        return self._checks[1]
-
-
-def _die_with_parent(parent: int) -> None:
-    """A report worker ends when the server ends, even by kill -9 (Linux: PR_SET_PDEATHSIG)."""
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the server died before the call
-        os._exit(1)
-
-
-def _message(error: BaseException) -> str:
-    if isinstance(error, InputError):
-        return "\n".join(str(p) for p in error.problems)
-    try:
-        from ..errors import describe  # the lead's door-independent messages
-
-        failure = describe(error)
-        if failure is not None:
-            return failure.message.strip()
-    except ImportError:
-        pass
-    return f"{type(error).__name__}: {error}"
-
-
-def _csv_rows(path: Path) -> list[list[str]]:
-    """The rows of links.csv below its header."""
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))[1:]
+        return self._catalog.documents()

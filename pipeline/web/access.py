@@ -1,0 +1,160 @@
+"""Who is asking and what they may do: the first call of every view.
+
+``allow(request, action)`` finds the actor (a signed-in department session, a center by
+its link, or anyone), decides whether that actor may do ``action``, and for a POST reads
+the form within its limits and checks its CSRF token. A refusal is raised as ``Refused``;
+the app turns it into the sign-in redirect, the 403 page or the 404 page. Roles (a province
+officer, say) extend ``may``; the views do not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from ..model import Center
+from . import auth
+from .site import Site
+
+Who = Literal["anyone", "center", "department"]
+
+
+@dataclass(frozen=True)
+class FormLimits:
+    max_files: int
+    max_fields: int
+    max_part_size: int
+
+
+FORM = FormLimits(max_files=0, max_fields=1000, max_part_size=64 * 1024)
+UPLOAD = FormLimits(max_files=200, max_fields=20, max_part_size=20 * 2**20)
+
+
+@dataclass(frozen=True)
+class Rule:
+    who: Who
+    limits: FormLimits = FORM  # of a POST's form
+    while_open: bool = False  # refused once the department has closed the campaign
+
+
+# Every action a view performs, and who may perform it.
+RULES: dict[str, Rule] = {
+    "home": Rule("anyone"),
+    "sign-in": Rule("anyone"),
+    "center.view": Rule("center"),
+    "center.answer": Rule("center", while_open=True),
+    "center.report": Rule("center"),
+    "sign-out": Rule("department"),
+    "dashboard.view": Rule("department"),
+    "campaign.open-close": Rule("department"),
+    "builds.view": Rule("department"),
+    "builds.start": Rule("department"),
+    "links.view": Rule("department"),
+    "links.issue": Rule("department"),
+    "centers.view": Rule("department"),
+    "centers.replace": Rule("department", limits=UPLOAD),
+    "ingest.view": Rule("department"),
+    "ingest.upload": Rule("department", limits=UPLOAD),
+    "circular.view": Rule("department"),
+    "circular.edit": Rule("department"),
+    "files.view": Rule("department"),
+    "files.download": Rule("department"),
+}
+
+CLOSED = "กรมการปกครองปิดรับแบบประเมินแล้ว แก้ไขหรือส่งใหม่ไม่ได้"
+EXPIRED = "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง โปรดเปิดหน้าเดิมแล้วส่งใหม่"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: the department (by its session), one center (by its link), or anyone."""
+
+    who: Who
+    session: str | None = None
+    token: str | None = None
+    center: Center | None = None
+
+
+class Refused(Exception):
+    """The request stops here. ``kind``: "sign-in" (go and sign in), "forbidden" (403) or "not-found" (404)."""
+
+    def __init__(self, kind: Literal["sign-in", "forbidden", "not-found"], message: str = "", next_path: str = ""):
+        super().__init__(kind)
+        self.kind, self.message, self.next_path = kind, message, next_path
+
+
+def site_of(request: Request) -> Site:
+    site: Site = request.app.state.site
+    return site
+
+
+def may(actor: Actor, action: str, site: Site) -> str | None:
+    """None when ``actor`` may do ``action``, else the reason (Thai)."""
+    rule = RULES[action]
+    if rule.who != "anyone" and actor.who != rule.who:
+        return "ไม่อนุญาต"
+    if rule.while_open and site.closed():
+        return CLOSED
+    return None
+
+
+async def allow(request: Request, action: str) -> Actor:
+    """The actor of ``request`` when it may do ``action`` (its POST form read into request.state.form,
+    its CSRF token checked); raises Refused otherwise."""
+    site, rule = site_of(request), RULES[action]
+    actor = await run_in_threadpool(_actor, request, site, rule.who)
+    if rule.who == "department" and actor.session is None:
+        raise Refused("sign-in", next_path=request.url.path)
+    if rule.who == "center" and actor.center is None:
+        raise Refused("not-found")
+    request.state.actor = actor
+    key = _csrf_key(request, actor)
+    if key is not None:
+        request.state.csrf = site.csrf.token(key)
+    if request.method == "POST":
+        limits = rule.limits
+        form = await request.form(
+            max_files=limits.max_files, max_fields=limits.max_fields, max_part_size=limits.max_part_size
+        )
+        request.state.form = form
+        if not site.csrf.valid(key, form.get("csrf_token")):
+            raise Refused("forbidden", EXPIRED)
+    reason = may(actor, action, site)
+    if reason is not None:
+        raise Refused("forbidden", reason)
+    return actor
+
+
+def _actor(request: Request, site: Site, who: Who) -> Actor:
+    """Only what this action's rule asks for is looked up: a session, or the center of a link."""
+    if who == "department":
+        session = request.cookies.get(auth.SESSION_COOKIE)
+        return Actor("department", session=session) if auth.session_valid(site.db, session) else Actor("anyone")
+    if who == "center":
+        token = str(request.path_params.get("token", ""))
+        center = site.center_of_token(token)
+        return Actor("center", token=token, center=center) if center else Actor("anyone")
+    return Actor("anyone")
+
+
+def _csrf_key(request: Request, actor: Actor) -> str | None:
+    """What a form's CSRF token is bound to: the session, the center's link, or the sign-in cookie."""
+    if actor.session:
+        return "session:" + actor.session
+    if actor.token:
+        return "center:" + auth.digest(actor.token)
+    bound = request.cookies.get(auth.SIGN_IN_COOKIE)
+    return "sign-in:" + bound if bound else None
+
+
+def sign_in_path(next_path: str) -> str:
+    return "/department/sign-in?" + urlencode({"next": next_path})
+
+
+def form_of(request: Request) -> Any:
+    """The POST form allow() read."""
+    return request.state.form

@@ -1,0 +1,91 @@
+"""The files under outputs/ the department downloads: one file, the archive as a zip, the catalogue."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+
+def output_file(outputs: Path, relative: str) -> Path | None:
+    """The file under outputs/ this URL path names; None for anything outside, hidden or missing."""
+    root = outputs.resolve()
+    if not relative or "\x00" in relative or relative.startswith("/"):
+        return None
+    parts = Path(relative).parts
+    if any(p.startswith(".") for p in parts):  # .web (the database), .lock, .build-state.json …
+        return None
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
+
+
+def archive_zip(outputs: Path, folder: Path) -> Path:
+    """outputs/archive/ as a zip in a temporary file in ``folder`` (the caller removes it): the archive
+    of 878 centers is hundreds of MB, not for memory."""
+    root = outputs / "archive"
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix="archive-", suffix=".zip", dir=folder)
+    os.close(handle)
+    with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as z:
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                rel = path.relative_to(root)
+                if path.is_file() and not path.is_symlink() and not any(p.startswith(".") for p in rel.parts):
+                    z.write(path, str(Path("archive") / rel))
+    return Path(name)
+
+
+class Catalog:
+    """The downloadable documents and their check results; check.json read again only when it changes."""
+
+    def __init__(self, outputs: Path):
+        self.outputs = outputs
+        self._checks: tuple[tuple[int, int], dict[str, dict[str, Any]]] | None = None
+
+    def documents(self) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, Any]]]:
+        """The documents under outputs/ by folder (each: its stem and files by suffix), and the check
+        results per PDF (check.json)."""
+        root = self.outputs
+        groups: dict[str, dict[str, dict[str, Any]]] = {}
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                rel = path.relative_to(root)
+                if (
+                    not path.is_file()
+                    or rel.parts[0] in ("archive", "screenshots")
+                    or any(p.startswith(".") for p in rel.parts)
+                    or path.suffix.lower() not in (".pdf", ".docx", ".csv", ".json")
+                ):
+                    continue
+                group = rel.parts[0] if len(rel.parts) > 1 else ""
+                stem = rel.with_suffix("").as_posix()
+                doc = groups.setdefault(group, {}).setdefault(stem, {"stem": stem, "files": {}})
+                doc["files"][path.suffix.lower().lstrip(".")] = rel.as_posix()
+        return {g: list(docs.values()) for g, docs in groups.items()}, self.check_results()
+
+    def check_results(self) -> dict[str, dict[str, Any]]:
+        path = self.outputs / "check.json"
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return {}
+        stamp = (st.st_mtime_ns, st.st_size)
+        if self._checks is None or self._checks[0] != stamp:
+            results: dict[str, dict[str, Any]] = {}
+            root = self.outputs.resolve()
+            for f in json.loads(path.read_text(encoding="utf-8")).get("findings", []):
+                pdf = Path(f["pdf"])
+                try:
+                    key = (pdf if pdf.is_absolute() else root / pdf).resolve().relative_to(root).as_posix()
+                except ValueError:
+                    key = pdf.as_posix()
+                entry = results.setdefault(key, {"ok": True, "findings": []})
+                entry["ok"] = entry["ok"] and f["ok"]
+                entry["findings"].append(f)
+            self._checks = (stamp, results)
+        return self._checks[1]

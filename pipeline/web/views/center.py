@@ -1,0 +1,76 @@
+"""A center's form (/c/<token>): its answers, drafts, submissions and report."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from .. import auth, forms
+from ..access import Actor, allow, form_of, site_of
+from .common import not_found, page, when
+
+
+async def center_page(request: Request) -> Response:
+    actor = await allow(request, "center.view")
+    return await run_in_threadpool(_view, request, actor, None, [], {})
+
+
+def _view(
+    request: Request,
+    actor: Actor,
+    fields: dict[str, str] | None,
+    general: list[str],
+    errors: dict[str, list[str]],
+    status: int = 200,
+) -> Response:
+    site, center, token = site_of(request), actor.center, actor.token or ""
+    assert center is not None  # allow() found it
+    campaign = site.campaign()
+    history = site.submissions(center)
+    if fields is None:
+        fields = site.draft(center) or (forms.fields_of_answer(history[-1].answer) if history else {})
+    return page(
+        request,
+        "center.html",
+        status,
+        center=center,
+        criteria=campaign.criteria,
+        fields=fields,
+        errors=errors,
+        general=general,
+        history=history,
+        closed=site.closed(),
+        has_draft=site.draft(center) is not None,
+        report=site.report_pdf(center) is not None,
+        csrf=site.csrf.token("center:" + auth.digest(token)),
+        token=token,
+        saved=request.query_params.get("saved"),
+        when=when,
+    )
+
+
+async def center_post(request: Request) -> Response:
+    actor = await allow(request, "center.answer")
+    site, center, token = site_of(request), actor.center, actor.token
+    assert center is not None
+    campaign = await run_in_threadpool(site.campaign)
+    form = form_of(request)
+    fields = forms.typed(form, campaign.criteria)
+    if form.get("action") == "submit":
+        outcome = await run_in_threadpool(site.submit, center, fields)
+        if outcome.problems:
+            errors, general = forms.problems_by_field(outcome.problems)
+            return await run_in_threadpool(_view, request, actor, fields, general, errors, 422)
+        return RedirectResponse(f"/c/{token}?saved=submitted", status_code=303)
+    await run_in_threadpool(site.save_draft, center, fields)
+    return RedirectResponse(f"/c/{token}?saved=draft#top", status_code=303)
+
+
+async def center_report(request: Request) -> Response:
+    actor = await allow(request, "center.report")
+    assert actor.center is not None
+    pdf = site_of(request).report_pdf(actor.center)
+    if pdf is None:
+        return not_found(request)
+    return FileResponse(pdf, media_type="application/pdf", content_disposition_type="inline", filename=pdf.name)

@@ -1,0 +1,31 @@
+"""Replacing centers.csv by an upload."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..access import allow, form_of, site_of
+from .common import page
+
+
+async def centers_page(request: Request) -> Response:
+    await allow(request, "centers.view")
+    return page(request, "upload.html", kind="centers", csrf=request.state.csrf, problems=[], done=None)
+
+
+async def upload_centers(request: Request) -> Response:
+    await allow(request, "centers.replace")
+    upload = form_of(request).get("file")
+    data = await upload.read() if hasattr(upload, "read") else b""
+    problems = await run_in_threadpool(site_of(request).replace_centers, data)
+    return page(
+        request,
+        "upload.html",
+        422 if problems else 200,
+        kind="centers",
+        csrf=request.state.csrf,
+        problems=problems,
+        done=not problems,
+    )
