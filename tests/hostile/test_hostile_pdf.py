@@ -11,6 +11,7 @@ from pathlib import Path
 
 import fitz
 import pytest
+from campaigns import copy_shipped
 
 from pipeline.fillable import field_names
 from pipeline.intake import ingest
@@ -25,8 +26,7 @@ def made(tmp_path_factory) -> dict:
     if shutil.which("pdftk") is None:
         pytest.fail("pdftk is missing: tools/install-system.sh installs pdftk-java")
     root = tmp_path_factory.mktemp("hostile-pdf")
-    inputs = root / "inputs"
-    shutil.copytree(PROJECT / "inputs", inputs)
+    inputs = copy_shipped(root / "inputs")
     lines = (inputs / "centers.csv").read_text(encoding="utf-8").splitlines()
     (inputs / "centers.csv").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
     for answer in (inputs / "answers").iterdir():

@@ -54,9 +54,10 @@ async def sign_in_post(request: Request) -> Response:
     await allow(request, "sign-in")
     site, form = site_of(request), form_of(request)
     address = request.client.host if request.client else "?"
-    if not await run_in_threadpool(auth.sign_in_allowed, site.db, address):
+    attempt = await run_in_threadpool(auth.claim_attempt, site.db, address)  # before the slow hash
+    if attempt is None:
         return _form(request, "ลองเข้าสู่ระบบผิดหลายครั้งเกินไป โปรดรอ 15 นาทีแล้วลองใหม่", 429)
-    session = await run_in_threadpool(auth.sign_in, site.db, address, str(form.get("password") or ""))
+    session = await run_in_threadpool(auth.sign_in, site.db, attempt, str(form.get("password") or ""))
     if session is None:
         return _form(request, "รหัสผ่านไม่ถูกต้อง", 401)
     response = RedirectResponse(_next(str(form.get("next") or "")), status_code=303)
