@@ -47,7 +47,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-$(BUILD)/fonts/fonts.conf: pipeline/fonts.py pipeline/reference/sarabun-metrics.json $(VENV)/.installed
+$(BUILD)/fonts/fonts.conf: pipeline/fonts.py pipeline/sarabun.py pipeline/reference/sarabun-metrics.json $(VENV)/.installed
 	$(PY) -m pipeline.fonts $(BUILD)
 
 clean:

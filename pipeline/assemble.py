@@ -14,7 +14,7 @@ from pathlib import Path
 import fitz
 
 from .check import Expectation
-from .documents import enclosures, letters
+from .documents import enclosures, letters, results
 from .files import atomic_path
 from .model import Campaign
 
@@ -89,6 +89,13 @@ def packages(campaign: Campaign) -> list[Product]:
             )
         )
     return made
+
+
+def results_packages(campaign: Campaign) -> list[Product]:
+    """Each province's results letter followed by its accepted reports."""
+    return [
+        Product("package", name, parts, title, odd_starts=False) for name, parts, title in results.packages(campaign)
+    ]
 
 
 def combine(parts: Sequence[Path], target: Path, *, title: str = "", odd_starts: bool = True) -> int:

@@ -37,6 +37,10 @@ BUILDS = {
     "letters": "หนังสือเวียนทุกจังหวัด แล้วตรวจ / the circular for every province, then check",
     "forms": "แบบประเมินเปล่า สิ่งที่ส่งมาด้วย และชุดเอกสาร แล้วตรวจ / blank forms, enclosures, packages",
     "reports": "รายงานผลรายศูนย์ สรุปภาพรวม และจัดเก็บ แล้วตรวจ / reports, national summary, archive",
+    "follow-up": "หนังสือติดตามถึงจังหวัดที่มีศูนย์ยังไม่ส่ง ลงทะเบียนหนังสือส่ง แล้วตรวจ / "
+    "follow-up letters to the provinces with centers not in, entered in the register, then check",
+    "results-letters": "หนังสือแจ้งผลถึงทุกจังหวัด พร้อมรายงานที่รับแล้ว ลงทะเบียนหนังสือส่ง แล้วตรวจ / "
+    "results letters to every province with its accepted reports, entered in the register, then check",
     "check": "ตรวจ PDF ที่สร้างแล้วเท่านั้น / only check the PDFs already made",
 }
 
@@ -131,7 +135,7 @@ def parser() -> argparse.ArgumentParser:
         _audit,
     )
     sub.add_argument("what", choices=("verify", "show"), help="verify | show")
-    sub.add_argument("--outputs", type=Path, default=Path("outputs"), help="โฟลเดอร์ผลลัพธ์ / output folder")
+    _folders(sub)  # the log is <outputs>/audit.jsonl (--inputs is accepted like every command's, unused)
     sub.add_argument("--last", type=int, default=20, metavar="N", help="show: how many entries (default 20)")
     web_commands(command, _folders)  # serve, links, set-password, users (pipeline/web/cli.py)
     return top

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from . import archive, check, convert, fonts
+from .convert.compose import Shared, convert_composing
 from .plan import STAGES, Plan, Task
-from .registry import RULES_BY_KIND
+from .registry import RULES_BY_KIND, SHARED_FROM
 from .render import render_all
 from .settings import Settings
 from .uptodate import Ledger
@@ -43,10 +44,15 @@ class Event:
 
 
 class Converter(Protocol):
-    """Turns DOCX into PDF (pipeline.convert): the batch converter, or warm LibreOffice instances."""
+    """Turns DOCX into PDF (pipeline.convert): the batch converter, or warm LibreOffice instances.
+    ``destinations``: bookmarks exported as PDF named destinations (pipeline/convert/compose.py)."""
 
     def __call__(
-        self, jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None]
+        self,
+        jobs: Sequence[tuple[Path, Path]],
+        pdfa: bool,
+        progress: Callable[[int, int], None],
+        destinations: bool = False,
     ) -> convert.Conversion: ...
 
 
@@ -59,10 +65,19 @@ class Context:
     ledger: Ledger
     events: Callable[[Event], None] = lambda event: None
     converter: Converter | None = None
+    # Each report's own audit-log entry by center slug (reports made together, each for its own submit);
+    # a report not named here is archived with settings.cause.
+    causes: Mapping[str, tuple[int, str]] = field(default_factory=dict)
 
-    def convert(self, jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None]) -> Any:
+    def convert(
+        self,
+        jobs: Sequence[tuple[Path, Path]],
+        pdfa: bool,
+        progress: Callable[[int, int], None],
+        destinations: bool = False,
+    ) -> Any:
         if self.converter is not None:
-            return self.converter(jobs, pdfa, progress)
+            return self.converter(jobs, pdfa, progress, destinations)
         s = self.settings
         return convert.convert(
             jobs,
@@ -72,6 +87,7 @@ class Context:
             batch_timeout=s.batch_timeout,
             file_timeout=s.file_timeout,
             progress=progress,
+            destinations=destinations,
         )
 
 
@@ -169,16 +185,51 @@ def to_pdf(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:
             continue
         jobs = [(outputs / f"{t.name}.docx", outputs / f"{t.name}.pdf") for t in todo]
         result = context.convert(jobs, pdfa, _progress(context, "convert", "pdfa" if pdfa else ""))
-        outcome.log += result.log
-        for t, (docx, pdf) in zip(todo, jobs, strict=True):
-            reason = result.failed.get(docx, "ไม่ทราบสาเหตุ") if pdf not in result.converted else None
-            _made(t, context, outcome, reason and f"{docx.relative_to(outputs)}: แปลงเป็น PDF ไม่สำเร็จ ({reason})")
+        _converted(todo, jobs, result, context, outcome)
+
+
+def _converted(
+    todo: Sequence[Task], jobs: Sequence[tuple[Path, Path]], result: Any, context: Context, outcome: Outcome
+) -> None:
+    outputs = context.settings.outputs
+    outcome.log += result.log
+    for t, (docx, pdf) in zip(todo, jobs, strict=True):
+        reason = result.failed.get(docx, "ไม่ทราบสาเหตุ") if pdf not in result.converted else None
+        _made(t, context, outcome, reason and f"{docx.relative_to(outputs)}: แปลงเป็น PDF ไม่สำเร็จ ({reason})")
 
 
 def compose(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:
-    """Each stale PDF put together from pages laid out once and the document's own pages. A compose
-    task's ``what`` makes it (``make(outputs)``: a problem, or None); none are planned yet."""
-    _make_all(tasks, context, outcome, "compose")
+    """The PDFs of documents that share pages (registry ``shared_from``): per kind and template, the
+    shared pages laid out once and each document's own pages on their own, put together; what its
+    layout does not allow is converted whole (pipeline/convert/compose.py). The same PDFs as ``to_pdf``."""
+    outputs = context.settings.outputs
+    stale = [t for t in _stale(tasks, context, outcome) if f"docx:{t.name}" not in outcome.problems]
+    groups: dict[tuple[str, str, bool], list[Task]] = {}
+    for t in stale:
+        groups.setdefault((t.what.kind, t.what.template, t.what.pdfa), []).append(t)
+    for (kind, _, pdfa), todo in groups.items():
+        jobs = [(outputs / f"{t.name}.docx", outputs / f"{t.name}.pdf") for t in todo]
+        result = convert_composing([], [Shared(tuple(jobs), SHARED_FROM[kind])], _Composer(context, pdfa))
+        _converted(todo, jobs, result, context, outcome)
+
+
+def _no_progress(done: int, total: int) -> None:
+    pass
+
+
+@dataclass
+class _Composer:
+    """The context's converter as compose calls it."""
+
+    context: Context
+    pdfa: bool
+
+    def __call__(self, jobs: Sequence[tuple[Path, Path]], *, destinations: bool = False) -> convert.Conversion:
+        progress = _progress(self.context, "compose", "pdfa" if self.pdfa else "")
+        if destinations:  # the copy that maps the shared pages: not one of the documents counted
+            progress = _no_progress
+        result: convert.Conversion = self.context.convert(jobs, self.pdfa, progress, destinations)
+        return result
 
 
 def assemble(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:
@@ -248,7 +299,13 @@ def keep(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:
         digest = t.ingredients[0]  # the criteria, template and code (plan.inputs_digest)
         entries.append(
             archive.ArchiveEntry(
-                slug, pdf, answer.source, row, answer_text=text, inputs_digest=digest, audit=audit_ref(context.settings)
+                slug,
+                pdf,
+                answer.source,
+                row,
+                answer_text=text,
+                inputs_digest=digest,
+                audit=audit_ref(context.settings, context.causes.get(slug)),
             )
         )
     results = archive.archive(entries, outputs / "archive")
@@ -256,9 +313,10 @@ def keep(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:
     outcome.versions.update({names[r.slug]: r.path.name for r in results})
 
 
-def audit_ref(settings: Settings) -> dict[str, Any] | None:
-    """How a manifest names the audit-log entry of the action that made it (Settings.cause)."""
-    return {"entry": settings.cause[0], "hash": settings.cause[1]} if settings.cause else None
+def audit_ref(settings: Settings, cause: tuple[int, str] | None = None) -> dict[str, Any] | None:
+    """How a manifest names the audit-log entry of the action that made it (``cause``, else Settings.cause)."""
+    cause = cause or settings.cause
+    return {"entry": cause[0], "hash": cause[1]} if cause else None
 
 
 STAGE: dict[str, Callable[[Sequence[Task], Context, Outcome], None]] = {

@@ -103,3 +103,16 @@ def remove_leftovers(folder: Path) -> None:
             for path in folder.rglob(pattern):
                 if path.is_file() or path.is_symlink():
                     path.unlink(missing_ok=True)
+
+
+def remove_unmade(outputs: Path, folders: list[str], made: set[str]) -> list[str]:
+    """In ``folders`` (of ``outputs``) that one kind writes alone, the .docx and .pdf a run did not make
+    (``made``: names relative to ``outputs``, without suffix) removed; their names."""
+    removed = []
+    for folder in folders:
+        for path in sorted((outputs / folder).glob("*")):
+            name = str(path.relative_to(outputs).with_suffix(""))
+            if path.is_file() and path.suffix in (".docx", ".pdf") and name not in made:
+                path.unlink()
+                removed.append(name)
+    return removed

@@ -14,7 +14,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import fitz
@@ -449,13 +449,38 @@ def answer_files_of(folder: Path, center: Center, centers: tuple[Center, ...]) -
             found.append(path)
             continue
         if suffix in YAML_SUFFIXES:
-            mentions = _yaml_mentions(path)
+            mentions = _mentions_of(path, _yaml_mentions)
         elif suffix == ".csv":
-            mentions = _csv_mentions(path)
+            mentions = _mentions_of(path, _csv_mentions)
         else:
             continue
         if any(name == center.name and (province == center.province or counts == 1) for province, name in mentions):
             found.append(path)
+    return found
+
+
+# What each answer file names, by the file's identity: a submit asks about one center, and reading
+# every other answer file each time made a rush of N submits read N² files (seconds each at 878).
+_MENTIONS: dict[Path, tuple[tuple[int, int, int, int], list[tuple[str, str]]]] = {}
+
+
+def remember_answer_file(path: Path, province: str, center: str) -> None:
+    """``path`` was just written from a validated answer of this center: what it names is known."""
+    st = path.stat()
+    _MENTIONS[path] = ((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns), [(province, center)])
+
+
+def _mentions_of(path: Path, read: Callable[[Path], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    try:
+        st = path.stat()
+    except OSError:
+        return read(path)
+    key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)  # atomic writes: a new inode each time
+    known = _MENTIONS.get(path)
+    if known is not None and known[0] == key:
+        return known[1]
+    found = read(path)
+    _MENTIONS[path] = (key, found)
     return found
 
 

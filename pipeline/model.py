@@ -134,6 +134,11 @@ class Campaign:
     rejected: tuple[Problem, ...] = ()  # problems of the answer files left out
     scoring: dict[str, float] | None = None  # points per marker (inputs/scoring.yaml); None: no score
     links: dict[tuple[str, str], str] = field(default_factory=dict)  # (province, center) → its web link
+    # The texts of the letters sent after the circular (inputs/letters.yaml): "follow_up", "results".
+    letter_texts: dict[str, LetterText] = field(default_factory=dict)
+    # What the outgoing letters need beyond the inputs (review state, register numbers): set by
+    # pipeline/outgoing.py for the kinds that send letters; None for every other run.
+    outgoing: Outgoing | None = None
 
     @property
     def provinces(self) -> tuple[Province, ...]:
@@ -142,6 +147,74 @@ class Campaign:
         for center in sorted(self.centers, key=lambda c: c.order):
             by_name.setdefault(center.province, []).append(center)
         return tuple(Province(name, tuple(cs)) for name, cs in by_name.items())
+
+
+# --- outgoing letters and their register ------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """One line of the register of outgoing letters (ทะเบียนหนังสือส่ง, ระเบียบงานสารบรรณ ข้อ ๔๓.๑).
+
+    ``number`` runs per Buddhist year and ``series`` ("ว" for circulars, "" for the others);
+    ``key`` says which letter it is, so that a letter made again keeps its entry."""
+
+    number: int  # เลขทะเบียนส่ง
+    series: str
+    year: int  # พ.ศ. of ``dated``
+    reference: str  # ที่: the owning unit's code / the number ("มท ๐๓๐๗.๒/ว ๒๘๘๖๕")
+    dated: datetime.date  # ลงวันที่
+    sender: str  # จาก
+    addressee: str  # ถึง
+    subject: str  # เรื่อง
+    action: str  # การปฏิบัติ
+    note: str  # หมายเหตุ
+    key: str
+    registered: str  # when it was entered (ISO time)
+
+
+@dataclass(frozen=True)
+class LetterText:
+    """The wording of a letter sent after the circular (Jinja texts, see inputs/letters.yaml): the
+    paragraphs ``before``, one paragraph per center (``each_center``, may be empty), ``after``."""
+
+    subject: str  # เรื่อง: the register's (a หนังสือประทับตรา prints none)
+    urgency: str
+    addressee: str
+    before: tuple[str, ...]
+    each_center: str
+    after: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A letter about to be entered in the register: what it is (``key``) and what its entry says.
+
+    ``given``/``dated``: a number and date the letter already has (the circular's, from
+    circular.yaml); otherwise the register gives the next number and today's date."""
+
+    key: str
+    series: str  # "ว" (a circular) or ""
+    prefix: str  # the owning unit's code, before the "/" of ที่
+    sender: str
+    addressee: str
+    subject: str
+    given: int | None = None
+    dated: datetime.date | None = None
+    action: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """The state the follow-up and results letters are made from, read before their contexts."""
+
+    issued: datetime.date  # the date a letter entered in the register now carries
+    missing: tuple[Center, ...] = ()  # centers not in: no answer, or returned and not sent again
+    accepted: dict[str, Path] = field(default_factory=dict)  # center slug → its accepted report PDF
+    numbers: dict[str, RegisterEntry] = field(default_factory=dict)  # letter key → its entry
+    register: tuple[RegisterEntry, ...] = ()  # every entry, in the order they were made
+    added: tuple[RegisterEntry, ...] = ()  # the entries this run made
 
 
 # --- the GECC criteria (inputs/criteria.yaml) ---------------------------------

@@ -7,12 +7,13 @@ Every door builds through these two calls: ``gecc build`` and its siblings, the 
 app's builds, one center's report (a plan of one report), several reports waiting at
 the same moment (``service.build_reports``) and the benchmark.
 
-A task is one stage of one output: ``render`` (the DOCX), ``convert`` (its PDF),
-``compose`` (a PDF put together from pages laid out once and a document's own pages;
-none are planned yet), ``assemble`` (a print file, a package, a fillable form, the results
-tables), ``check`` (one PDF's rules) and ``archive`` (one checked report). Each carries
-its ledger name (pipeline/uptodate.py) and what its key is made of. A render or convert
-key is known now; a later stage's key holds the files an earlier stage writes (a Path
+A task is one stage of one output: ``render`` (the DOCX), ``convert`` (its PDF), ``compose``
+(the PDF of a document whose kind shares pages, registry ``shared_from``: put together from
+pages laid out once per build and the document's own pages, convert/compose.py), ``assemble``
+(a print file, a package, a fillable form, the results tables), ``check`` (one PDF's rules)
+and ``archive`` (one checked report). Each carries its ledger name (pipeline/uptodate.py) and
+what its key is made of. A render or convert key is known now; a later stage's key holds the
+files an earlier stage writes (a Path
 counts by its bytes), so it is taken when the task's turn comes.
 """
 
@@ -32,7 +33,7 @@ from .documents import reports as report_kind
 from .model import Answer, Campaign
 from .problems import Problem
 from .products import Product
-from .registry import BY_NAME, EVERYTHING, documents_for, products_for
+from .registry import BY_NAME, EVERYTHING, SHARED_FROM, documents_for, products_for
 from .render import written_beside
 from .settings import PROJECT, Settings
 from .uptodate import fingerprint, tree_digest
@@ -151,7 +152,8 @@ def _document_tasks(docs: Sequence[Document], settings: Settings) -> list[Task]:
         made_of = (code_version(), templates[d.template], d.template, d.context, d.title, d.subject)
         docx = outputs / f"{d.name}.docx"
         tasks.append(Task("render", f"docx:{d.name}", made_of, (docx, *written_beside(d, docx)), d, d))
-        tasks.append(Task("convert", d.name, (*made_of, layout, d.pdfa), (outputs / f"{d.name}.pdf",), d, d))
+        stage = "compose" if d.kind in SHARED_FROM else "convert"  # composed: the same PDF, made cheaper
+        tasks.append(Task(stage, d.name, (*made_of, layout, d.pdfa), (outputs / f"{d.name}.pdf",), d, d))
     return tasks
 
 

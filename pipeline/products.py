@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from . import exports, fillable, workbooks
 from .check import Expectation, Finding
 from .check.kinds import results_csv
-from .documents import summary
+from .documents import registerbook, summary
 from .model import Campaign, Center, Criteria
 
 # A check that is not a PDF's: called as it is, gives its findings.
@@ -134,3 +134,29 @@ class ResultsTables:
 
 def results_tables(campaign: Campaign) -> list[Product]:
     return [ResultsTables(campaign)]
+
+
+@dataclass(frozen=True)
+class RegisterWorkbook:
+    """register.xlsx: the register of outgoing letters as a workbook (its rows as register.pdf's)."""
+
+    campaign: Campaign
+    name: str = registerbook.XLSX  # not "register": that is register.pdf's document
+    compare_source: bool = False
+
+    def ingredients(self, outputs: Path) -> tuple[Any, ...]:
+        return (registerbook.rows(self.campaign),)
+
+    def files(self, outputs: Path) -> list[Path]:
+        return [outputs / registerbook.XLSX]
+
+    def make(self, outputs: Path) -> str | None:
+        workbooks.register_workbook(self.campaign, outputs / registerbook.XLSX)
+        return None
+
+    def check(self, outputs: Path, source: Path | None) -> None:
+        return None  # read back with LibreOffice Calc in the tests
+
+
+def register_workbook(campaign: Campaign) -> list[Product]:
+    return [RegisterWorkbook(campaign)]

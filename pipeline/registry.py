@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from . import assemble
 from .check import Rule
 from .check import kinds as rules
-from .documents import Document, enclosures, forms, letters, reports, summary
-from .model import Campaign
-from .products import Product, fillable_forms, results_tables
+from .documents import Document, enclosures, followup, forms, letters, registerbook, reports, results, summary
+from .model import Campaign, Draft
+from .products import Product, fillable_forms, register_workbook, results_tables
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,16 @@ class Kind:
     products: tuple[Products, ...] = ()
     archived: bool = False  # each document, once it passes its checks, is archived with its answers
     from_answers: bool = False  # made from the answer files: a rejected one is a failure of this kind
+    # The page (1-based) from which its documents are the same: laid out once per build and composed
+    # into each (pipeline/convert/compose.py, which checks it for every document); 0: none shared.
+    shared_from: int = 0
+    # Letters it sends, entered in the register of outgoing letters before the contexts are made
+    # (pipeline/outgoing.py puts their numbers, and the review state, in Campaign.outgoing).
+    drafts: Callable[[Campaign], list[Draft]] | None = None
+    outgoing: bool = False  # its documents read Campaign.outgoing (implied by ``drafts``)
+    on_demand: bool = False  # made only by its own command, not by `gecc build` (a letter is sent when asked)
+    folder: str = ""  # a folder only it writes: what a run does not make there is removed
+    also: tuple[str, ...] = ()  # other commands that make it too
 
 
 KINDS: tuple[Kind, ...] = (
@@ -49,6 +59,7 @@ KINDS: tuple[Kind, ...] = (
         {"parts": rules.letter_parts, "layout": rules.letter_layout},
         letters.KIND,
         products=(Products(assemble.letter_prints),),
+        drafts=letters.drafts,
     ),
     Kind(
         "forms",
@@ -56,6 +67,7 @@ KINDS: tuple[Kind, ...] = (
         "forms",
         {"boxes": rules.box_count},
         forms.KIND,
+        shared_from=forms.SHARED_FROM,
         products=(
             Products(assemble.form_prints),
             Products(fillable_forms),
@@ -75,6 +87,28 @@ KINDS: tuple[Kind, ...] = (
         products=(Products(results_tables),),
         from_answers=True,
     ),
+    # Letters after the circular, sent when asked: the circular's rules (their Document.kind is "letter").
+    Kind("follow-up", followup.documents, "follow-up", drafts=followup.drafts, on_demand=True, folder=followup.FOLDER),
+    Kind(
+        "results-letters",
+        results.documents,
+        "results-letters",
+        products=(Products(assemble.results_packages),),
+        drafts=results.drafts,
+        on_demand=True,
+        folder=results.FOLDER,
+    ),
+    # The register of outgoing letters, made again by every command that enters a letter in it.
+    Kind(
+        "register",
+        registerbook.documents,
+        "letters",
+        {"entries": rules.register_entries},
+        registerbook.KIND,
+        products=(Products(register_workbook),),
+        outgoing=True,
+        also=("follow-up", "results-letters"),
+    ),
 )
 
 # Files put together from the documents' PDFs (pipeline.assemble, pipeline.fillable), checked too.
@@ -85,11 +119,14 @@ ASSEMBLED_RULES: Mapping[str, Mapping[str, Rule]] = {
 }
 
 BY_NAME: Mapping[str, Kind] = {kind.name: kind for kind in KINDS}
+# Reports share no page: every page carries the center's ticks (README, "Lay each page out once").
+SHARED_FROM: Mapping[str, int] = {k.document_kind: k.shared_from for k in KINDS if k.shared_from}
 # What each command makes; "build" and "check" cover every kind.
 COMMANDS: Mapping[str, tuple[str, ...]] = {
-    command: tuple(k.name for k in KINDS if k.command == command) for command in dict.fromkeys(k.command for k in KINDS)
+    command: tuple(k.name for k in KINDS if command in (k.command, *k.also))
+    for command in dict.fromkeys(k.command for k in KINDS)
 }
-EVERYTHING: tuple[str, ...] = tuple(BY_NAME)
+EVERYTHING: tuple[str, ...] = tuple(k.name for k in KINDS if not k.on_demand)
 RULES_BY_KIND: Mapping[str, Mapping[str, Rule]] = {
     **{k.document_kind: k.rules for k in KINDS if k.rules},
     **ASSEMBLED_RULES,
@@ -109,3 +146,16 @@ def products_for(campaign: Campaign, kinds: Sequence[str]) -> list[Product]:
         if all(other in kinds for other in made.needs)
         for product in made.make(campaign)
     ]
+
+
+def drafting(kinds: Sequence[str]) -> list[Callable[[Campaign], list[Draft]]]:
+    """What enters the letters of ``kinds`` in the register."""
+    return [k.drafts for name in kinds if (k := BY_NAME[name]).drafts is not None]
+
+
+def needs_outgoing(kinds: Sequence[str]) -> bool:
+    return any(BY_NAME[name].outgoing or BY_NAME[name].drafts is not None for name in kinds)
+
+
+def owned_folders(kinds: Sequence[str]) -> list[str]:
+    return [BY_NAME[name].folder for name in kinds if BY_NAME[name].folder]

@@ -152,11 +152,11 @@ def _decision(entry: audit.Entry) -> Decision:
 
 @dataclass
 class _Events:
-    """Per center: its latest decision, and the entry number of its latest submit."""
+    """Per center: its decisions (oldest first), and the entry number of its latest submit."""
 
     key: tuple[int, int] = (0, 0)  # (device, inode) of the log read
     offset: int = 0
-    decisions: dict[str, Decision] = field(default_factory=dict)
+    decisions: dict[str, list[Decision]] = field(default_factory=dict)
     submits: dict[str, int] = field(default_factory=dict)
 
 
@@ -181,7 +181,7 @@ def _events(outputs: Path) -> _Events:
             events.offset = offset
             slug = str(entry.detail.get("center", ""))
             if entry.action == "review":
-                events.decisions[slug] = _decision(entry)
+                events.decisions.setdefault(slug, []).append(_decision(entry))
             elif entry.action == "submit":
                 events.submits[slug] = entry.n
         _CACHE[path] = events
@@ -194,8 +194,14 @@ def status(outputs: Path, center: Center, answer: Answer | None) -> Status:
     return _status(events, center.slug, answer)
 
 
+def history(outputs: Path, slug: str) -> list[Decision]:
+    """Every decision on one center, oldest first."""
+    return list(_events(outputs).decisions.get(slug, []))
+
+
 def _status(events: _Events, slug: str, answer: Answer | None) -> Status:
-    last = events.decisions.get(slug)
+    found = events.decisions.get(slug)
+    last = found[-1] if found else None
     if answer is None:
         return Status(NOT_STARTED, None, last)
     if last is None or events.submits.get(slug, 0) > last.entry or last.answer_digest != answer_digest(answer):

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from . import audit, check, intake
+from . import audit, check, intake, outgoing
 from .errors import ExitCode, describe
 from .execute import Context, Event, Outcome, execute
-from .files import remove_leftovers
+from .files import remove_leftovers, remove_unmade
 from .guard import exclusive, sigterm_interrupts
 from .load import load_campaign
 from .plan import Plan, Scope, plan
 from .problems import InputError
-from .registry import COMMANDS, EVERYTHING
+from .registry import COMMANDS, EVERYTHING, drafting, needs_outgoing, owned_folders
 from .settings import Settings
 from .uptodate import Ledger
 
@@ -44,6 +44,7 @@ LABELS = {
     ("convert", ""): "แปลงเป็น PDF",
     ("convert", "pdfa"): "แปลงเป็น PDF/A",
     ("compose", ""): "ประกอบหน้า PDF",
+    ("compose", "pdfa"): "ประกอบหน้า PDF/A",
     ("assemble", ""): "รวมเอกสาร",
     ("check", ""): "ตรวจ PDF",
 }
@@ -127,7 +128,13 @@ def execute_command(
             remove_leftovers(settings.outputs)  # of an earlier run that was interrupted (no other runs now)
             ledger = Ledger(settings.outputs)
             try:
+                if needs_outgoing(kinds):  # review state and register numbers, read (and taken) before the contexts
+                    campaign = outgoing.prepare(settings, campaign, drafting(kinds), take=command != "check")
+                    if campaign.outgoing is not None and drafting(kinds) and command != "check":
+                        err.write(outgoing.said(campaign.outgoing))
                 planned = plan(campaign, Scope(settings, kinds, make=command != "check"))
+                if command != "check":
+                    _remove_unmade(planned, ledger)
                 planning = time.perf_counter() - started - loaded
                 _rejected(planned.rejected, err)
                 outcome = execute(planned, Context(settings, ledger, events=Progress(err, progress)))
@@ -144,6 +151,15 @@ def execute_command(
     outcome.seconds["load"] = loaded
     outcome.seconds["total"] = time.perf_counter() - started
     return Result(int(status), outcome, tuple(outcome.findings))
+
+
+def _remove_unmade(planned: Plan, ledger: Ledger) -> None:
+    """In a folder only one kind writes, what this build does not make: a province whose centers are
+    all in keeps no follow-up letter of an earlier run."""
+    made = {d.name for d in planned.documents} | {t.name for t in planned.stage("assemble")}
+    outputs = planned.scope.settings.outputs
+    for name in remove_unmade(outputs, owned_folders(planned.scope.kinds), made):
+        ledger.forget(name)
 
 
 def _entered(settings: Settings, command: str) -> Settings:

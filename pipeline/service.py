@@ -72,13 +72,14 @@ def answer_path(campaign: Campaign, center: Center) -> Path:
     return campaign.inputs / "answers" / f"{center.slug}.yaml"
 
 
-def validate_answer(mapping: Mapping[str, Any], campaign: Campaign) -> Answer | list[Problem]:
+def validate_answer(mapping: Mapping[str, Any], campaign: Campaign, *, others: bool = True) -> Answer | list[Problem]:
     """One center's answers, given in the answer file's shape, checked by the answer file's rules.
 
     ``mapping``: province, center, assessed_on (ISO or Thai date), assessor {name,
     position}, physical {id: มี/ไม่มี}, quality {id: bool}, notes {id: text}. The
     problems name their field: "assessor.name", "physical.3", "quality.1.1" …
-    The Answer returned carries the text of its answer file (``source_text``).
+    The Answer returned carries the text of its answer file (``source_text``). ``others``: also refuse
+    an answer whose center another answer file names (off for an answer kept already, checked then).
     """
     center = center_of(campaign, str(mapping.get("province") or ""), str(mapping.get("center") or ""))
     target = answer_path(campaign, center) if center else campaign.inputs / "answers" / "_.yaml"
@@ -86,9 +87,10 @@ def validate_answer(mapping: Mapping[str, Any], campaign: Campaign) -> Answer | 
     if isinstance(result, list):
         return result
     assert center is not None  # the validator accepts only listed centers
-    others = [p for p in intake.answer_files_of(campaign.inputs / "answers", center, campaign.centers) if p != target]
-    if others:
-        shown = ", ".join(str(p.relative_to(campaign.inputs.parent)) for p in others)
+    found = intake.answer_files_of(campaign.inputs / "answers", center, campaign.centers) if others else []
+    others_found = [p for p in found if p != target]
+    if others_found:
+        shown = ", ".join(str(p.relative_to(campaign.inputs.parent)) for p in others_found)
         return [
             Problem(
                 FORM,
@@ -121,6 +123,7 @@ def save_answer(settings: Settings, campaign: Campaign, answer: Answer) -> Path:
             kept.parent.mkdir(parents=True, exist_ok=True)
             write_text(kept, old.decode("utf-8", errors="replace"))
         write_text(target, answer.source_text)
+        intake.remember_answer_file(target, answer.province, answer.center)
     return target
 
 
@@ -142,14 +145,20 @@ def build_report(settings: Settings, campaign: Campaign, answer: Answer) -> Repo
     return build_reports(settings, campaign, [answer])[0]
 
 
-def build_reports(settings: Settings, campaign: Campaign, answers: Sequence[Answer]) -> list[ReportBuild]:
+def build_reports(
+    settings: Settings,
+    campaign: Campaign,
+    answers: Sequence[Answer],
+    causes: Mapping[str, tuple[int, str]] | None = None,
+) -> list[ReportBuild]:
     """The reports of ``answers`` (at most one per center), made by one plan: rendered together and
     converted in one LibreOffice pass, then checked and archived; one ReportBuild per answer, in order.
 
     Only what is stale is made, and the build ledger records it, so the next ``gecc build`` does not make
     these reports again. Two calls for one center run one after the other (a lock per center); calls for
     different centers run side by side, their LibreOffice on profiles of their own, apart from a campaign
-    build's (a report never waits for one).
+    build's (a report never waits for one). ``causes``: each report's own audit-log entry (its submit) by
+    center slug, named by its archive manifest (default: settings.cause).
     """
     started = time.perf_counter()
     slugs = sorted({reports.center_of(campaign, a).slug for a in answers})
@@ -161,7 +170,7 @@ def build_reports(settings: Settings, campaign: Campaign, answers: Sequence[Answ
         ledger = Ledger(settings.outputs)
         planned = plan(campaign, Scope(settings, REPORTS, answers=tuple(answers)))
         try:
-            outcome = execute(planned, Context(settings, ledger, converter=_converter(settings)))
+            outcome = execute(planned, Context(settings, ledger, converter=_converter(settings), causes=causes or {}))
         finally:
             ledger.save()
     seconds = time.perf_counter() - started
@@ -188,7 +197,9 @@ def _converter(settings: Settings) -> Converter:
     """LibreOffice for reports made outside a campaign build: on profiles of their own."""
     root = settings.profile_root.parent / f"{settings.profile_root.name}-single"
 
-    def converting(jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None]) -> Conversion:
+    def converting(
+        jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None], destinations: bool = False
+    ) -> Conversion:
         return convert.convert(
             jobs,
             fontconfig=fonts.prepare(settings.build),
@@ -197,6 +208,7 @@ def _converter(settings: Settings) -> Converter:
             batch_timeout=settings.batch_timeout,
             file_timeout=settings.file_timeout,
             progress=progress,
+            destinations=destinations,
         )
 
     return converting

@@ -23,6 +23,7 @@ import io
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -33,7 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .documents import summary
+from .documents import registerbook, summary
 from .documents.reports import center_of
 from .exports import put
 from .files import write_bytes
@@ -267,6 +268,27 @@ def _part_sheet(sheet: Worksheet, campaign: Campaign, part: Part, answers: Seque
                 "gecc-tick" if 2 < col <= 2 + len(ids) else "gecc-percent" if col == len(values) else "gecc-body"
             )
     _finish(sheet, headings, [[a.province, a.center] for a in answers], minimum={thai_digits(i): 5 for i in ids})
+
+
+# --- the register of outgoing letters -----------------------------------------------------
+
+
+def register_workbook(campaign: Campaign, target: Path) -> None:
+    """register.xlsx: the register's rows (documents/registerbook.py), every text cell a string
+    (a subject starting with "=" stays text: nothing in the file runs as a formula)."""
+    book = _book()
+    sheet = book.active
+    sheet.title = registerbook.TITLE
+    headings = ["วันที่ลงทะเบียน", *registerbook.COLUMNS]
+    _header(sheet, headings, {})
+    rows = registerbook.rows(campaign)
+    for number, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            dated = isinstance(value, date)
+            cell = put(sheet, number, col, value if dated else str(value))  # "=…" stays text
+            cell.style = "gecc-date" if dated else "gecc-body"
+    _finish(sheet, headings, [[str(v) for v in row] for row in rows])
+    write_bytes(target, _bytes(book))
 
 
 # --- shared --------------------------------------------------------------------------------

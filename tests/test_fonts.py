@@ -21,7 +21,7 @@ from docx.shared import Cm, Pt
 from font_parity import Line, read_lines
 from fontTools.ttLib import TTFont
 
-from pipeline import fonts
+from pipeline import fonts, sarabun
 
 REAL_FONTS = Path(__file__).resolve().parents[2] / "shared" / "fonts"
 MEASURING_TOOL = Path(__file__).resolve().parents[1] / "tools" / "measure_sarabun.py"
@@ -97,7 +97,7 @@ def test_substitute_names_metrics_and_style_bits(substitute_dir: Path, style: st
 def test_substitute_metrics_match_real_font(substitute_dir: Path, style: str) -> None:
     sub = _face(substitute_dir, style)
     real = TTFont(REAL_FONTS / f"THSarabunNew-{STYLE_FILES[style]}.ttf")
-    # The constants in pipeline/fonts.py are TH Sarabun New's own vertical metrics.
+    # The constants in pipeline/sarabun.py are TH Sarabun New's own vertical metrics.
     for table, fields in {
         "hhea": ("ascent", "descent", "lineGap"),
         "OS/2": ("usWinAscent", "usWinDescent", "sTypoAscender", "sTypoDescender", "sTypoLineGap"),
@@ -116,7 +116,7 @@ def test_substitute_metrics_match_real_font(substitute_dir: Path, style: str) ->
 
 @pytest.mark.parametrize("style", list(STYLE_FILES))
 def test_substitute_has_the_measured_metrics(substitute_dir: Path, style: str) -> None:
-    measured = fonts.load_metrics()["styles"][style]
+    measured = sarabun.load_metrics()["styles"][style]
     sub = _face(substitute_dir, style)
     cmap, hmtx = sub.getBestCmap(), sub["hmtx"]
     assert len(measured["advances"]) > 500
@@ -147,7 +147,7 @@ def test_substitute_has_the_measured_metrics(substitute_dir: Path, style: str) -
 def test_metrics_table_is_the_reference_fonts() -> None:
     """pipeline/reference/sarabun-metrics.json holds what tools/measure_sarabun.py reads from the real font."""
     tool = _measuring_tool()
-    table = fonts.load_metrics()["styles"]
+    table = sarabun.load_metrics()["styles"]
     for style, file_style in STYLE_FILES.items():
         measured = tool.measure_cmap_and_kerning(TTFont(REAL_FONTS / f"THSarabunNew-{file_style}.ttf"))
         assert table[style]["advances"] == measured["advances"], style

@@ -41,7 +41,8 @@ def test_letters_for_every_province_and_the_collective_copy(letters_run):
     assert len(pdfs) == 77
     assert (outputs / "letters" / "all-provinces.pdf") in pdfs
     assert len(list((outputs / "letters").glob("*.docx"))) == 77
-    assert "แปลงเป็น PDF 77/77" in result.stderr  # progress is shown
+    assert "แปลงเป็น PDF 78/78" in result.stderr  # progress is shown: the 77 letters and the register they are in
+    assert (outputs / "register.pdf").is_file() and (outputs / "register.xlsx").is_file()
     report = json.loads((outputs / "check.json").read_text(encoding="utf-8"))
     assert report["totals"]["pdfs_failed"] == 0
     # the letter rules (parts of the format in order, where they stand) ran on every letter

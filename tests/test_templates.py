@@ -22,11 +22,13 @@ from campaigns import copy_shipped, shipped
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from pipeline import outgoing
 from pipeline.check import Expectation, check_pdf
 from pipeline.documents import enclosures
 from pipeline.load import load_campaign
-from pipeline.registry import KINDS, RULES_BY_KIND
+from pipeline.registry import KINDS, RULES_BY_KIND, drafting
 from pipeline.render import DOCX_ENV, render
+from pipeline.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"
@@ -219,14 +221,19 @@ def test_the_start_over_tool_writes_templates_that_keep_all_this(tmp_path):
 
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory):
-    """The shipped inputs; and the same with each example circular (another letter format)."""
+    """The shipped inputs; and the same with each example circular (another letter format). Each with
+    its outgoing state (the letters after the circular, numbered in a register of its own)."""
     campaigns = [load_campaign(shipped())]
     for example in sorted(shipped().glob("circular.*.example.yaml")):
         inputs = tmp_path_factory.mktemp("inputs")
         copy_shipped(inputs)
         shutil.copyfile(example, inputs / "circular.yaml")
         campaigns.append(load_campaign(inputs))
-    return campaigns
+    names = [kind.name for kind in KINDS]
+    return [
+        outgoing.prepare(Settings(c.inputs, tmp_path_factory.mktemp("outputs")), c, drafting(names), take=True)
+        for c in campaigns
+    ]
 
 
 def _documents(campaigns):

@@ -1,16 +1,14 @@
-"""The real server (uvicorn, real LibreOffice): an acknowledged submission and a running build survive kill -9."""
+"""The real server (uvicorn, real LibreOffice): a running build survives kill -9 (queued reports: test_report_queue)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from web_helpers import PASSWORD, complete_form, csrf_of, link_of, web_config
+from web_helpers import PASSWORD, csrf_of, web_config
 from web_server import Server
 
 from pipeline.web.site import Site
@@ -34,33 +32,6 @@ def wait_for(condition, seconds: float, what: str):
     raise AssertionError(f"not within {seconds} s: {what}")
 
 
-def test_a_submission_survives_kill_9_and_its_report_is_made_after_the_restart(campaign):
-    config, server = campaign
-    server.start()
-    site = Site(config)  # the same database, as another process sees it
-    token = link_of(site)
-    page = httpx.get(f"{server.url}/c/{token}")
-    criteria = site.campaign().criteria
-    form = complete_form(criteria, csrf_of(page.text), assessor_name="นายก่อนดับ ทดสอบ")
-    # The submit is acknowledged after its report is built; kill the server while it builds.
-    threading.Thread(target=lambda: _post(f"{server.url}/c/{token}", form), daemon=True).start()
-    wait_for(lambda: site.db.one("SELECT id FROM submissions"), 60, "the submission recorded")
-    group = server.process.pid
-    server.kill()
-    wait_for(lambda: not report_workers(group), 30, "the killed server's report workers ended")
-    row = site.db.one("SELECT * FROM submissions")
-    assert row["report"] == "pending" and "นายก่อนดับ ทดสอบ" in row["answer"]
-    server.start()  # redoes the answer file and the report of what was pending
-    wait_for(lambda: site.db.one("SELECT report FROM submissions")["report"] != "pending", 180, "report redone")
-    row = site.db.one("SELECT * FROM submissions")
-    assert row["report"] == "ok", row["report_problems"]
-    answer = config.settings.inputs / "answers" / "02-นนทบุรี-บางบัวทอง.yaml"
-    assert "นายก่อนดับ ทดสอบ" in answer.read_text(encoding="utf-8")
-    report = httpx.get(f"{server.url}/c/{token}/report.pdf")
-    assert report.status_code == 200 and report.content.startswith(b"%PDF")
-    assert token not in Path(server.log).read_text(encoding="utf-8", errors="replace")  # never logged
-
-
 def report_workers(group: int) -> list[int]:
     """The report worker processes (multiprocessing spawn) of a server's process group."""
     found = []
@@ -75,11 +46,6 @@ def report_workers(group: int) -> list[int]:
         except (OSError, ProcessLookupError):
             pass
     return found
-
-
-def _post(url: str, form: dict) -> None:
-    with contextlib.suppress(httpx.TransportError):  # the server is killed under it
-        httpx.post(url, data=form, timeout=300)
 
 
 def test_a_build_running_when_the_server_is_killed_is_redone_after_the_restart(campaign):

@@ -1490,12 +1490,57 @@ def build_summary() -> DocumentObject:
 # --------------------------------------------------------------------------
 # Registry and command line
 # --------------------------------------------------------------------------
+# --------------------------------------------------------------------------
+# Template: the register of outgoing letters (ทะเบียนหนังสือส่ง)
+# --------------------------------------------------------------------------
+# The columns of แบบที่ ๑๔ of ระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ พ.ศ. ๒๕๒๖, ข้อ ๔๓.๑; the date
+# of registration (๔๓.๑.๑, the form's page heading) heads each day's rows.
+REGISTER_TITLE = "ทะเบียนหนังสือส่ง"
+REGISTER_COLUMNS = ("เลขทะเบียนส่ง", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง", "การปฏิบัติ", "หมายเหตุ")
+REGISTER_WIDTHS_CM = (1.7, 2.4, 1.9, 1.6, 2.4, 2.7, 1.5, 1.8)
+REGISTER_DAY = "วันที่"
+
+
+def build_register() -> DocumentObject:
+    """ทะเบียนหนังสือส่ง: ``office`` (lines), ``generated`` (date), ``days`` [{date, entries:
+    [{number, reference, dated, sender, addressee, subject, action, note}]}] (pipeline/documents/registerbook.py)."""
+    doc = ruled_document(REGISTER_TITLE)
+    paragraph(doc, (REGISTER_TITLE, {"bold": True, "size_pt": TITLE_SIZE_PT}), align="center", keep_with_next=True)
+    lines_paragraphs(doc, "office", align="center", keep_with_next=True)
+    paragraph(doc, LABEL_AS_OF + " {{ generated|thai_date }}", align="center", after_pt=6, keep_with_next=True)
+    table = ruled_table(doc, REGISTER_WIDTHS_CM)
+    header_row(table, REGISTER_COLUMNS)
+    tag_row(table, "{%tr for day in days %}")
+    _, cell = merged_row(table)
+    cell_text(cell, (REGISTER_DAY + " {{ day.date|thai_date }}", {"bold": True}))
+    tag_row(table, "{%tr for e in day.entries %}")
+    cells = table.add_row().cells
+    values = [
+        ("{{ e.number|thai }}", "center"),
+        ("{{ e.reference|thai }}", None),
+        ("{{ e.dated|thai_date }}", None),
+        ("{{ e.sender|thai }}", None),
+        ("{{ e.addressee|thai }}", None),
+        ("{{ e.subject|thai }}", None),
+        ("{{ e.action|thai }}", None),
+        ("{{ e.note|thai }}", None),
+    ]
+    for cell, (text, align) in zip(cells, values, strict=True):
+        cell_text(cell, text, align=align)
+    tag_row(table, "{%tr endfor %}")
+    tag_row(table, "{%tr endfor %}")
+    finish_table(table)
+    end_paragraph(doc)
+    return doc
+
+
 TEMPLATES: dict[str, Callable[[], DocumentObject]] = {
     "letter-stamped": build_letter_stamped,
     "letter-external": build_letter_external,
     "checklist": build_checklist,
     "center-list": build_center_list,
     "summary": build_summary,
+    "register": build_register,
 }
 
 

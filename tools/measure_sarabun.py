@@ -1,6 +1,6 @@
 """Measure TH Sarabun New's metrics into pipeline/reference/sarabun-metrics.json.
 
-The substitute font (pipeline/fonts.py) is built from Laksaman and given the real
+The substitute font (pipeline/sarabun.py) is built from Laksaman and given the real
 font's advances and kerning, so that LibreOffice breaks every line where it would with
 TH Sarabun New. Those numbers are read here from the reference font (../shared/fonts,
 never part of the project: only the measured numbers are kept):
@@ -34,7 +34,7 @@ from fontTools.ttLib import TTFont
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from pipeline import fonts  # noqa: E402
+from pipeline import fonts, sarabun  # noqa: E402
 
 FILES = {"Regular": "Regular", "Bold": "Bold", "Italic": "Italic", "Bold Italic": "BoldItalic"}
 
@@ -135,10 +135,10 @@ def measure_cmap_and_kerning(real: TTFont) -> dict:
     return {"advances": advances, "kerning": kerning}
 
 
-def build(style: fonts.Style, metrics: dict, out: Path) -> Path:
+def build(style: sarabun.Style, metrics: dict, out: Path) -> Path:
     source = fonts.find_laksaman()[style]
     path = out / f"sub-{style.ps_suffix}.ttf"
-    fonts.make_substitute(source, style, metrics).save(path)
+    sarabun.make_substitute(source, style, metrics).save(path)
     return path
 
 
@@ -150,7 +150,7 @@ def contextual(real_path: Path, sub_path: Path, measured: dict, texts: list[str]
     """Advances for the substitute's GSUB-only glyphs, and kerning corrections for real ligatures."""
     cmap = TTFont(sub_path).getBestCmap()
     # glyphs whose advance the real font's character advances already set
-    known = {cmap[fonts._code_point(key)] for key in measured["advances"] if fonts._code_point(key) in cmap}
+    known = {cmap[sarabun.code_point(key)] for key in measured["advances"] if sarabun.code_point(key) in cmap}
     found: dict[str, set[int]] = {}
     corrections: dict[tuple[str, str], int] = {}
     wider: dict[tuple[str, int], set[str]] = {}  # (base, advance): the marks it has that advance before
@@ -209,7 +209,7 @@ def main(argv: list[str]) -> int:
         default=[],
         help="text files (one paragraph a line) to check besides the samples",
     )
-    parser.add_argument("--out", type=Path, default=fonts.METRICS_FILE)
+    parser.add_argument("--out", type=Path, default=sarabun.METRICS_FILE)
     args = parser.parse_args(argv)
     texts = samples()
     extra = [line for path in args.text for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -222,7 +222,7 @@ def main(argv: list[str]) -> int:
     }
     bad = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for style in fonts.STYLES:
+        for style in sarabun.STYLES:
             real_path = args.fonts / f"THSarabunNew-{FILES[style.name]}.ttf"
             real = TTFont(real_path)
             print(f"{style.name}: {real['name'].getDebugName(4)} {real['name'].getDebugName(5)}")

@@ -68,6 +68,20 @@ def chart(doc: fitz.Document, exp: Expectation) -> list[str]:
     return [] if any(page.get_images() for page in doc) else ["no chart image in the document"]
 
 
+def register_entries(doc: fitz.Document, exp: Expectation) -> list[str]:
+    """The register shows every entry's ที่ once, in the order they were entered."""
+    text = normalise("".join(reading_text(page) for page in doc))
+    problems, at = [], 0
+    for reference in exp.facts["references"]:
+        wanted = normalise(reference)
+        found = text.find(wanted, at)
+        if found < 0:
+            problems.append(f"“{reference}” " + ("out of order" if wanted in text else "not in the register"))
+            continue
+        at = found + len(wanted)
+    return problems
+
+
 # --- letters: the parts of the format, in order, and no others ---------------------------
 
 CM = 72 / 2.54

@@ -23,6 +23,14 @@ from .soffice import End, Soffice, Stopped, find_soffice
 
 CHUNK = 100  # files per soffice call; soffice silently drops files past ~250 arguments
 PDFA2_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+_PDFA2 = '"SelectPdfVersion":{"type":"long","value":"2"}'
+_DESTINATIONS = '"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}'
+
+
+def export_filter(pdfa: bool, destinations: bool = False) -> str:
+    """The ``--convert-to`` argument: PDF, PDF/A-2b, and bookmarks as named destinations (compose)."""
+    options = [o for o, wanted in ((_PDFA2, pdfa), (_DESTINATIONS, destinations)) if wanted]
+    return f"pdf:writer_pdf_Export:{{{','.join(options)}}}" if options else "pdf"
 
 
 @dataclass
@@ -46,8 +54,11 @@ def convert(
     pdfa: bool = False,
     progress: Callable[[int, int], None] | None = None,
     profile_root: Path | None = None,
+    destinations: bool = False,
 ) -> Conversion:
     """Convert each (docx, pdf) job; never leaves a partial or broken PDF at a pdf path.
+
+    ``destinations``: bookmarks become PDF named destinations (where each landed: compose).
 
     ``progress(done, total)`` is called from worker threads (one call at a time) each time
     a PDF has been verified and put in place.
@@ -79,7 +90,7 @@ def convert(
     # Absolute: profiles are passed as file:// URIs, and soffice may resolve paths elsewhere.
     profiles = Profiles(exe, Path(profile_root).resolve() if profile_root else default_root())
     profiles.prepare_template(soffice, result.log)
-    batches = _Batches(soffice, profiles, PDFA2_FILTER if pdfa else "pdf", pdfa, fonts.font_file(fontconfig))
+    batches = _Batches(soffice, profiles, export_filter(pdfa, destinations), pdfa, fonts.font_file(fontconfig))
 
     n = max(1, min(workers or cores(), len(todo)))
     shares = [todo[i::n] for i in range(n)]

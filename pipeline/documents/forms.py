@@ -8,6 +8,9 @@ from .checklist import box_count, criteria_context
 
 KIND = "form"
 TEMPLATE = "checklist.docx"
+# Pages 2– are the same for every center (measured: the name and the QR link are on page 1): laid out
+# once per build and composed into each form (pipeline/convert/compose.py checks it for every form).
+SHARED_FROM = 2
 QR_SIZE_MM = 25.0  # a 66-character link (gecc links) is 37 modules: 0.6 mm each, read by a phone from a printed page
 
 

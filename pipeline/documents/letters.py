@@ -6,11 +6,13 @@ its PDF must show, in order (``facts["parts"]``, checked in check/kinds.py).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
-from ..model import Campaign, Circular, LetterFormat, Province
+from ..model import Campaign, Circular, Draft, LetterFormat, Province
 from ..templating import render_text
-from ..thai import thai_date, thai_digits, thai_text
+from ..thai import arabic_digits, thai_date, thai_digits, thai_text
 from . import Document, Image
 
 KIND = "letter"
@@ -18,11 +20,37 @@ TEMPLATES = {LetterFormat.STAMPED: "letter-stamped.docx", LetterFormat.EXTERNAL:
 EMBLEM_HEIGHT_MM = 30  # ตราครุฑ 3 cm
 STAMP_HEIGHT_MM = 45  # ตราชื่อส่วนราชการ: the outer circle, 4.5 cm across
 COLLECTIVE = "letters/all-provinces"
+SERIES = "ว"  # a circular's numbers: their own series in the register (ที่ มท ๐๓๐๗.๒/ว ๒๘๘๖๕)
 
 
 def documents(campaign: Campaign) -> list[Document]:
-    letters = [_province_letter(campaign.circular, p) for p in campaign.provinces]
-    return letters + [_collective_letter(campaign.circular)]
+    circular = _numbered(campaign)
+    letters = [_province_letter(circular, p) for p in campaign.provinces]
+    return letters + [_collective_letter(circular)]
+
+
+def drafts(campaign: Campaign) -> list[Draft]:
+    """The circular's entry in the register: one for all its copies, under its own number and date
+    when circular.yaml gives one ("…/ว ๒๘๘๖๕"), the next ว number otherwise ("…/ว")."""
+    circular = campaign.circular
+    head, _, tail = circular.number.rpartition("/")
+    digits = arabic_digits(tail.replace(SERIES, "", 1)).strip()
+    prefix = head.strip() if head else circular.number.strip()
+    given = int(digits) if digits.isdigit() else None
+    texts = campaign.letter_texts.get("circular")
+    subject = circular.subject or (texts.subject if texts else "") or circular.paragraphs[0][:80]
+    addressee = render_text(circular.addressee["all"], province="", centers=[])
+    key = f"circular:{circular.number}:{circular.date.isoformat()}"
+    return [Draft(key, SERIES, prefix, circular.office[0], addressee, subject, given, circular.date)]
+
+
+def _numbered(campaign: Campaign) -> Circular:
+    """The circular with the number the register gave it, when circular.yaml leaves it to the register."""
+    state, (draft,) = campaign.outgoing, drafts(campaign)
+    entry = state.numbers.get(draft.key) if state is not None else None
+    if entry is None or draft.given is not None:
+        return campaign.circular
+    return replace(campaign.circular, number=entry.reference)
 
 
 def _province_letter(circular: Circular, province: Province) -> Document:
@@ -137,3 +165,65 @@ def facts(circular: Circular, context: dict[str, Any]) -> dict[str, Any]:
 
 def _listed(name: str, items: list[str], numbered: bool) -> list[tuple[str, str]]:
     return [(name, (f"{thai_digits(i)}. " if numbered else "") + item) for i, item in enumerate(items, 1)]
+
+
+# --- the letters sent after the circular (follow-up, results): the same stamped format ---------
+
+
+@dataclass(frozen=True)
+class StampedLetter:
+    """What differs from the circular in a letter sent after it; texts already filled in."""
+
+    name: str  # output path without suffix: "letters/follow-up/01-สมุทรปราการ"
+    number: str  # ที่, from the register
+    dated: date
+    urgency: str
+    addressee: str
+    paragraphs: tuple[str, ...]
+    title: str  # PDF title
+
+
+def stamped_letter(circular: Circular, letter: StampedLetter, expect: dict[str, str]) -> Document:
+    """A หนังสือประทับตรา from the circular's office, owner, emblem and stamp, checked like the circular.
+
+    An external circular lends only its office's first line (the department, not its address)."""
+    stamped = replace(
+        circular,
+        format=LetterFormat.STAMPED,
+        number=letter.number,
+        date=letter.dated,
+        urgency=letter.urgency,
+        office=circular.office if circular.format is LetterFormat.STAMPED else circular.office[:1],
+        stamp=circular.stamp if circular.format is LetterFormat.STAMPED else None,
+        subject="",
+        salutation="",
+        references=(),
+        enclosures={},
+        closing="",
+        signer=None,
+    )
+    context = {
+        "urgency": letter.urgency,
+        "number": letter.number,
+        "office": list(stamped.office),
+        "date": letter.dated,
+        "addressee": letter.addressee,
+        "paragraphs": list(letter.paragraphs),
+        "owner": {
+            "unit": list(circular.owner.unit),
+            "phone_line": circular.owner.phone_line,
+            "email_line": circular.owner.email_line,
+        },
+        "emblem": Image(circular.emblem, EMBLEM_HEIGHT_MM) if circular.emblem else "",
+        "stamp": Image(stamped.stamp, STAMP_HEIGHT_MM) if stamped.stamp else "",
+    }
+    wanted = {**_expect(stamped, context), **expect}
+    return Document(
+        KIND,
+        letter.name,
+        TEMPLATES[LetterFormat.STAMPED],
+        context,
+        wanted,
+        title=letter.title,
+        facts=facts(stamped, context),
+    )

@@ -10,6 +10,8 @@ from .answers import load_answers
 from .centers import centers_file_problems, centers_path, load_centers
 from .circular import load_circular
 from .criteria import load_criteria
+from .letters import FILE as LETTERS_FILE
+from .letters import load_letter_texts
 from .links import load_links
 from .scoring import load_scoring
 
@@ -41,6 +43,7 @@ def load_campaign(inputs: Path, links: Path | None = None) -> Campaign:
     circular = load_circular(files["circular.yaml"], display_path(files["circular.yaml"], inputs), problems)
     criteria = load_criteria(files["criteria.yaml"], display_path(files["criteria.yaml"], inputs), problems)
     scoring = load_scoring(inputs, problems, criteria) if criteria is not None else None
+    texts = load_letter_texts(inputs, display_path(inputs / LETTERS_FILE, inputs), problems)
     found_links = load_links(links, display_path(links, links.parent), centers, problems) if links and centers else {}
     if problems or circular is None or criteria is None:
         raise InputError(problems)
@@ -55,4 +58,5 @@ def load_campaign(inputs: Path, links: Path | None = None) -> Campaign:
         rejected=tuple(rejected),
         scoring=scoring,
         links=found_links,
+        letter_texts=texts,
     )

@@ -3,8 +3,11 @@
 ``allow(request, action)`` finds the actor (a signed-in department session, a center by
 its link, or anyone), decides whether that actor may do ``action``, and for a POST reads
 the form within its limits and checks its CSRF token. A refusal is raised as ``Refused``;
-the app turns it into the sign-in redirect, the 403 page or the 404 page. Roles (a province
-officer, say) extend ``may``; the views do not change.
+the app turns it into the sign-in redirect, the 403 page or the 404 page.
+
+Signed-in accounts have a role: ``department`` (everything) or ``province`` (the actions whose
+rule lists it, and only on its own province's centers: ``visible_center`` and scope.py answer
+404 for any other province's center, report, download or figure, as if it did not exist).
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ..model import Center
-from . import auth
+from . import accounts, auth, scope
 from .site import Site
 
-Who = Literal["anyone", "center", "department"]
+Who = Literal["anyone", "center", "department"]  # "department": a signed-in account (see Rule.roles)
+DEPARTMENT_ONLY = (accounts.DEPARTMENT,)
+STAFF = (accounts.DEPARTMENT, accounts.PROVINCE)
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class Rule:
     who: Who
     limits: FormLimits = FORM  # of a POST's form
     while_open: bool = False  # refused once the department has closed the campaign
+    roles: tuple[str, ...] = DEPARTMENT_ONLY  # the account roles allowed, for who="department"
 
 
 # Every action a view performs, and who may perform it.
@@ -48,21 +54,26 @@ RULES: dict[str, Rule] = {
     "center.view": Rule("center"),
     "center.answer": Rule("center", while_open=True),
     "center.report": Rule("center"),
-    "sign-out": Rule("department"),
-    "dashboard.view": Rule("department"),
+    "sign-out": Rule("department", roles=STAFF),
+    "dashboard.view": Rule("department", roles=STAFF),
+    "campaign.view": Rule("department"),
     "campaign.open-close": Rule("department"),
     "builds.view": Rule("department"),
     "builds.start": Rule("department"),
-    "links.view": Rule("department"),
-    "links.issue": Rule("department"),
+    "links.view": Rule("department", roles=STAFF),
+    "links.issue": Rule("department"),  # every center's link anew
+    "links.reissue": Rule("department", roles=STAFF),  # one center's
     "centers.view": Rule("department"),
     "centers.replace": Rule("department", limits=UPLOAD),
+    "center.detail": Rule("department", roles=STAFF),
+    "center.review": Rule("department", roles=STAFF),  # accept: department only (views/review.py)
     "ingest.view": Rule("department"),
     "ingest.upload": Rule("department", limits=UPLOAD),
     "circular.view": Rule("department"),
     "circular.edit": Rule("department"),
-    "files.view": Rule("department"),
-    "files.download": Rule("department"),
+    "files.view": Rule("department", roles=STAFF),
+    "files.download": Rule("department", roles=STAFF),
+    "archive.download": Rule("department"),
 }
 
 CLOSED = "กรมการปกครองปิดรับแบบประเมินแล้ว แก้ไขหรือส่งใหม่ไม่ได้"
@@ -71,12 +82,27 @@ EXPIRED = "แบบฟอร์มหมดอายุหรือไม่ถ
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is asking: the department (by its session), one center (by its link), or anyone."""
+    """Who is asking: an account (by its session), one center (by its link), or anyone."""
 
     who: Who
     session: str | None = None
     token: str | None = None
     center: Center | None = None
+    account: accounts.Account | None = None
+
+    @property
+    def province(self) -> str:
+        """The province this actor is limited to ("" for the department: every province)."""
+        return self.account.province if self.account and not self.account.department else ""
+
+    @property
+    def name(self) -> str:
+        """How the audit log names this actor."""
+        if self.account:
+            return self.account.actor
+        if self.center:
+            return f"center:{self.center.slug}"
+        return "anyone"
 
 
 class Refused(Exception):
@@ -97,6 +123,8 @@ def may(actor: Actor, action: str, site: Site) -> str | None:
     rule = RULES[action]
     if rule.who != "anyone" and actor.who != rule.who:
         return "ไม่อนุญาต"
+    if rule.who == "department" and (actor.account is None or actor.account.role not in rule.roles):
+        return "บัญชีของจังหวัดทำรายการนี้ไม่ได้ (เฉพาะกรมการปกครอง)"
     if rule.while_open and site.closed():
         return CLOSED
     return None
@@ -133,7 +161,9 @@ def _actor(request: Request, site: Site, who: Who) -> Actor:
     """Only what this action's rule asks for is looked up: a session, or the center of a link."""
     if who == "department":
         session = request.cookies.get(auth.SESSION_COOKIE)
-        return Actor("department", session=session) if auth.session_valid(site.db, session) else Actor("anyone")
+        name = auth.session_user(site.db, session)
+        account = accounts.get(site.db, name) if name else None
+        return Actor("department", session=session, account=account) if account else Actor("anyone")
     if who == "center":
         token = str(request.path_params.get("token", ""))
         center = site.center_of_token(token)
@@ -149,6 +179,15 @@ def _csrf_key(request: Request, actor: Actor) -> str | None:
         return "center:" + auth.digest(actor.token)
     bound = request.cookies.get(auth.SIGN_IN_COOKIE)
     return "sign-in:" + bound if bound else None
+
+
+def visible_center(site: Site, actor: Actor, slug: str) -> Center:
+    """The center ``slug`` when this actor may see it; Refused (404) for a missing one or another
+    province's, so a province officer cannot tell them apart."""
+    center = site.center_by_slug(slug)
+    if center is None or not scope.sees(actor.province, center):
+        raise Refused("not-found")
+    return center
 
 
 def sign_in_path(next_path: str) -> str:

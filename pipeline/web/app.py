@@ -26,11 +26,11 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..problems import InputError
-from ..thai import thai_digits
-from . import slow
+from ..thai import FILTERS, thai_digits
+from . import slow, words
 from .access import Refused
 from .site import Site, WebConfig
-from .views import builds, campaign, center, centers, circular, dashboard, files, ingest, links, sign_in
+from .views import builds, campaign, center, centers, circular, dashboard, files, ingest, links, review, sign_in
 from .views.common import not_found, page, refused
 
 HERE = Path(__file__).parent
@@ -140,7 +140,11 @@ def _warm_then_redo(site: Site) -> None:
 def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     site = Site(config)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
+    env.filters.update(FILTERS)
     env.filters["thai"] = thai_digits
+    env.filters["when"] = words.when
+    env.filters["rule"] = words.rule
+    env.globals["words"] = words
     templates = Jinja2Templates(env=env)
 
     routes = [
@@ -154,17 +158,23 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         Route("/department", dashboard.dashboard),
         Route("/department/build", builds.start_build, methods=["POST"]),
         Route("/department/builds/{id}", builds.build_page),
+        Route("/department/centers/{slug}/link", links.reissue_page, methods=["GET"]),
         Route("/department/centers/{slug}/link", links.reissue_link, methods=["POST"]),
+        Route("/department/links/new", links.issue_page, methods=["GET"]),
         Route("/department/links", links.issue_links, methods=["POST"]),
         Route("/department/links", links.link_sheet, methods=["GET"]),
+        Route("/department/campaign", campaign.campaign_page, methods=["GET"]),
         Route("/department/campaign", campaign.campaign_state, methods=["POST"]),
         Route("/department/centers", centers.centers_page, methods=["GET"]),
         Route("/department/centers", centers.upload_centers, methods=["POST"]),
+        Route("/department/centers/{slug}", review.center_detail, methods=["GET"]),
+        Route("/department/centers/{slug}/review", review.review_post, methods=["POST"]),
         Route("/department/ingest", ingest.ingest_page, methods=["GET"]),
         Route("/department/ingest", ingest.upload_ingest, methods=["POST"]),
         Route("/department/circular", circular.circular_page, methods=["GET"]),
         Route("/department/circular", circular.circular_post, methods=["POST"]),
         Route("/department/files", files.files_page),
+        Route("/department/files.zip", files.files_zip),
         Route("/department/files/{path:path}", files.download),
         Route("/department/archive.zip", files.archive_zip),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
@@ -176,28 +186,18 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         site.close()  # the report workers
 
     async def inputs_wrong(request: Request, error: Exception) -> Response:
-        return page(
-            request,
-            "message.html",
-            503,
-            title="ระบบยังไม่พร้อม",
-            message="ข้อมูลนำเข้าของการประเมินมีปัญหา กรมการปกครองกำลังแก้ไข โปรดลองใหม่ภายหลัง",
-        )
+        title, message = words.INPUTS_WRONG
+        return page(request, "message.html", 503, title=title, message=message)
 
     async def http_error(request: Request, error: Exception) -> Response:
         status = getattr(error, "status_code", 500)
         if status == 404:
             return not_found(request)
-        return page(request, "message.html", status, title="ทำรายการนี้ไม่ได้", message=f"รหัส {status}")
+        return page(request, "message.html", status, title=words.CANNOT, message=f"รหัส {thai_digits(status)}")
 
     async def server_error(request: Request, error: Exception) -> Response:
-        return page(
-            request,
-            "message.html",
-            500,
-            title="เกิดข้อผิดพลาด",
-            message="ระบบทำรายการนี้ไม่สำเร็จ ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดลองใหม่อีกครั้ง",
-        )
+        title, message = words.SERVER_ERROR
+        return page(request, "message.html", 500, title=title, message=message)
 
     async def storage_error(request: Request, error: Exception) -> Response:
         """The database or a file could not be read or written: most often a full disk. Said in Thai,
@@ -205,14 +205,8 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         logging.getLogger("uvicorn.error").warning("storage: %s %s: %s", request.method, request.url.path, error)
         full = isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
         full = full or "full" in str(error) or "disk I/O" in str(error)
-        return page(
-            request,
-            "message.html",
-            503,
-            title="ระบบบันทึกข้อมูลไม่ได้ชั่วคราว",
-            message=("พื้นที่ดิสก์ของเครื่องแม่ข่ายเต็ม" if full else "อ่านหรือเขียนข้อมูลในเครื่องแม่ข่ายไม่ได้")
-            + " ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดแจ้งผู้ดูแลระบบแล้วลองใหม่ภายหลัง",
-        )
+        title, message = words.DISK_FULL if full else words.STORAGE_ERROR
+        return page(request, "message.html", 503, title=title, message=message)
 
     async def refusal(request: Request, error: Exception) -> Response:
         assert isinstance(error, Refused)
@@ -235,6 +229,7 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     app.state.templates = templates
     if start_background:
         site.builds.resume()
+        site.start_workers()  # the report queue: what a killed server left queued goes on
         # Read the campaign (seconds at 878 answer files) before the first page asks, then finish
         # what a killed server left.
         threading.Thread(target=_warm_then_redo, args=(site,), name="gecc-redo", daemon=True).start()

@@ -1,4 +1,4 @@
-"""Who may do what: centers by their personal link, the department by password and session.
+"""Who may do what: centers by their personal link, the department and provinces by account and session.
 
 Center links carry secrets.token_urlsafe(32) (256 bits); only its SHA-256 is kept, so
 the database alone cannot open a center's form. A fast hash is right for a 256-bit
@@ -22,6 +22,8 @@ SESSION_SECONDS = 8 * 3600
 SIGN_IN_WINDOW = 15 * 60  # failed sign-ins counted over this many seconds …
 SIGN_IN_LIMIT = 5  # … per address; then refused until the window has passed
 SCRYPT = {"n": 2**15, "r": 8, "p": 1, "maxmem": 64 * 2**20}  # ~0.1 s and 32 MiB per attempt
+DEFAULT_ACCOUNT = "department"  # the earlier single password's account; an empty user name means it
+DUMMY_HASH = f"scrypt${2**15}$8$1${'00' * 16}${'00' * 32}"  # hashed against for an unknown user name
 
 
 def digest(token: str) -> str:
@@ -56,13 +58,35 @@ def password_matches(password: str, stored: str | None) -> bool:
     return name == "scrypt" and hmac.compare_digest(found.hex(), key)
 
 
-def set_password(db: Database, password: str) -> None:
-    db.put("password", hash_password(password))
-    db.run("DELETE FROM sessions")  # a new password signs everyone out
+def set_password(db: Database, password: str, name: str = DEFAULT_ACCOUNT) -> None:
+    """A new password for account ``name`` (``department``, the earlier single password's account, is
+    made when missing); that account's sessions end and it is enabled again."""
+    hashed = hash_password(password)
+    with db.connect() as con:
+        if con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+            con.execute("UPDATE users SET password = ?, disabled = 0 WHERE name = ?", (hashed, name))
+        elif name == DEFAULT_ACCOUNT:
+            con.execute(
+                "INSERT INTO users (name, role, province, password, created) VALUES (?, 'department', '', ?, ?)",
+                (name, hashed, now()),
+            )
+        else:
+            raise KeyError(name)
+        con.execute("DELETE FROM sessions WHERE user = ?", (name,))
 
 
 def has_password(db: Database) -> bool:
-    return bool(db.get("password"))
+    """Whether anyone can sign in (an enabled account)."""
+    return db.one("SELECT 1 FROM users WHERE disabled = 0 LIMIT 1") is not None
+
+
+def _account_matches(db: Database, name: str, password: str) -> str | None:
+    """The account's name when ``name`` (empty: the department's) and ``password`` match an enabled
+    account. An unknown name costs the same scrypt, so timing does not tell which names exist."""
+    name = name.strip() or DEFAULT_ACCOUNT
+    row = db.one("SELECT password, disabled FROM users WHERE name = ?", name)
+    ok = password_matches(password, row["password"] if row else DUMMY_HASH)
+    return name if row and ok and not row["disabled"] else None
 
 
 # --- sign-in attempts -------------------------------------------------------------------
@@ -86,26 +110,37 @@ def claim_attempt(db: Database, address: str) -> int | None:
         return con.execute("INSERT INTO sign_ins (address, at, ok) VALUES (?, ?, 0)", (address, now())).lastrowid
 
 
-def sign_in(db: Database, attempt: int, password: str) -> str | None:
-    """A new session id when the password is right; ``attempt`` (from ``claim_attempt``) records how it went."""
-    if not password_matches(password, db.get("password")):
+def sign_in(db: Database, attempt: int, password: str, name: str = "") -> str | None:
+    """A new session id of account ``name`` when its password is right; ``attempt`` (from
+    ``claim_attempt``) records how it went."""
+    user = _account_matches(db, name, password)
+    if user is None:
         return None  # the attempt stays counted as failed
     with db.connect() as con:
         con.execute("UPDATE sign_ins SET ok = 1 WHERE rowid = ?", (attempt,))
         session = secrets.token_urlsafe(32)
         con.execute("DELETE FROM sessions WHERE expires < ?", (now(),))
         con.execute(
-            "INSERT INTO sessions (id_hash, created, expires) VALUES (?, ?, ?)",
-            (digest(session), now(), now() + SESSION_SECONDS),
+            "INSERT INTO sessions (id_hash, created, expires, user) VALUES (?, ?, ?, ?)",
+            (digest(session), now(), now() + SESSION_SECONDS, user),
         )
         return session
 
 
 def session_valid(db: Database, session: str | None) -> bool:
+    return session_user(db, session) is not None
+
+
+def session_user(db: Database, session: str | None) -> str | None:
+    """The account name of a live session of an enabled account."""
     if not session:
-        return False
-    row = db.one("SELECT expires FROM sessions WHERE id_hash = ?", digest(session))
-    return row is not None and row["expires"] > now()
+        return None
+    row = db.one(
+        "SELECT s.expires, s.user FROM sessions s JOIN users u ON u.name = s.user "
+        "WHERE s.id_hash = ? AND u.disabled = 0",
+        digest(session),
+    )
+    return str(row["user"]) if row is not None and row["expires"] > now() else None
 
 
 def sign_out(db: Database, session: str | None) -> None:

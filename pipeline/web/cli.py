@@ -2,7 +2,9 @@
 
 gecc serve [--inputs DIR] [--outputs DIR] [--host H] [--port N] [--base-url URL] [--insecure-cookies]
 gecc links [--base-url URL]        → outputs/links.csv (a new link for every center)
-gecc set-password                  → the department's password, stored as an scrypt hash
+gecc set-password [--user NAME]    → an account's password (default: the department's), as an scrypt hash
+gecc users add NAME --role department|province [--province จังหวัด]   (password on stdin or asked twice)
+gecc users list | gecc users disable NAME
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
     from .site import WebConfig
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
-MIN_PASSWORD = 10
 
 
 def add_commands(
@@ -54,8 +55,27 @@ def add_commands(
     )
     folders(sub)
     _base_url(sub)
-    sub = command("set-password", "ตั้งรหัสผ่านของกรมการปกครอง / set the department's password", set_password)
+    sub = command(
+        "set-password",
+        "ตั้งรหัสผ่าน (อ่านจาก stdin หรือถามสองครั้ง) ค่าเริ่มต้นคือบัญชี department / "
+        "set an account's password (read from stdin, or asked twice); default the department's account",
+        set_password,
+    )
     folders(sub)
+    sub.add_argument("--user", default="department", metavar="NAME", help="the account (default: department)")
+    sub = command(
+        "users",
+        "บัญชีผู้ใช้: add เพิ่ม (รหัสผ่านจาก stdin หรือถามสองครั้ง), list แสดง, disable ระงับ / "
+        "accounts: add (password from stdin or asked twice), list, disable",
+        users,
+    )
+    folders(sub)
+    sub.add_argument("what", choices=("add", "list", "disable"), help="add | list | disable")
+    sub.add_argument("name", nargs="?", metavar="NAME", help="the account's user name (add, disable)")
+    sub.add_argument(
+        "--role", choices=("department", "province"), help="department: everything; province: its province only"
+    )
+    sub.add_argument("--province", default="", metavar="จังหวัด", help="the province a province account sees")
 
 
 def _base_url(sub: argparse.ArgumentParser) -> None:
@@ -110,10 +130,12 @@ def _log_config() -> dict[str, Any]:
 
 
 def links(args: argparse.Namespace) -> int:
+    from ..audit import append, cli_actor
     from .site import Site
 
     site = Site(_config(args))
     target = site.write_links()
+    append(site.settings.outputs, cli_actor(), "links", {"file": target.name})
     sys.stderr.write(
         f"เขียน {target} แล้ว: ลิงก์ใหม่ของทุกศูนย์ ลิงก์เดิมใช้ไม่ได้แล้ว\n"
         f"wrote {target}: a new link for every center; the old links no longer work\n"
@@ -121,27 +143,85 @@ def links(args: argparse.Namespace) -> int:
     return 0
 
 
-def set_password(args: argparse.Namespace) -> int:
-    from . import auth
-    from .db import Database
-
+def _read_password() -> str | None:
+    """A password typed twice at a terminal, or one line of standard input; None when the two differ."""
     if sys.stdin.isatty():
         password = getpass.getpass("รหัสผ่านใหม่ / new password: ")
         if getpass.getpass("อีกครั้ง / again: ") != password:
             sys.stderr.write("รหัสผ่านสองครั้งไม่ตรงกัน ไม่ได้เปลี่ยน / the two entries differ: nothing changed\n")
-            return 1
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < MIN_PASSWORD:
+            return None
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def set_password(args: argparse.Namespace) -> int:
+    from ..audit import append, cli_actor
+    from . import accounts
+    from .db import Database
+
+    password = _read_password()
+    if password is None:
+        return 1
+    if len(password) < accounts.MIN_PASSWORD:
         sys.stderr.write(
-            f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD} ตัวอักษร ไม่ได้เปลี่ยน / "
-            f"at least {MIN_PASSWORD} characters: nothing changed\n"
+            f"รหัสผ่านต้องยาวอย่างน้อย {accounts.MIN_PASSWORD} ตัวอักษร ไม่ได้เปลี่ยน / "
+            f"at least {accounts.MIN_PASSWORD} characters: nothing changed\n"
         )
         return 1
     config = _config(args)
-    auth.set_password(Database(config.database_path), password)
-    sys.stderr.write(f"ตั้งรหัสผ่านแล้ว (เก็บแบบ scrypt ใน {config.database_path}) / password set\n")
+    try:
+        accounts.set_password(Database(config.database_path), args.user, password)
+    except accounts.AccountError as error:
+        sys.stderr.write(f"{error} ไม่ได้เปลี่ยน / nothing changed\n")
+        return 1
+    append(config.settings.outputs, cli_actor(), "set-password", {"user": args.user})
+    sys.stderr.write(f"ตั้งรหัสผ่านของ {args.user} แล้ว (เก็บแบบ scrypt ใน {config.database_path}) / password set\n")
     return 0
+
+
+def users(args: argparse.Namespace) -> int:
+    from ..audit import append, cli_actor
+    from . import accounts
+    from .db import Database
+
+    config = _config(args)
+    db = Database(config.database_path)
+    if args.what == "list":
+        roles = {"department": "กรมการปกครอง", "province": "จังหวัด"}
+        for a in accounts.every(db):
+            state = " (ระงับแล้ว / disabled)" if a.disabled else ""
+            sys.stdout.write(f"{a.name}\t{a.role}\t{roles[a.role]}{a.province}{state}\n")
+        return 0
+    if not args.name:
+        sys.stderr.write(f"gecc users {args.what}: ต้องระบุชื่อผู้ใช้ / a user NAME is needed\n")
+        return 2
+    try:
+        if args.what == "disable":
+            accounts.disable(db, args.name)
+            append(config.settings.outputs, cli_actor(), "user-disable", {"user": args.name})
+            sys.stderr.write(f"ระงับบัญชี {args.name} แล้ว ออกจากระบบทุกที่แล้ว / {args.name} disabled\n")
+            return 0
+        account = accounts.Account(args.name, args.role or "", args.province.strip())
+        provinces = _provinces(config.settings) if account.role == accounts.PROVINCE else []
+        accounts.check_new(account.name, account.role, account.province, "x" * accounts.MIN_PASSWORD, provinces)
+        password = _read_password()
+        if password is None:
+            return 1
+        accounts.check_new(account.name, account.role, account.province, password, provinces)
+        accounts.add(db, account, password)
+    except accounts.AccountError as error:
+        sys.stderr.write(f"{error}\nไม่ได้เปลี่ยนแปลงบัญชีใด / nothing changed\n")
+        return 1
+    detail = {"user": account.name, "role": account.role, "province": account.province}
+    append(config.settings.outputs, cli_actor(), "user-add", detail)
+    sys.stderr.write(f"เพิ่มบัญชี {account.name} แล้ว / account added\n")
+    return 0
+
+
+def _provinces(settings: Settings) -> list[str]:
+    from ..service import load
+
+    return list(dict.fromkeys(c.province for c in load(settings).centers))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,10 @@
-"""What only the web app knows, in one SQLite file: links, drafts, submissions, sessions, builds.
+"""What only the web app knows, in one SQLite file: links, drafts, submissions, accounts, sessions, builds.
+
+The schema is versioned (``PRAGMA user_version``): SCHEMA is the base every database has
+(the tables of the first release; new tables may be added there with IF NOT EXISTS), and
+MIGRATIONS change it step by step, each run once, in order, when the app or a command opens
+the database: a database of any earlier release is brought up to date at start, in one
+transaction per step, also when two processes open it at once.
 
 WAL with synchronous=FULL: a transaction that returned is on disk, so a submission the
 center saw acknowledged survives kill -9 and a power cut. One connection per call
@@ -35,7 +41,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     answer_file TEXT NOT NULL,
     basic_met INTEGER NOT NULL, quality_met INTEGER NOT NULL,
     submitted_at REAL NOT NULL,
-    report TEXT NOT NULL DEFAULT 'pending', -- pending / ok / failed
+    report TEXT NOT NULL DEFAULT 'pending', -- pending (queued or being made) / ok / failed / superseded
     report_problems TEXT NOT NULL DEFAULT '[]',
     archived_version TEXT);
 CREATE INDEX IF NOT EXISTS submissions_center ON submissions (province, center, id);
@@ -53,6 +59,45 @@ CREATE TABLE IF NOT EXISTS builds (
 """
 
 
+# Step N brings a database from version N-1 to N. Never edit a step that has shipped: add one.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: named accounts with roles; sessions record their account; the one department password of
+    # earlier releases becomes the account "department" (its sessions stay signed in).
+    (
+        """CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('department', 'province')),
+            province TEXT NOT NULL DEFAULT '',   -- the province a province account sees
+            password TEXT NOT NULL,              -- scrypt hash (auth.hash_password)
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created REAL NOT NULL)""",
+        "ALTER TABLE sessions ADD COLUMN user TEXT",
+        "INSERT INTO users (name, role, province, password, created) "
+        "SELECT 'department', 'department', '', value, strftime('%s', 'now') FROM meta WHERE key = 'password'",
+        "UPDATE sessions SET user = 'department'",
+        "DELETE FROM meta WHERE key = 'password'",
+        "ALTER TABLE builds ADD COLUMN actor TEXT NOT NULL DEFAULT ''",  # who asked (the audit log's name)
+    ),
+    # 2: the queue of reports to make (pipeline/web/reportqueue.py): a submit is acknowledged once kept,
+    # its report made by worker processes; what was queued survives kill -9.
+    (
+        """CREATE TABLE report_jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            submission INTEGER NOT NULL UNIQUE,   -- the submissions row whose report this is
+            province TEXT NOT NULL, center TEXT NOT NULL,
+            state TEXT NOT NULL,                  -- queued / running / done / failed / superseded
+            worker INTEGER,                       -- the pid of the worker process that took it
+            attempts INTEGER NOT NULL DEFAULT 0,  -- workers that died while making it
+            problems TEXT NOT NULL DEFAULT '[]',  -- why it failed, in Thai (JSON list)
+            audit_entry INTEGER, audit_hash TEXT, -- the submit's audit-log entry, named by the archive
+            queued_at REAL NOT NULL, started_at REAL, finished_at REAL)""",
+        "CREATE INDEX report_jobs_state ON report_jobs (state, id)",
+        "CREATE INDEX report_jobs_center ON report_jobs (province, center, state)",
+    ),
+)
+VERSION = len(MIGRATIONS)
+
+
 class Database:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -63,16 +108,34 @@ class Database:
             con.executescript(SCHEMA)
         finally:
             con.close()
+        self.migrate()
+
+    def version(self) -> int:
+        with self.connect() as con:
+            return int(con.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        """Every step this database has not had yet, each in its own transaction."""
+        for number, statements in enumerate(MIGRATIONS, 1):
+            with self.connect() as con:  # BEGIN IMMEDIATE: a second process waits, then sees it done
+                if int(con.execute("PRAGMA user_version").fetchone()[0]) >= number:
+                    continue
+                for statement in statements:
+                    con.execute(statement)
+                con.execute(f"PRAGMA user_version = {number}")
 
     @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in one transaction: committed when the block ends, rolled back on an error."""
+    def connect(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """A connection in one transaction: committed when the block ends, rolled back on an error.
+
+        ``write`` off: a read, which in WAL mode never waits for a writer's disk flush.
+        """
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         con.row_factory = sqlite3.Row
         try:
             con.execute("PRAGMA synchronous=FULL")
             con.execute("PRAGMA busy_timeout=30000")
-            con.execute("BEGIN IMMEDIATE")
+            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield con
             except BaseException:
@@ -84,11 +147,11 @@ class Database:
 
     def one(self, sql: str, *args: Any) -> Any:
         """The first row (sqlite3.Row, indexed by column name), or None."""
-        with self.connect() as con:
+        with self.connect(write=False) as con:
             return con.execute(sql, args).fetchone()
 
     def all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
-        with self.connect() as con:
+        with self.connect(write=False) as con:
             return con.execute(sql, args).fetchall()
 
     def run(self, sql: str, *args: Any) -> int:

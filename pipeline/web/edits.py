@@ -18,13 +18,14 @@ from ..load.circular import load_circular
 from ..load.limits import read_input
 from ..load.yamlfile import read_yaml
 from ..problems import Problem
-from ..thai import parse_date
+from ..thai import parse_date, thai_date
 
 # The circular's fields that are examples in the shipped inputs (dotted: under a top-level key).
 # Only those present in circular.yaml are offered: its layout may change.
 CIRCULAR_FIELDS = {
     "number": "ที่ (เลขที่หนังสือ)",
-    "date": "ลงวันที่ (เช่น 2020-12-28 หรือ ๒๘ ธันวาคม ๒๕๖๓)",
+    "date": "ลงวันที่ (เช่น ๒๘ ธันวาคม ๒๕๖๓)",
+    "deadline": "กำหนดส่ง วันที่ศูนย์ต้องส่งแบบประเมิน (เช่น ๒๙ มกราคม ๒๕๖๔)",
     "subject": "เรื่อง",
     "signer.name": "ผู้ลงนาม (ชื่อ)",
 }
@@ -44,8 +45,21 @@ def _values(data: object) -> dict[str, str]:
         for part in key.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         if node is not None and not isinstance(node, (dict, list)):
-            values[key] = node.isoformat() if isinstance(node, date) else str(node)
+            values[key] = _shown(node)
     return values
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _shown(node: object) -> str:
+    """A value as a clerk writes it: a date (the loader keeps YAML dates as their text) in Thai."""
+    if isinstance(node, str) and _ISO_DATE.fullmatch(node):
+        try:
+            return thai_date(date.fromisoformat(node))
+        except ValueError:
+            return node
+    return thai_date(node) if isinstance(node, date) else str(node)
 
 
 # Characters a one-line field cannot hold: line and paragraph separators (YAML reads U+2028,
@@ -73,6 +87,8 @@ def edit_circular(inputs: Path, changes: dict[str, str]) -> list[Problem]:
         if key not in present:
             continue
         value = typed.strip()
+        if value == present[key]:
+            continue  # unchanged: the file keeps its own spelling (an ISO date stays one)
         if _NOT_ONE_LINE.search(value):
             problems.append(Problem(CIRCULAR_FIELDS[key], ONE_LINE, field=key))
             continue
@@ -112,7 +128,7 @@ def _read_back(tmp: Path, text: str, wanted: dict[str, str]) -> list[Problem]:
     values = _values(file.data if file is not None else None)
     for key, value in wanted.items():
         shown = values.get(key)
-        if shown is not None and shown != value and not (key == "date" and _same_date(shown, value)):
+        if shown is not None and shown != value and not _same_date(shown, value):
             problems.append(Problem(CIRCULAR_FIELDS[key], f"บันทึกแล้วอ่านกลับได้เป็น “{shown[:80]}” ไม่ตรงกับที่พิมพ์", field=key))
         if not _replace_value(text, key, value)[1]:
             problems.append(Problem(CIRCULAR_FIELDS[key], "บันทึกแล้วจะแก้ช่องนี้อีกไม่ได้: ใช้ข้อความอื่น", field=key))

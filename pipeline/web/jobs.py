@@ -24,16 +24,12 @@ from .. import service
 from ..errors import ExitCode, describe
 from ..guard import Busy
 from ..settings import Settings
+from . import words
 from .db import Database, now
 from .processes import die_with_parent, message
 
 BUSY_WAIT = 60.0  # s a build waits for another run on the same outputs folder to end
-COMMANDS = {
-    "build": "ทุกเอกสาร",
-    "letters": "หนังสือเวียน",
-    "forms": "แบบประเมิน สิ่งที่ส่งมาด้วย และชุดเอกสาร",
-    "reports": "รายงานผล สรุปภาพรวม และจัดเก็บ",
-}
+COMMANDS = words.COMMANDS  # the commands a page may start, with their names
 
 
 class Builds:
@@ -43,8 +39,9 @@ class Builds:
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
 
-    def start(self, command: str) -> tuple[int, bool]:
-        """Queue ``command``; (the build's id, False) when one is already queued or running."""
+    def start(self, command: str, actor: str = "") -> tuple[int, bool]:
+        """Queue ``command`` asked for by ``actor`` (the audit log's name: it enters the build there once
+        its inputs are read); (the build's id, False) when one is already queued or running."""
         if command not in COMMANDS:
             raise ValueError(command)
         with self.db.connect() as con:
@@ -52,7 +49,8 @@ class Builds:
             if row:
                 return row["id"], False
             cursor = con.execute(
-                "INSERT INTO builds (command, state, queued_at) VALUES (?, 'queued', ?)", (command, now())
+                "INSERT INTO builds (command, state, queued_at, actor) VALUES (?, 'queued', ?, ?)",
+                (command, now(), actor),
             )
         self.kick()
         return int(cursor.lastrowid or 0), True
@@ -71,6 +69,11 @@ class Builds:
     def get(self, build_id: int) -> Any:
         return self.db.one("SELECT * FROM builds WHERE id = ?", build_id)
 
+    def outcome(self, build_id: int) -> dict[str, Any] | None:
+        """What a finished build did (outcome_of), None while it runs or when it stopped early."""
+        value = self.db.get(f"build-result:{build_id}")
+        return dict(json.loads(value)) if value else None
+
     def recent(self, n: int = 5) -> list[Any]:
         return list(self.db.all("SELECT * FROM builds ORDER BY id DESC LIMIT ?", n))
 
@@ -80,11 +83,11 @@ class Builds:
             if row is None:
                 return
             try:
-                self._run(row["id"], row["command"])
+                self._run(row["id"], row["command"], row["actor"])
             except sqlite3.OperationalError:  # the database itself cannot be written (a full disk): stop
                 return  # the row stays "running" and is queued again when the server starts
 
-    def _run(self, build_id: int, command: str) -> None:
+    def _run(self, build_id: int, command: str, actor: str = "") -> None:
         self.db.run(
             "UPDATE builds SET state = 'running', started_at = ?, done = 0, total = 0 WHERE id = ?", now(), build_id
         )
@@ -98,7 +101,8 @@ class Builds:
                 initializer=die_with_parent,
                 initargs=(os.getpid(),),
             ) as pool:
-                status, failures = pool.submit(run_build, self.settings, command, str(self.db.path), build_id).result()
+                settings = self.settings.with_(actor=actor)
+                status, failures = pool.submit(run_build, settings, command, str(self.db.path), build_id).result()
         except BrokenProcessPool:
             status, failures = 1, ["การสร้างหยุดกลางคัน (กระบวนการสร้างเอกสารถูกปิด) สั่งใหม่ได้"]
         except Exception as error:  # noqa: BLE001 (the pool itself failed to start: a full disk, no memory)
@@ -136,13 +140,16 @@ def run_build(settings: Settings, command: str, database: str, build_id: int) ->
         try:
             log = io.StringIO()
             result = service.build(settings, command, progress=progress, log=log)
+            with contextlib.suppress(sqlite3.OperationalError):  # the page's figures; the reasons go with the row
+                db.put(f"build-result:{build_id}", json.dumps(outcome_of(result, settings), ensure_ascii=False))
             return result.status, reasons(result, log.getvalue())
         except Busy as busy:
             # Another run holds the folder: the command line, or what a killed server left finishing.
             if time.monotonic() < deadline:
                 time.sleep(2)
                 continue
-            return 3, [f"มีการสร้างเอกสารอื่นใช้โฟลเดอร์ผลลัพธ์อยู่ (pid {busy.pid}) รอให้เสร็จแล้วสั่งใหม่"]
+            del busy
+            return 3, ["มีการสร้างเอกสารอื่นใช้โฟลเดอร์ผลลัพธ์อยู่ (จากหน้าเว็บหรือคำสั่ง) รอให้เสร็จแล้วสั่งใหม่"]
         except Exception as error:  # noqa: BLE001 (whatever stopped it is recorded and shown, in words)
             failure = describe(error, settings.outputs)
             return int(failure.code if failure else ExitCode.failed), [message(error)]
@@ -166,14 +173,38 @@ def _rejected(log: str) -> list[str]:
 
 
 def reasons(result: service.BuildResult, log: str) -> list[str]:
-    """Why a build did not end well, in words for the build page: its failures, the checks that
-    failed (PDF, rule, first line of the detail) and, when neither says it, what the run wrote."""
+    """Why a build did not end well, in words for the build page: its failures with the rejected answer
+    files named, and, when neither these nor a failed check (``outcome_of``) say it, what the run wrote."""
     if result.status == 0:
         return list(result.failures)
     found = [f.replace(" (ดูด้านบน)", ":") for f in result.failures] + _rejected(log)
-    found += [f"{f.pdf}: {f.rule}: {f.detail.splitlines()[0] if f.detail else ''}" for f in result.findings if not f.ok]
-    if not found:
+    if not found and all(f.ok for f in result.findings):
         found = [line for line in log.splitlines() if line.strip()][-10:] or [f"จบด้วยสถานะ {result.status}"]
     if len(found) > MAX_REASONS:
         found = found[:MAX_REASONS] + [f"และอีก {len(found) - MAX_REASONS} รายการ"]
     return found
+
+
+def outcome_of(result: service.BuildResult, settings: Settings) -> dict[str, Any]:
+    """What the build page says of a build: the numbers of the command line's closing lines, and
+    each failed check with its document (a path under outputs/) and rule."""
+    root = settings.outputs.resolve()
+
+    def relative(pdf: Path) -> str:
+        try:
+            return (pdf if pdf.is_absolute() else root / pdf).resolve().relative_to(root).as_posix()
+        except ValueError:
+            return pdf.name
+
+    outcome = result.outcome
+    return {
+        "made": len(outcome.rebuilt),
+        "current": outcome.current,
+        "pdfs": len({f.pdf for f in result.findings}),
+        "checks": outcome.checks,
+        "checks_failed": outcome.checks_failed,
+        "archived": len(outcome.archived),
+        "failed": [
+            {"document": relative(f.pdf), "rule": f.rule, "detail": f.detail} for f in result.findings if not f.ok
+        ],
+    }

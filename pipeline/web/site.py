@@ -8,24 +8,25 @@ What the dashboard counts is in figures.py, links.csv in links.py, downloads in 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
+import sqlite3
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .. import service
+from .. import audit, review, service
 from ..model import Answer, Campaign, Center
-from ..problems import Problem
+from ..problems import InputError, Problem
 from ..settings import Settings
-from ..workers import cores
 from . import auth, edits, figures, forms, links, outputs
+from .commits import GroupCommit
 from .db import Database, Submission, now, submissions_of
 from .jobs import Builds
-from .processes import die_with_parent, message
+from .processes import message
+from .reportqueue import ReportQueue
+from .reportworkers import ReportWorkers, WorkerConfig
 
 REPORTS = "reports"
 Stamp = tuple[tuple[str, int | None, int | None], ...]  # (file, mtime_ns, size) of input files
@@ -39,7 +40,8 @@ class WebConfig:
     secure_cookies: bool = True  # off only for plain-http localhost (development, tests)
     base_url: str = "http://127.0.0.1:8000"
     max_upload: int = 20 * 2**20  # bytes of one request body
-    build_reports: bool = True  # build a center's report on submit (off in tests that don't need one)
+    build_reports: bool = True  # run the report workers (off in tests that don't need reports made)
+    report_workers: int = 2  # worker processes making the queued reports
 
     @property
     def database_path(self) -> Path:
@@ -65,8 +67,12 @@ class Site:
         self._rereading = False
         self._campaign_lock = threading.Lock()
         self._center_locks: dict[tuple[str, str], threading.Lock] = {}
-        self._reports: ProcessPoolExecutor | None = None
         self._locks_lock = threading.Lock()
+        self.reports = ReportQueue(self.db)
+        self.commits = GroupCommit(self.db)  # a rush of submits shares its disk flushes
+        self.workers = ReportWorkers(
+            WorkerConfig(self.settings, config.database_path), self.reports, config.report_workers
+        )
         self.builds = Builds(self.settings, self.db)
         self._catalog = outputs.Catalog(self.settings.outputs)
 
@@ -113,10 +119,17 @@ class Site:
         finally:
             self._rereading = False
 
-    def _answers_written(self) -> None:
-        """The web wrote an answer file: nothing to read again for it."""
+    def _answers_written(self, answer: Answer) -> None:
+        """The web wrote ``answer``'s file: nothing to read again for it, and the cached campaign counts it
+        (the dashboard's figures are the campaign's answers, as results.csv's are)."""
         with self._campaign_lock:
             self._answers_seen = self._stamp(("answers",))
+            if self._campaign is not None:
+                stamp, campaign = self._campaign
+                others = [a for a in campaign.answers if (a.province, a.center) != (answer.province, answer.center)]
+                order = {(c.province, c.name): c.order for c in campaign.centers}
+                answers = sorted([*others, answer], key=lambda a: order.get((a.province, a.center), 0))
+                self._campaign = (stamp, replace(campaign, answers=tuple(answers)))
 
     def forget_campaign(self) -> None:
         with self._campaign_lock:
@@ -166,7 +179,7 @@ class Site:
 
     def submit(self, center: Center, fields: dict[str, str]) -> Outcome:
         """Validate with the answer files' rules; when right: keep the version (SQLite, then the answer
-        file), both before the center is told; then build, check and archive its report."""
+        file), both before the center is told, and queue its report (made by the report workers)."""
         campaign = self.campaign()
         mapping = forms.answer_mapping(fields, center, campaign.criteria)
         result = service.validate_answer(mapping, campaign)
@@ -188,16 +201,14 @@ class Site:
                         )
                     ]
                 )
-            self._answers_written()
-            self.db.run("DELETE FROM drafts WHERE province = ? AND center = ?", center.province, center.name)
-            if self.config.build_reports:
-                self._build_report(campaign, result, row_id)
+            self._answers_written(result)
+            version = len(self.submissions(center))
+            entry = review.submitted(self.settings.outputs, f"center:{center.slug}", center, result, version)
+            self._queue_report(center, row_id, (entry.n, entry.hash))
         return Outcome(submission=next(s for s in self.submissions(center) if s.id == row_id))
 
     def _record(self, center: Center, mapping: dict[str, Any], answer: Answer) -> int:
-        return self.db.run(
-            "INSERT INTO submissions (province, center, answer, answer_file, basic_met, quality_met, submitted_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        row = (
             center.province,
             center.name,
             json.dumps(mapping, ensure_ascii=False, default=str),
@@ -206,58 +217,43 @@ class Site:
             sum(answer.quality.values()),
             now(),
         )
+        sql = (
+            "INSERT INTO submissions (province, center, answer, answer_file, basic_met, quality_met, submitted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        return self.commits.run(lambda con: int(con.execute(sql, row).lastrowid or 0))
 
-    def _report_pool(self, broken: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
-        """Warm worker processes making reports, as many as LibreOffice slots: PyMuPDF (the checks) must
-        not run in two threads of one process, and a crash there must not take the server with it."""
-        with self._locks_lock:
-            if self._reports is None or self._reports is broken:
-                self._reports = ProcessPoolExecutor(
-                    max_workers=max(2, cores()),
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=die_with_parent,
-                    initargs=(os.getpid(),),
-                )
-            return self._reports
+    def _queue_report(self, center: Center, row_id: int, cause: tuple[int, str] | None = None) -> None:
+        """The version is kept: its draft goes, its report is queued (one transaction), a worker woken.
+        ``cause``: the submit's audit-log entry, which the report's archive manifest names."""
+
+        def kept(con: sqlite3.Connection) -> None:
+            con.execute("DELETE FROM drafts WHERE province = ? AND center = ?", (center.province, center.name))
+            self.reports.add(con, row_id, center.province, center.name, cause)
+
+        self.commits.run(kept)
+        self.workers.wake()
+
+    def start_workers(self) -> None:
+        """The report workers of this server (create_app starts them): what was queued goes on."""
+        if self.config.build_reports:
+            self.workers.start()
 
     def close(self) -> None:
-        with self._locks_lock:
-            if self._reports is not None:
-                self._reports.shutdown(wait=False, cancel_futures=True)
-                self._reports = None
-
-    def _build_report(self, campaign: Campaign, answer: Answer, row_id: int) -> None:
-        lean = replace(campaign, answers=(), rejected=())  # what one report needs, cheap to send
-        try:
-            pool = self._report_pool()
-            try:
-                built = pool.submit(service.build_report, self.settings, lean, answer).result()
-            except BrokenProcessPool:  # a worker died (killed, out of memory): once more on fresh ones
-                built = (
-                    self._report_pool(broken=pool).submit(service.build_report, self.settings, lean, answer).result()
-                )
-            state, problems, version = ("ok" if built.ok else "failed"), list(built.problems), built.archived_version
-        except Exception as error:  # a report that cannot be made must not lose the submission
-            state, problems, version = "failed", [message(error)], None
-        self.db.run(
-            "UPDATE submissions SET report = ?, report_problems = ?, archived_version = ? WHERE id = ?",
-            state,
-            json.dumps(problems, ensure_ascii=False),
-            version,
-            row_id,
-        )
+        self.workers.close()
 
     def report_pdf(self, center: Center) -> Path | None:
         pdf = self.settings.outputs / REPORTS / f"{center.slug}.pdf"
         return pdf if pdf.is_file() else None
 
     def redo_pending(self) -> None:
-        """After a restart: each center's latest submission whose answer file or report was not finished."""
+        """After a restart: each center's latest submission kept in SQLite whose answer file may not have
+        been written (the server died between the two): written now, and its report queued."""
         rows = self.db.all(
             "SELECT s.* FROM submissions s JOIN (SELECT province, center, max(id) AS id FROM "
             "submissions GROUP BY province, center) latest ON latest.id = s.id "
-            "WHERE s.report = 'pending'"
-        )
+            "WHERE s.report = 'pending' AND NOT EXISTS (SELECT 1 FROM report_jobs j WHERE j.submission = s.id)"
+        )  # one with a job had its answer file written before it was queued
         for row in rows:
             try:
                 campaign = self.campaign()
@@ -274,15 +270,23 @@ class Site:
                     continue
                 with self._lock_of(center):
                     service.save_answer(self.settings, campaign, result)
-                    self._answers_written()
-                    if self.config.build_reports:
-                        self._build_report(campaign, result, row["id"])
+                    self._answers_written(result)
+                    self._queue_report(center, row["id"])
             except Exception as error:  # one center's trouble must not stop the others
                 self.db.run(
                     "UPDATE submissions SET report = 'failed', report_problems = ? WHERE id = ?",
                     json.dumps([message(error)], ensure_ascii=False),
                     row["id"],
                 )
+
+    # --- the audit log ------------------------------------------------------------------
+
+    def record(self, actor: str, action: str, detail: dict[str, Any] | None = None) -> audit.Entry:
+        """A person's action, in the audit log (outputs/audit.jsonl)."""
+        return audit.append(self.settings.outputs, actor, action, detail)
+
+    def recent_entries(self, limit: int = 200) -> list[audit.Entry]:
+        return audit.recent(audit.log_path(self.settings.outputs), limit)
 
     # --- links ---------------------------------------------------------------------------
 
@@ -292,11 +296,11 @@ class Site:
     def issue_link(self, center: Center) -> str:
         return self.link(auth.issue_link(self.db, center.province, center.name))
 
-    def reissue_link(self, center: Center) -> str:
-        """A new link for one center; its row of links.csv follows, so forms printed next carry the new one."""
+    def reissue_link(self, center: Center) -> tuple[str, bool]:
+        """A new link for one center, and whether links.csv (when there is one) now carries it, so that
+        its form printed next carries the new link."""
         url = self.issue_link(center)
-        links.replace_link(self.settings.outputs, center, url)
-        return url
+        return url, links.replace_link(self.settings.outputs, center, url)
 
     def issue_all_links(self) -> list[tuple[Center, str]]:
         return [(c, self.issue_link(c)) for c in sorted(self.campaign().centers, key=lambda c: c.order)]
@@ -326,11 +330,10 @@ class Site:
     def dashboard(self) -> list[dict[str, Any]]:
         return figures.dashboard_rows(self.db, self.campaign())
 
-    def national_chart(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return figures.national_chart(self.db, self.campaign(), rows)
-
-    def results_figures(self) -> dict[str, Any] | None:
-        return figures.results_figures(self.settings.outputs)
+    def figures(
+        self, province: str = "", states: Callable[[figures.Rows], figures.Rows] | None = None
+    ) -> figures.Figures:
+        return figures.figures(self.db, self.campaign(), self.settings.outputs, province, states)
 
     # --- files under outputs/ --------------------------------------------------------------
 
@@ -340,5 +343,12 @@ class Site:
     def archive_zip(self) -> Path:
         return outputs.archive_zip(self.settings.outputs, self.config.database_path.parent / "tmp")
 
-    def catalog(self) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, Any]]]:
-        return self._catalog.documents()
+    def catalog(self) -> list[outputs.Document]:
+        try:
+            campaign: Campaign | None = self.campaign()
+        except InputError:  # wrong inputs: the files are still there to download, without their owners
+            campaign = None
+        return self._catalog.documents(campaign)
+
+    def files_zip(self, paths: list[str]) -> Path:
+        return outputs.files_zip(self.settings.outputs, self.config.database_path.parent / "tmp", paths)

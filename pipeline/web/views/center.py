@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from .. import auth, forms
+from ... import review
+from .. import auth, forms, reviews
 from ..access import Actor, allow, form_of, site_of
-from .common import not_found, page, when
+from .common import not_found, page, when_iso
 
 
 async def center_page(request: Request) -> Response:
@@ -28,25 +31,47 @@ def _view(
     assert center is not None  # allow() found it
     campaign = site.campaign()
     history = site.submissions(center)
+    draft = site.draft(center)
+    found = reviews.status(site, center)
     if fields is None:
-        fields = site.draft(center) or (forms.fields_of_answer(history[-1].answer) if history else {})
+        fields = draft or (forms.fields_of_answer(history[-1].answer) if history else {})
+    criteria, deadline = campaign.criteria, campaign.circular.deadline
+    answered = {
+        "physical": sum(1 for i in criteria.physical if fields.get(f"p:{i.id}")),
+        **{part.id: sum(1 for i in part.items if fields.get(f"q:{i.id}")) for part in criteria.parts},
+    }
+    making = bool(history) and history[-1].report == "pending"
     return page(
         request,
         "center.html",
         status,
         center=center,
-        criteria=campaign.criteria,
+        criteria=criteria,
+        circular=campaign.circular,
+        deadline=deadline,
+        late=deadline is not None and date.today() > deadline,
+        answered=answered,
+        physical_answered=answered["physical"],
+        ticked=sum(v for k, v in answered.items() if k != "physical"),
+        items=len(criteria.physical) + len(criteria.quality),
         fields=fields,
         errors=errors,
         general=general,
         history=history,
         closed=site.closed(),
-        has_draft=site.draft(center) is not None,
+        has_draft=draft is not None,
+        draft_after=draft is not None and bool(history),
         report=site.report_pdf(center) is not None,
         csrf=site.csrf.token("center:" + auth.digest(token)),
         token=token,
         saved=request.query_params.get("saved"),
-        when=when,
+        ahead=site.reports.ahead_of(history[-1].id) if making else None,
+        # Just after a submit the page reloads itself until the report is there (no script needed): a
+        # form being typed again later is never reloaded under the clerk's hands.
+        refresh=making and request.query_params.get("saved") == "submitted",
+        review=found,
+        comments=found.decision.items if found.decision and found.state == review.RETURNED else {},
+        when_iso=when_iso,
     )
 
 
@@ -64,6 +89,7 @@ async def center_post(request: Request) -> Response:
             return await run_in_threadpool(_view, request, actor, fields, general, errors, 422)
         return RedirectResponse(f"/c/{token}?saved=submitted", status_code=303)
     await run_in_threadpool(site.save_draft, center, fields)
+    await run_in_threadpool(site.record, actor.name, "draft", {"center": center.slug})
     return RedirectResponse(f"/c/{token}?saved=draft#top", status_code=303)
 
 

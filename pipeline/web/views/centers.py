@@ -16,10 +16,12 @@ async def centers_page(request: Request) -> Response:
 
 
 async def upload_centers(request: Request) -> Response:
-    await allow(request, "centers.replace")
+    actor = await allow(request, "centers.replace")
     upload = form_of(request).get("file")
     data = await upload.read() if hasattr(upload, "read") else b""
     problems = await run_in_threadpool(site_of(request).replace_centers, data)
+    if not problems:
+        await run_in_threadpool(site_of(request).record, actor.name, "edit-centers", {"bytes": len(data)})
     return page(
         request,
         "upload.html",

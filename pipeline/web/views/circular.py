@@ -26,10 +26,12 @@ async def circular_page(request: Request) -> Response:
 
 
 async def circular_post(request: Request) -> Response:
-    await allow(request, "circular.edit")
+    actor = await allow(request, "circular.edit")
     site, form = site_of(request), form_of(request)
     changes = {key: str(form.get(key) or "") for key in edits.CIRCULAR_FIELDS if key in form}
     problems = await run_in_threadpool(site.edit_circular, changes)
+    if not problems:
+        await run_in_threadpool(site.record, actor.name, "edit-circular", {"fields": changes})
     values = await run_in_threadpool(edits.circular_values, site.settings.inputs)
     if problems:
         values.update(changes)

@@ -16,9 +16,12 @@ async def ingest_page(request: Request) -> Response:
 
 
 async def upload_ingest(request: Request) -> Response:
-    await allow(request, "ingest.upload")
+    actor = await allow(request, "ingest.upload")
     uploads = [(f.filename or "", await f.read()) for f in form_of(request).getlist("files") if hasattr(f, "read")]
     written, problems = await run_in_threadpool(site_of(request).ingest, uploads)
+    if written:
+        detail = {"files": [name for name, _ in uploads], "written": [p.name for p in written]}
+        await run_in_threadpool(site_of(request).record, actor.name, "ingest", detail)
     return page(
         request,
         "upload.html",

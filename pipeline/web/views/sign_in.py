@@ -1,4 +1,4 @@
-"""The department signs in and out."""
+"""The department's and the provinces' accounts sign in and out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import auth
+from .. import auth, words
 from ..access import allow, form_of, site_of
 from .common import page
 
@@ -56,10 +56,14 @@ async def sign_in_post(request: Request) -> Response:
     address = request.client.host if request.client else "?"
     attempt = await run_in_threadpool(auth.claim_attempt, site.db, address)  # before the slow hash
     if attempt is None:
-        return _form(request, "ลองเข้าสู่ระบบผิดหลายครั้งเกินไป โปรดรอ 15 นาทีแล้วลองใหม่", 429)
-    session = await run_in_threadpool(auth.sign_in, site.db, attempt, str(form.get("password") or ""))
+        return _form(request, words.TOO_MANY_TRIES, 429)
+    name = str(form.get("username") or "").strip()[:64]
+    session = await run_in_threadpool(auth.sign_in, site.db, attempt, str(form.get("password") or ""), name)
+    user = f"user:{name or auth.DEFAULT_ACCOUNT}"
     if session is None:
-        return _form(request, "รหัสผ่านไม่ถูกต้อง", 401)
+        await run_in_threadpool(site.record, user, "sign-in-failed", {"address": address})
+        return _form(request, words.WRONG_PASSWORD, 401)
+    await run_in_threadpool(site.record, user, "sign-in", {"address": address})
     response = RedirectResponse(_next(str(form.get("next") or "")), status_code=303)
     cookie(request, response, auth.SESSION_COOKIE, session, auth.SESSION_SECONDS)
     return response
@@ -68,6 +72,7 @@ async def sign_in_post(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     actor = await allow(request, "sign-out")
     await run_in_threadpool(auth.sign_out, site_of(request).db, actor.session)
+    await run_in_threadpool(site_of(request).record, actor.name, "sign-out", {})
     response = RedirectResponse("/department/sign-in", status_code=303)
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
     return response

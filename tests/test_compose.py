@@ -1,0 +1,188 @@
+"""Lay each shared page out once (pipeline/convert/compose.py): every composed PDF must be what
+LibreOffice makes of the document's DOCX, line for line; what cannot be composed is found from
+the DOCX and the layout and converted whole.
+
+One sample is converted both ways: blank forms with QR links (one with the longest center name of
+the shipped list, one with a name long enough to push a row of page 1 onto page 2) and reports
+with long notes, which differ on every page and must all fall back.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import fitz
+import pytest
+
+from pipeline import check, convert, fillable, fonts
+from pipeline.convert import blocks
+from pipeline.convert.compose import Shared, convert_composing
+from pipeline.documents import forms, reports
+from pipeline.load import load_campaign
+from pipeline.registry import RULES_BY_KIND, SHARED_FROM
+from pipeline.render import render_all
+
+TOLERANCE = 0.1  # pt
+# Long enough to take two lines under the title: page 1 then holds one row fewer than the reference's.
+OVERLONG = "ศูนย์ดำรงธรรมอำเภอ" + "เฉลิมพระเกียรติสมเด็จพระศรีนครินทราบรมราชชนนี" * 3
+
+
+def lines_of(pdf: Path) -> list[list[tuple[str, float, float]]]:
+    """Every page's text lines: text, x where it starts, baseline."""
+    pages = []
+    with fitz.open(pdf) as doc:
+        for page in doc:
+            found = []
+            for block in page.get_text("dict")["blocks"]:
+                for line in block.get("lines", []):
+                    text = "".join(s["text"] for s in line["spans"]).strip()
+                    if text:
+                        x, y = line["spans"][0]["origin"]
+                        found.append((text, x, y))
+            pages.append(sorted(found, key=lambda t: (round(t[2]), t[1])))
+    return pages
+
+
+def differences(whole: Path, composed: Path) -> list[str]:
+    a, b = lines_of(whole), lines_of(composed)
+    if len(a) != len(b):
+        return [f"{len(b)} pages, the whole conversion has {len(a)}"]
+    found = []
+    for number, (page_a, page_b) in enumerate(zip(a, b, strict=True), 1):
+        if len(page_a) != len(page_b):
+            found.append(f"page {number}: {len(page_b)} lines, the whole conversion has {len(page_a)}")
+            continue
+        for (ta, xa, ya), (tb, xb, yb) in zip(page_a, page_b, strict=True):
+            if ta != tb or abs(xa - xb) > TOLERANCE or abs(ya - yb) > TOLERANCE:
+                found.append(f"page {number}: “{tb}” at ({xb:.2f}, {yb:.2f}), whole: “{ta}” at ({xa:.2f}, {ya:.2f})")
+    return found
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    root = tmp_path_factory.mktemp("compose")
+    inputs = root / "inputs"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "inputs", inputs)
+    full = load_campaign(inputs)
+    longest = max(full.centers, key=lambda c: len(c.name))
+    centers = [full.centers[0], full.centers[1], longest, replace(full.centers[2], name=OVERLONG)]
+    links = {(c.province, c.name): f"https://gecc.example.go.th/c/{i:02d}-{'x' * 40}" for i, c in enumerate(centers)}
+    campaign = replace(full, centers=tuple(centers), links=links)
+    # Reports with long notes, on items spread over the pages.
+    note = "หมายเหตุยาว: ศูนย์ได้ดำเนินการปรับปรุงตามข้อเสนอแนะของคณะอนุกรรมการแล้วบางส่วน " * 4
+    answers = tuple(
+        replace(a, notes={item: note for item in ("2", "1.1", "9.2", "20.1")} if i else {"5": note})
+        for i, a in enumerate(full.answers[:3])
+    )
+    docs = forms.documents(campaign) + reports.documents(replace(full, answers=answers))
+    built = root / "docx"
+    assert not render_all(docs, _templates(), built)
+    fontconfig = fonts.prepare(root / "build")
+    profiles = root / "profiles"
+
+    def converter(jobs, *, destinations=False, pdfa=False):
+        return convert.convert(jobs, fontconfig=fontconfig, pdfa=pdfa, destinations=destinations, profile_root=profiles)
+
+    whole, composed = root / "whole", root / "composed"
+    results = {}
+    for kind, pdfa in ((forms.KIND, False), (reports.KIND, True)):
+        mine = [d for d in docs if d.kind == kind]
+        jobs = [(built / f"{d.name}.docx", whole / f"{d.name}.pdf") for d in mine]
+        assert not converter(jobs, pdfa=pdfa).failed
+        shared = Shared(tuple((built / f"{d.name}.docx", composed / f"{d.name}.pdf") for d in mine), 2)
+        results[kind] = convert_composing(
+            [], [shared], lambda j, destinations=False, p=pdfa: converter(j, destinations=destinations, pdfa=p)
+        )
+    return campaign, docs, built, whole, composed, results, converter
+
+
+def _templates() -> Path:
+    return Path(__file__).resolve().parents[1] / "templates"
+
+
+def test_every_composed_and_fallen_back_pdf_is_the_whole_conversion_line_for_line(sample):
+    _, docs, _, whole, composed, _, _ = sample
+    for doc in docs:
+        assert differences(whole / f"{doc.name}.pdf", composed / f"{doc.name}.pdf") == [], doc.name
+
+
+def test_forms_share_pages_two_to_seven_and_the_overlong_name_falls_back_from_the_layout(sample):
+    campaign, docs, _, _, composed, results, _ = sample
+    result = results[forms.KIND]
+    names = {c.name: composed / f"{forms.documents(campaign)[i].name}.pdf" for i, c in enumerate(campaign.centers)}
+    assert SHARED_FROM[forms.KIND] == 2
+    assert not result.failed
+    # The reference (first) is converted whole; the others are composed, the longest real name too.
+    overlong = names[OVERLONG]
+    assert sorted(result.composed) == sorted(
+        p for n, p in names.items() if n not in (OVERLONG, campaign.centers[0].name)
+    )
+    assert list(result.fell_back) == [overlong]
+    assert "page 2 does not start as the reference's" in result.fell_back[overlong]
+    with fitz.open(overlong) as doc:  # its rows moved down a page: seven shared pages would have been wrong
+        assert doc.page_count == 8
+
+
+def test_reports_differ_on_every_page_and_all_fall_back_from_the_docx(sample):
+    _, docs, _, _, composed, results, _ = sample
+    result = results[reports.KIND]
+    assert not result.composed and not result.failed
+    assert len(result.fell_back) == len([d for d in docs if d.kind == reports.KIND]) - 1
+    assert all("block" in why for why in result.fell_back.values()), result.fell_back
+
+
+def test_composed_forms_keep_title_fonts_and_pass_every_check_and_take_their_fields(sample):
+    campaign, docs, _, _, composed, results, _ = sample
+    exps = [
+        check.Expectation(composed / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts)
+        for d in docs
+        if d.kind == forms.KIND
+    ]
+    assert len(exps) == 4
+    findings = check.check_all(exps, RULES_BY_KIND)
+    assert [f for f in findings if not f.ok] == []
+    for center, pdf in zip(campaign.centers, [e.pdf for e in exps], strict=True):
+        with fitz.open(pdf) as doc:
+            assert doc.metadata["title"] == f"แบบประเมินตนเอง {center.name} จังหวัด{center.province}"
+            for number in (0, 3):  # its own page and a shared one
+                assert all(font[1] != "n/a" for font in doc.get_page_fonts(number)), "a font is not embedded"
+        target = pdf.with_name(pdf.stem + "-fillable.pdf")
+        fillable.make_fillable(pdf, target, campaign.criteria, center)
+        fillable_exp = check.Expectation(
+            target,
+            "fillable",
+            page_numbers=False,
+            rules=("a4_portrait", "pages"),
+            facts={"fields": fillable.field_names(campaign.criteria)},
+        )
+        assert all(f.ok for f in check.check_all([fillable_exp], RULES_BY_KIND)), target
+
+
+def test_a_bookmark_at_every_block_takes_no_room(sample, tmp_path):
+    _, docs, built, whole, _, _, converter = sample
+    doc = docs[0]
+    annotated = tmp_path / "blocks.docx"
+    blocks.annotate(built / f"{doc.name}.docx", annotated)
+    assert not converter([(annotated, tmp_path / "blocks.pdf")], destinations=True).failed
+    assert differences(whole / f"{doc.name}.pdf", tmp_path / "blocks.pdf") == []
+    with fitz.open(tmp_path / "blocks.pdf") as pdf:
+        names = pdf.resolve_names()
+    assert len([n for n in names if n.startswith(blocks.MARK)]) == len(blocks.read(built / f"{doc.name}.docx").blocks)
+
+
+def test_reports_stay_pdfa_when_composed(sample, tmp_path):
+    """Two reports with the same answers share their pages; the composed one keeps its PDF/A-2b claim."""
+    _, docs, built, _, _, _, converter = sample
+    report = next(d for d in docs if d.kind == reports.KIND)
+    twin = tmp_path / "twin.docx"
+    shutil.copyfile(built / f"{report.name}.docx", twin)
+    jobs = ((built / f"{report.name}.docx", tmp_path / "a.pdf"), (twin, tmp_path / "b.pdf"))
+    result = convert_composing(
+        [], [Shared(jobs, 2)], lambda j, destinations=False: converter(j, destinations=destinations, pdfa=True)
+    )
+    assert result.composed == [tmp_path / "b.pdf"], result.log
+    assert differences(tmp_path / "a.pdf", tmp_path / "b.pdf") == []
+    with fitz.open(tmp_path / "b.pdf") as pdf:
+        assert "pdfaid:part" in pdf.get_xml_metadata()
