@@ -247,7 +247,7 @@ def _resolve(text: object) -> object:
     """What an unquoted YAML key with this text becomes (1.10 → 1.1)."""
     try:
         return yaml.safe_load(str(text))
-    except (yaml.YAMLError, ValueError):
+    except (yaml.YAMLError, ValueError, RecursionError):
         return text
 
 

@@ -9,12 +9,14 @@ says so, with the file's time. A province filter narrows every figure.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..documents import summary
+from ..exports import csv_text
 from ..model import Answer, Campaign
 from ..review import ACCEPTED, RETURNED, SUBMITTED
 from ..thai import thai_digits
@@ -148,7 +150,8 @@ def _results_csv(outputs: Path, campaign: Campaign) -> tuple[float | None, bool]
     path = outputs / RESULTS_CSV
     try:
         made = path.stat().st_mtime
-        on_disk = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))[1:]
+        text = path.read_text(encoding="utf-8-sig")
+        on_disk = [[csv_text(v) for v in row] for row in csv.reader(io.StringIO(text))][1:]
     except (OSError, UnicodeDecodeError):
         return None, False
     now = [
