@@ -165,13 +165,13 @@ def _too_long(values: list[str], columns: list[str] | None, display: str, number
     """A field past MAX_FIELD characters: the problem, naming its row and column."""
     long = [i for i, v in enumerate(values) if len(v) > MAX_FIELD]
     for i in long:
-        name = columns[i] if columns is not None and i < len(columns) else f"ที่ {i + 1}"
+        named = columns is not None and i < len(columns)
         problems.append(
             Problem(
                 display,
                 f"ข้อความยาวเกินไป ({len(values[i]):,} ตัวอักษร; รับได้ไม่เกิน {MAX_FIELD:,})",
-                f"{row(number)} คอลัมน์ {name}",
-                columns[i] if columns is not None and i < len(columns) else None,
+                row(number) if named else f"{row(number)} คอลัมน์ที่ {i + 1}",
+                columns[i] if named and columns is not None else None,
             )
         )
     return bool(long)

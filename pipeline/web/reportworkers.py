@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -98,7 +99,10 @@ def work(config: WorkerConfig, wake: Any, parent: int) -> None:
     queue = ReportQueue(Database(config.database))
     campaigns = Campaigns(config.settings)
     while True:
-        jobs = queue.claim(os.getpid(), config.batch)
+        try:
+            jobs = queue.claim(os.getpid(), config.batch)
+        except sqlite3.OperationalError:  # the database cannot be read now (a full disk): look again later
+            jobs = []
         if not jobs:
             wake.wait(LOOK)
             wake.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -89,7 +90,7 @@ ALIASES = "\n".join(
 )
 
 
-def load_in_child(inputs: Path, timeout: float = 90) -> dict:
+def load_in_child(inputs: Path, timeout: float = 90, env: dict[str, str] | None = None) -> dict:
     """load_campaign in a process of its own (a hang or a memory bomb cannot take the tests with it):
     {"answers": [center, …], "problems": [str, …]} or {"error": [str, …]} for an InputError."""
     code = (
@@ -104,7 +105,12 @@ def load_in_child(inputs: Path, timeout: float = 90) -> dict:
         "    print(json.dumps({'answers': [a.center for a in c.answers], 'problems': [str(p) for p in c.rejected]}))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(inputs)], cwd=PROJECT, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-c", code, str(inputs)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result: dict = json.loads(done.stdout)

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from campaigns import run, small_inputs
 from corpus import ALIASES, bomb, far_cell, laughs, load_in_child, merged_sheet, workbook
 
 from pipeline.load import load_campaign
@@ -82,7 +83,7 @@ def test_csv_a_field_past_the_limit_names_row_and_column(inputs):
     (inputs / "answers" / "nul.csv").write_bytes(b"province,center\n\x00,x\n")
     result = load_in_child(inputs, timeout=30)
     long = only_problem(result, "long.csv")
-    assert "แถวที่ 2" in long and "assessor_name" in long and "ยาวเกินไป" in long
+    assert "แถวที่ 2, ช่อง assessor_name:" in long and "ยาวเกินไป" in long
     assert "nul.csv" in only_problem(result, "nul.csv")
     assert len(result["answers"]) == SHIPPED
 
@@ -112,4 +113,31 @@ def test_centers_xlsx_bomb_and_long_csv_field_are_input_errors(inputs):
     (inputs / "centers.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
     result = load_in_child(inputs, timeout=60)
     (error,) = result["error"]
-    assert error.startswith("inputs/centers.csv: แถวที่ 3 คอลัมน์ note") and "ยาวเกินไป" in error
+    assert error.startswith("inputs/centers.csv: แถวที่ 3, ช่อง note:") and "ยาวเกินไป" in error
+
+
+def test_a_workbook_is_read_within_a_time_bound(inputs):
+    """GECC_READ_TIMEOUT bounds the parse (60 s by default); at 0 s even a good workbook is refused, named."""
+    (inputs / "answers" / "good.xlsx").write_bytes(workbook(good_rows(inputs)))
+    result = load_in_child(inputs, timeout=60, env={"GECC_READ_TIMEOUT": "0"})
+    assert "อ่านนานเกิน" in only_problem(result, "good.xlsx")
+    assert len(result["answers"]) == SHIPPED
+
+
+def test_the_command_line_names_every_hostile_file_and_archives_every_good_answer(tmp_path):
+    inputs, outputs = small_inputs(tmp_path), tmp_path / "outputs"
+    answers = inputs / "answers"
+    good = workbook([["province", "center"], ["นนทบุรี", "x"]])
+    (answers / "ตัด.xlsx").write_bytes(good[: len(good) // 2])
+    (answers / "laughs.xlsx").write_bytes(laughs(good))
+    (answers / "bomb.xlsx").write_bytes(bomb(good))
+    (answers / "aliases.yaml").write_text(ALIASES + "\n", encoding="utf-8")
+    os.symlink("/etc/passwd", answers / "passwd.csv")
+    done = run("reports", "--inputs", str(inputs), "--outputs", str(outputs), timeout=600)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    for name in ("ตัด.xlsx", "laughs.xlsx", "bomb.xlsx", "aliases.yaml", "passwd.csv"):
+        assert f"inputs/answers/{name}:" in done.stderr
+    assert "root:" not in done.stderr
+    archived = sorted(p.name for p in (outputs / "archive").iterdir())
+    assert archived == ["01-สมุทรปราการ-พระสมุทรเจดีย์", "02-นนทบุรี-บางบัวทอง"]  # both good answers

@@ -153,8 +153,8 @@ def test_posts_to_a_closed_campaign_change_nothing(web):
     page = httpx.get(f"{server.url}/c/{token}")
     form = complete_form(site.campaign().criteria, csrf_of(page.text))
     client = department(server)
-    dashboard = client.get("/department")
-    client.post("/department/campaign", data={"csrf_token": csrf_of(dashboard.text), "action": "close"})
+    closing = client.get("/department/campaign")
+    client.post("/department/campaign", data={"csrf_token": csrf_of(closing.text), "action": "close", "confirm": "yes"})
     assert site.closed()
     for action in ("submit", "draft"):
         response = httpx.post(f"{server.url}/c/{token}", data=form | {"action": action})
@@ -217,7 +217,7 @@ def test_a_centers_upload_with_a_10_mb_field_names_row_and_column(web):
         files={"file": ("centers.csv", ("\n".join(text) + "\n").encode())},
     )
     assert response.status_code == 422
-    assert "แถวที่ 2 คอลัมน์ note" in response.text and "ยาวเกินไป" in response.text
+    assert "แถวที่ ๒ หมายเหตุ: ข้อความยาวเกินไป" in response.text
 
 
 def test_ingest_names_the_uploaded_file(web):
