@@ -229,3 +229,39 @@ def test_downloads_are_grouped_by_province_with_a_zip_of_each(web):
         "letters/follow-up/02-นนทบุรี.pdf",
         "package/02-นนทบุรี.pdf",
     ]
+
+
+def test_the_build_page_says_what_was_made_and_what_failed_why(web):
+    """A finished build's page: the command line's closing words, and each failed check's document and reason."""
+    import json
+
+    from pipeline.web import db as webdb
+
+    site = web.site
+    build_id = site.db.run(
+        "INSERT INTO builds (command, state, status, failures, queued_at, started_at, finished_at) "
+        "VALUES ('forms', 'failed', 1, ?, ?, ?, ?)",
+        json.dumps(["เอกสาร 2 ฉบับไม่ผ่านการตรวจ"], ensure_ascii=False),
+        webdb.now(),
+        webdb.now(),
+        webdb.now(),
+    )
+    outcome = {
+        "made": 3,
+        "current": 16,
+        "pdfs": 19,
+        "checks": 140,
+        "checks_failed": 1,
+        "archived": 0,
+        "failed": [{"document": f"forms/{SLUG}.pdf", "rule": "margins", "detail": "หน้า 2: ขอบซ้าย 2.1 ซม."}],
+    }
+    site.db.put(f"build-result:{build_id}", json.dumps(outcome, ensure_ascii=False))
+    sign_in(web, site)
+    html = web.get(f"/department/builds/{build_id}").text
+    text = visible_text(html)
+    assert "สร้างใหม่ ๓ รายการ; เป็นปัจจุบันอยู่แล้ว ๑๖ รายการ (ไม่ได้ทำซ้ำ)" in text
+    assert "ตรวจ PDF ๑๙ ไฟล์ (๑๔๐ รายการ): ผ่าน ๑๓๙ ไม่ผ่าน ๑" in text and "ไม่ผ่าน: ดูรายละเอียดด้านล่าง" in text
+    row = re.search(r'<table class="failed".*?</table>', html, re.S).group(0)
+    assert "แบบประเมินตนเอง ๐๒ นนทบุรี บางบัวทอง" in row and "ระยะขอบกระดาษตามระเบียบ" in row
+    assert "หน้า ๒: ขอบซ้าย ๒.๑ ซม." in row and "margins" not in visible_text(row)
+    assert clerk_problems(text, campaign_latin(site.campaign())) == []

@@ -17,6 +17,7 @@ from ..thai import thai_digit_runs, thai_text
 from ..thai import thai_digits as thai_digits_of
 from .model import Expectation, Rule
 from .text import SUBSET_PREFIX, UNCLEAN, Span, block_lines, lines, normalise, quote, spans
+from .wordbreak import table_word_breaks
 
 # --- limits -----------------------------------------------------------------
 
@@ -318,4 +319,5 @@ RULES: dict[str, Rule] = {
     "pdfa": pdfa,
     "pages": pages,
     "page_numbers": page_numbers,
+    "table_word_breaks": table_word_breaks,
 }

@@ -11,6 +11,8 @@ server puts what they were making back in the queue when it starts.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 import sqlite3
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import service
+from ..convert import LibreOfficeError
 from ..model import Answer, Campaign
 from ..settings import Settings
 from .db import Database
@@ -46,7 +49,7 @@ class ReportWorkers:
         self.config, self.queue, self.count = config, queue, count
         context = multiprocessing.get_context("spawn")
         self._context = context
-        self._wake = context.Event()
+        self._wake: Any = context.Event()
         self._stop = threading.Event()
         self._processes: list[Any] = []
         self._thread: threading.Thread | None = None
@@ -60,12 +63,21 @@ class ReportWorkers:
         self._thread.start()
 
     def wake(self) -> None:
-        self._wake.set()
+        if self._wake is not None:  # None once closed
+            self._wake.set()
 
     def close(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(10)
+        if self._thread is None or not self._thread.is_alive():
+            # The wake event's semaphores (named ones, under the spawn context) are released when it is
+            # collected: now, with the processes it was given to. Left to the interpreter, which the
+            # re-raised SIGTERM ends without collecting, multiprocessing's resource tracker warned of
+            # "leaked semaphore objects" at every stop of the server.
+            self._processes.clear()
+            self._wake = None
+            gc.collect()
 
     def _keep(self) -> None:
         try:
@@ -98,6 +110,8 @@ def work(config: WorkerConfig, wake: Any, parent: int) -> None:
     os.nice(NICE)
     queue = ReportQueue(Database(config.database))
     campaigns = Campaigns(config.settings)
+    with contextlib.suppress(LibreOfficeError):  # then the first report says why, in its own words
+        service.warm_up(config.settings)  # LibreOffice started now: the first report waits for none
     while True:
         try:
             jobs = queue.claim(os.getpid(), config.batch)
