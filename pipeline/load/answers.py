@@ -18,6 +18,7 @@ from .answer_rules import CSV_FIELDS, CSV_PREFIX, SECTIONS, SHEET_NAMES, SUFFIXE
 from .answer_table import csv_columns, table_answers
 from .answer_yaml import YamlAnswer, item_id, validate_mapping
 from .centers import centers_path
+from .display import display_path
 from .limits import LINK
 from .tabular import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES
 
@@ -57,8 +58,6 @@ def load_answers(
 
     A missing folder means no answers yet: no answers and no problem.
     """
-    from . import display_path  # late: pipeline.load may import this module before defining it
-
     problems: list[Problem] = []
     index = CenterIndex(centers, display_path(centers_path(inputs), inputs))
     drafts: list[Draft] = []
