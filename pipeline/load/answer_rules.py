@@ -143,22 +143,26 @@ class Entry:
     field: str
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a section is read. ``complete``: whether an id left out is a problem (a YAML file must
+    list every id; a CSV always has every column, read_table sees to that). ``per_item``: unanswered
+    and missing items reported one by one on their own field ("physical.3"), not as one list."""
+
+    complete: bool
+    per_item: bool = False
+
+
 def section_answers(
     section: str,
     entries: list[Entry],
     criteria: Criteria,
     report: Callable[..., None],
     where: str | None,
-    complete: bool,
-    per_item: bool = False,
+    how: Reading,
 ) -> dict[str, bool]:
-    """The answers of one section by id; every problem reported.
-
-    ``complete``: whether an id left out is a problem here (a YAML file must
-    list every id; a CSV always has every column, read_table sees to that).
-    ``per_item``: unanswered and missing items reported one by one on their own
-    field ("physical.3"), not as one list on the section.
-    """
+    """The answers of one section by id; every problem reported (``how``: see Reading)."""
+    complete, per_item = how.complete, how.per_item
     ids = [i.id for i in section_items(criteria, section)]
     other = "quality" if section == "physical" else "physical"
     other_ids = {i.id for i in section_items(criteria, other)}

@@ -18,6 +18,7 @@ from .answer_rules import (
     CenterIndex,
     Draft,
     Entry,
+    Reading,
     check_date,
     section_answers,
     section_items,
@@ -79,7 +80,7 @@ def table_answers(
                 Entry(i.id, prefix + i.id, values[prefix + i.id], table.where(number, prefix + i.id), prefix + i.id)
                 for i in section_items(criteria, section)
             ]
-            sections[section] = section_answers(section, entries, criteria, report, where, complete=False)
+            sections[section] = section_answers(section, entries, criteria, report, where, Reading(complete=False))
         ok = len(problems) == found
         answer = (
             Answer(

@@ -18,6 +18,7 @@ from .answer_rules import (
     CenterIndex,
     Draft,
     Entry,
+    Reading,
     check_date,
     is_blank,
     section_answers,
@@ -173,9 +174,8 @@ class YamlAnswer:
             entries.append(Entry(item, item, answer, self._key_where(section, key), f"{section}.{item}"))
         if not value:
             entries = [Entry(i, i, None, where, section) for i in ids]
-        return section_answers(
-            section, entries, self.criteria, self.report, where, complete=True, per_item=self.per_item
-        )
+        how = Reading(complete=True, per_item=self.per_item)
+        return section_answers(section, entries, self.criteria, self.report, where, how)
 
     def _notes(self, value: object) -> dict[str, str]:
         assert self.file is not None
