@@ -11,6 +11,7 @@ server puts what they were making back in the queue when it starts.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -97,6 +98,8 @@ def work(config: WorkerConfig, wake: Any, parent: int) -> None:
     os.nice(NICE)
     queue = ReportQueue(Database(config.database))
     campaigns = Campaigns(config.settings)
+    with contextlib.suppress(Exception):  # read before the first submit, not during it; wrong inputs: each job says so
+        campaigns.get()
     while True:
         jobs = queue.claim(os.getpid(), config.batch)
         if not jobs:
