@@ -22,7 +22,7 @@ from .guard import exclusive, sigterm_interrupts
 from .load import load_campaign
 from .plan import Plan, Scope, plan
 from .problems import InputError
-from .registry import COMMANDS, EVERYTHING, drafting, needs_outgoing, owned_folders
+from .registry import BY_NAME, COMMANDS, EVERYTHING, drafting, needs_outgoing, owned_folders
 from .settings import Settings
 from .uptodate import Ledger
 
@@ -114,7 +114,8 @@ def execute_command(
     Failures a clerk can meet (pipeline.errors) are written to ``err`` in Thai and become the status;
     with ``catch`` False they are raised instead (the web app shows them its own way).
     """
-    kinds = COMMANDS.get(command, EVERYTHING)
+    # a command, or one kind alone ("summary": the national summary and results.csv, service.refresh_results)
+    kinds = COMMANDS.get(command) or ((command,) if command in BY_NAME else EVERYTHING)
     outcome = Outcome()
     started = time.perf_counter()
     status: int
@@ -189,7 +190,7 @@ def _words(planned: Plan, outcome: Outcome, out: TextIO, err: TextIO, verbose: b
     failing = [f for f in findings if not f.ok]
     if verbose or failing:
         out.write(check.summary_table(findings if verbose else failing) + "\n")
-    check.write_json(findings, settings.outputs / "check.json")
+    check.update_json(findings, settings.outputs / "check.json")  # the documents not checked now keep theirs
     if planned.stage("archive"):
         kept = len(outcome.versions)
         err.write(f"จัดเก็บ: รายงานใหม่ {len(outcome.archived)} ฉบับ, ไม่เปลี่ยนแปลง {kept - len(outcome.archived)} ฉบับ\n")

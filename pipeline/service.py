@@ -30,6 +30,7 @@ from typing import Any, TextIO
 from . import check, convert, fonts, intake, runner
 from .convert import Conversion
 from .documents import Document, reports
+from .documents import summary as summary_kind
 from .execute import Context, Converter, Outcome, execute
 from .files import write_text
 from .load import load_campaign
@@ -173,6 +174,7 @@ def build_reports(
             outcome = execute(planned, Context(settings, ledger, converter=_converter(settings), causes=causes or {}))
         finally:
             ledger.save()
+        check.update_json(outcome.findings, settings.outputs / "check.json")  # the downloads page shows them
     seconds = time.perf_counter() - started
     return [_report_build(doc, outcome, settings.outputs, seconds) for doc in _in_order(planned.documents, answers)]
 
@@ -239,6 +241,41 @@ def build(
     log = log if log is not None else io.StringIO()
     result = runner.execute_command(command, settings, io.StringIO(), log, progress=progress, catch=False)
     return BuildResult(result.status, result.outcome, result.findings)
+
+
+# --- the national figures: results.csv, results.xlsx and the summary ---------------------------
+
+
+SUMMARY = "summary"  # the registry's kind: the national summary and the results tables
+
+
+@dataclass(frozen=True)
+class ResultsState:
+    """How results.csv (and the summary made with it) stands against the answer files."""
+
+    made_at: float | None  # when results.csv was last written (seconds since the epoch); None: never
+    current: bool  # made from the answer files as they are now: nothing to refresh
+
+
+def results_state(settings: Settings, campaign: Campaign) -> ResultsState:
+    """Whether results.csv, results.xlsx and the summary are made from ``campaign``'s answers as they
+    are now, decided as a build decides it (the build ledger), without making anything."""
+    csv = settings.outputs / summary_kind.RESULTS_CSV
+    made_at = csv.stat().st_mtime if csv.is_file() else None
+    planned = plan(campaign, Scope(settings, (SUMMARY,)))
+    ledger = Ledger(settings.outputs)
+    making = [t for t in planned.tasks if t.stage != "check"]
+    current = made_at is not None and all(ledger.current(t.name, t.key(), t.files) for t in making)
+    return ResultsState(made_at, current)
+
+
+def refresh_results(
+    settings: Settings, progress: Callable[[str, int, int], None] | None = None, log: TextIO | None = None
+) -> BuildResult:
+    """Make results.csv, results.xlsx and the national summary again from the answer files as they are
+    now (only them: no report, form or letter), checked; one run at a time per outputs folder, like
+    ``build`` (raises Busy while another holds it)."""
+    return build(settings, SUMMARY, progress, log)
 
 
 # --- locks -------------------------------------------------------------------------

@@ -170,3 +170,12 @@ def test_accept_marks_the_archived_version_final(campaign, tmp_path):
     refs = archive.audit_references(outputs / "archive")
     assert refs[cause.n] == cause.hash and len(refs) == 2
     assert audit.verify(audit.log_path(outputs), refs) is None
+
+
+def test_recent_reads_from_the_end(tmp_path, monkeypatch):
+    monkeypatch.setattr(audit, "TAIL_CHUNK", 300)  # a few entries a chunk: several reads
+    for i in range(40):
+        audit.append(tmp_path, "user:a", "edit", {"i": i})
+    assert [e.detail["i"] for e in audit.recent(audit.log_path(tmp_path), 7)] == list(range(39, 32, -1))
+    assert len(audit.recent(audit.log_path(tmp_path), 100)) == 40
+    assert audit.recent(tmp_path / "none.jsonl") == []

@@ -265,6 +265,8 @@ def test_summary_document(shipped):
         "order": 2,
         "province": "นนทบุรี",
         "center": BANG_BUA_THONG,
+        "center_lead": "ศูนย์ดำรงธรรมอำเภอ",  # the summary breaks the line here, never inside "บางบัวทอง"
+        "district": "บางบัวทอง",
         "assessed_on": date(2021, 2, 17),
         "physical_met": 10,
         "physical_total": 13,

@@ -17,6 +17,7 @@ from ..thai import arabic_digit_runs_in_thai
 from ..thai import thai_digits as thai_digits_of
 from .model import Expectation, Rule
 from .text import SUBSET_PREFIX, UNCLEAN, Span, lines, normalise, quote, spans
+from .wordbreak import table_word_breaks
 
 # --- limits -----------------------------------------------------------------
 
@@ -300,4 +301,5 @@ RULES: dict[str, Rule] = {
     "pdfa": pdfa,
     "pages": pages,
     "page_numbers": page_numbers,
+    "table_word_breaks": table_word_breaks,
 }

@@ -15,14 +15,14 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..problems import InputError
-from ..thai import FILTERS, thai_digits
+from ..thai import FILTERS, thai_digits, thai_text
 from . import words
 from .access import Refused
 from .site import Site, WebConfig
@@ -110,6 +110,14 @@ class RedactTokens(logging.Filter):
         return True
 
 
+async def favicon(request: Request) -> Response:
+    """The tab's icon (static/favicon.ico, in the project: no outside asset); browsers ask for it unprompted."""
+    return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon", headers=ICON_CACHE)
+
+
+ICON_CACHE = {"Cache-Control": "public, max-age=86400"}
+
+
 def _warm_then_redo(site: Site) -> None:
     with contextlib.suppress(Exception):  # wrong inputs: the department's page says so
         site.campaign()
@@ -120,7 +128,8 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     site = Site(config)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     env.filters.update(FILTERS)
-    env.filters["thai"] = thai_digits
+    env.filters["thai"] = thai_digits  # a number
+    env.filters["thai_text"] = thai_text  # a message: Thai digits where it is Thai, a path keeps its own
     env.filters["when"] = words.when
     env.filters["rule"] = words.rule
     env.globals["words"] = words
@@ -156,6 +165,7 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         Route("/department/files.zip", files.files_zip),
         Route("/department/files/{path:path}", files.download),
         Route("/department/archive.zip", files.archive_zip),
+        Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

@@ -44,7 +44,18 @@ def archive_zip(outputs: Path, folder: Path) -> Path:
 
 
 SUFFIXES = (".pdf", ".docx", ".xlsx", ".csv", ".json")
-ORDER = ("letters", "forms", "reports", "package", "enclosures", "print", "summary", "")
+ORDER = (
+    "letters",
+    "letters/follow-up",
+    "letters/results",
+    "forms",
+    "reports",
+    "package",
+    "enclosures",
+    "print",
+    "summary",
+    "",
+)
 
 
 @dataclass
@@ -88,9 +99,9 @@ class Catalog:
                     or path.suffix.lower() not in SUFFIXES
                 ):
                     continue
-                kind = rel.parts[0] if len(rel.parts) > 1 else ""
+                kind = rel.parent.as_posix() if len(rel.parts) > 1 else ""  # "letters/follow-up"
                 stem = rel.with_suffix("").as_posix()
-                base = rel.stem.removesuffix("-fillable")
+                base = rel.stem.removesuffix("-fillable").removesuffix("-package")
                 province, center = whose.get(base, ("", ""))
                 doc = docs.setdefault(stem, Document(stem, kind, province=province, center=center))
                 doc.files[path.suffix.lower().lstrip(".")] = rel.as_posix()

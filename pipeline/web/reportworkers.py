@@ -12,6 +12,7 @@ server puts what they were making back in the queue when it starts.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import threading
@@ -46,7 +47,7 @@ class ReportWorkers:
         self.config, self.queue, self.count = config, queue, count
         context = multiprocessing.get_context("spawn")
         self._context = context
-        self._wake = context.Event()
+        self._wake: Any = context.Event()
         self._stop = threading.Event()
         self._processes: list[Any] = []
         self._thread: threading.Thread | None = None
@@ -60,12 +61,21 @@ class ReportWorkers:
         self._thread.start()
 
     def wake(self) -> None:
-        self._wake.set()
+        if self._wake is not None:  # None once closed
+            self._wake.set()
 
     def close(self) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(10)
+        if self._thread is None or not self._thread.is_alive():
+            # The wake event's semaphores (named ones, under the spawn context) are released when it is
+            # collected: now, with the processes it was given to. Left to the interpreter, which the
+            # re-raised SIGTERM ends without collecting, multiprocessing's resource tracker warned of
+            # "leaked semaphore objects" at every stop of the server.
+            self._processes.clear()
+            self._wake = None
+            gc.collect()
 
     def _keep(self) -> None:
         try:

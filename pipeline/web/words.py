@@ -40,6 +40,8 @@ COMMANDS = {
 FOLDERS = {
     "": "ไฟล์หลัก",
     "letters": "หนังสือเวียน",
+    "letters/follow-up": "หนังสือติดตาม",
+    "letters/results": "หนังสือแจ้งผล",
     "enclosures": "สิ่งที่ส่งมาด้วย",
     "forms": "แบบประเมินตนเอง",
     "package": "ชุดเอกสารรายจังหวัด",
@@ -49,7 +51,7 @@ FOLDERS = {
 }
 
 # File types a download link offers.
-FILE_TYPES = {"pdf": "PDF", "docx": "Word", "csv": "ตาราง CSV", "json": "ข้อมูลผลตรวจ", "xlsx": "Excel"}
+FILE_TYPES = {"pdf": "PDF", "docx": "Word", "csv": "ตาราง CSV", "json": "ไฟล์ข้อมูล", "xlsx": "Excel"}
 
 # Documents of the whole campaign under outputs/ (by path without suffix), as a clerk names them.
 DOCUMENTS = {
@@ -64,6 +66,8 @@ DOCUMENTS = {
     "summary/results": "ตัวเลขผลการประเมินรายศูนย์",
     "summary/summary": "สรุปผลการประเมินภาพรวม",
     "summary/summary-chart": "แผนภูมิสรุปผลการประเมิน",
+    "register": "ทะเบียนหนังสือส่ง",
+    "audit": "บันทึกการกระทำ",
 }
 
 # Each check a PDF goes through, described (check/rules.py, check/kinds.py).
@@ -108,7 +112,7 @@ def document(path: str) -> str:
     extra = ""
     if stem.endswith("-fillable"):
         stem, extra = stem.removesuffix("-fillable"), " (แบบกรอกได้)"
-    kind = FOLDERS.get(folder.split("/")[0], "") if folder else ""
+    kind = FOLDERS.get(folder, FOLDERS.get(folder.split("/")[0], "")) if folder else ""
     return thai_digits(" ".join(w for w in [kind, *stem.split("-")] if w)) + extra
 
 
