@@ -17,8 +17,8 @@ from test_web_server import report_workers, wait_for
 from web_helpers import CENTER, OTHER, PASSWORD, TestClient, complete_form, csrf_of, link_of, sign_in, web_config
 from web_server import Server
 
-from pipeline import audit
-from pipeline.web import forms, reportqueue
+from pipeline import audit, review
+from pipeline.web import forms, reportqueue, reviews
 from pipeline.web.app import create_app
 from pipeline.web.reportworkers import Campaigns, WorkerConfig, make
 from pipeline.web.site import Site
@@ -86,6 +86,16 @@ def test_a_job_whose_worker_died_waits_again_and_fails_in_thai_after_the_last_at
     assert row["report"] == "failed" and "หยุดกลางคัน 3 ครั้ง" in row["report_problems"]
     failed = site.reports.waiting().failed
     assert [(f["province"], f["center"]) for f in failed] == [CENTER] and "หยุดกลางคัน" in failed[0]["problems"][0]
+
+
+def test_a_version_whose_report_is_being_made_cannot_be_accepted_yet(tmp_path):
+    site = Site(web_config(tmp_path))
+    submit(site)
+    center = site.center(*CENTER)
+    with pytest.raises(review.ReviewError, match="ยังจัดทำไม่เสร็จ"):
+        reviews.decide(site, "department", center, review.ACCEPT, {})
+    assert review.history(site.settings.outputs, center.slug) == []  # nothing recorded
+    reviews.decide(site, "department", center, review.RETURN, {"comment": "โปรดแก้ข้อ ๓"})  # returning needs none
 
 
 # --- the center's page (in-process; a worker's round run here, with the real LibreOffice) --------
