@@ -196,15 +196,19 @@ def _report_build(doc: Document, outcome: Outcome, outputs: Path, seconds: float
 
 
 def _converter(settings: Settings) -> Converter:
-    """LibreOffice for reports made outside a campaign build: on profiles of their own."""
+    """LibreOffice for reports made outside a campaign build, on profiles of their own: kept warm in this
+    process over UNO (no start-up per report), or, without python3-uno, a batch per call."""
     root = settings.profile_root.parent / f"{settings.profile_root.name}-single"
+    fontconfig = fonts.prepare(settings.build)
+    if convert.available():
+        return convert.shared(fontconfig, root, settings.file_timeout)
 
     def converting(
         jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None], destinations: bool = False
     ) -> Conversion:
         return convert.convert(
             jobs,
-            fontconfig=fonts.prepare(settings.build),
+            fontconfig=fontconfig,
             pdfa=pdfa,
             profile_root=root,
             batch_timeout=settings.batch_timeout,
@@ -214,6 +218,13 @@ def _converter(settings: Settings) -> Converter:
         )
 
     return converting
+
+
+def warm_up(settings: Settings) -> None:
+    """Start this process's LibreOffice for reports now (a report worker's first report then waits for none)."""
+    converter = _converter(settings)
+    if isinstance(converter, convert.WarmPool):
+        converter.start()
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def convert(
     # as plain text and "successfully" produce a PDF of garbage.
     todo: list[Job] = []
     for docx, pdf in jobs:
-        problem = _check_input(docx)
+        problem = check_input(docx)
         if problem:
             result.failed[docx] = problem
             result.log.append(f"{docx.name}: {problem}")
@@ -128,7 +128,7 @@ def convert(
     return result
 
 
-def _check_input(docx: Path) -> str | None:
+def check_input(docx: Path) -> str | None:
     if not docx.is_file():
         return "input file not found"
     if docx.suffix.lower() == ".docx":

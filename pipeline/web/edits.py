@@ -128,6 +128,20 @@ def replace_centers(inputs: Path, data: bytes) -> list[Problem]:
     return problems
 
 
+def centers_left_out(inputs: Path, data: bytes) -> list[tuple[str, str]]:
+    """(province, center) of each center of the current centers.csv the uploaded list leaves out
+    (nothing replaced; an unreadable upload leaves nothing out: replace_centers names its problems)."""
+    current = load_centers(inputs / "centers.csv", "centers.csv", [])
+    with tempfile.TemporaryDirectory(prefix="gecc-centers-") as folder:
+        path = Path(folder) / "centers.csv"
+        path.write_bytes(data)
+        problems: list[Problem] = []
+        new = {(c.province, c.name) for c in load_centers(path, "centers.csv", problems)}
+    if problems or not new:
+        return []
+    return [(c.province, c.name) for c in current if (c.province, c.name) not in new]
+
+
 def ingest_pdfs(inputs: Path, campaign: Any, uploads: list[tuple[str, bytes]]) -> tuple[list[Path], list[Problem]]:
     """Ticked fillable forms → answer files (pipeline.intake.ingest), the uploads kept in a temporary folder."""
     problems: list[Problem] = []

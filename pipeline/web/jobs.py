@@ -53,7 +53,7 @@ class Builds:
 
     def resume(self) -> None:
         """After a restart: what was running is queued again."""
-        self.db.run("UPDATE builds SET state = 'queued', label = 'เริ่มใหม่หลังเปิดระบบอีกครั้ง' WHERE state = 'running'")
+        self.db.run("UPDATE builds SET state = 'queued', label = ? WHERE state = 'running'", words.BUILD_RESTARTED)
         self.kick()
 
     def kick(self) -> None:
@@ -97,7 +97,7 @@ class Builds:
                 settings = self.settings.with_(actor=actor)
                 status, failures = pool.submit(run_build, settings, command, str(self.db.path), build_id).result()
         except BrokenProcessPool:
-            status, failures = 1, ["การสร้างหยุดกลางคัน (กระบวนการสร้างเอกสารถูกปิด) สั่งใหม่ได้"]
+            status, failures = 1, [words.BUILD_STOPPED]
         state = "done" if status == 0 else "failed"
         self.db.run(
             "UPDATE builds SET state = ?, status = ?, failures = ?, finished_at = ? WHERE id = ?",
@@ -131,7 +131,7 @@ def run_build(settings: Settings, command: str, database: str, build_id: int) ->
                 time.sleep(2)
                 continue
             del busy
-            return 3, ["มีการสร้างเอกสารอื่นใช้โฟลเดอร์ผลลัพธ์อยู่ (จากหน้าเว็บหรือคำสั่ง) รอให้เสร็จแล้วสั่งใหม่"]
+            return 3, [words.BUILD_BUSY]
         except Exception as error:
             return 1, [message(error)]
 

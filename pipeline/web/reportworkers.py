@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import service
+from ..convert import LibreOfficeError
 from ..model import Answer, Campaign
 from ..settings import Settings
 from .db import Database
@@ -110,6 +111,8 @@ def work(config: WorkerConfig, wake: Any, parent: int) -> None:
     campaigns = Campaigns(config.settings)
     with contextlib.suppress(Exception):  # read before the first submit, not during it; wrong inputs: each job says so
         campaigns.get()
+    with contextlib.suppress(LibreOfficeError):  # then the first report says why, in its own words
+        service.warm_up(config.settings)  # LibreOffice started now: the first report waits for none
     while True:
         jobs = queue.claim(os.getpid(), config.batch)
         if not jobs:

@@ -12,16 +12,11 @@ from typing import Any
 
 from .. import archive, review, service
 from ..model import Answer, Center
+from . import words
 from .db import Submission
 from .site import Site
 
-LABELS = {
-    review.NOT_STARTED: "ยังไม่เริ่ม",
-    review.DRAFT: "ร่าง",
-    review.SUBMITTED: "ส่งแล้ว",
-    review.RETURNED: "ส่งกลับแก้ไข",
-    review.ACCEPTED: "ตรวจรับแล้ว",
-}
+LABELS = {state: words.STATES[state] for state in review.STATES}  # the words catalogue's
 ANSWERED = (review.SUBMITTED, review.RETURNED, review.ACCEPTED)
 
 
