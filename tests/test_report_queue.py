@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ from web_server import Server
 from pipeline import audit, review
 from pipeline.web import forms, reportqueue, reviews
 from pipeline.web.app import create_app
+from pipeline.web.commits import GroupCommit
 from pipeline.web.reportworkers import Campaigns, WorkerConfig, make
 from pipeline.web.site import Site
 
@@ -96,6 +98,29 @@ def test_a_version_whose_report_is_being_made_cannot_be_accepted_yet(tmp_path):
         reviews.decide(site, "department", center, review.ACCEPT, {})
     assert review.history(site.settings.outputs, center.slug) == []  # nothing recorded
     reviews.decide(site, "department", center, review.RETURN, {"comment": "โปรดแก้ข้อ ๓"})  # returning needs none
+
+
+def test_writes_done_together_each_get_their_own_result_and_error(tmp_path):
+    db = Site(web_config(tmp_path)).db
+    commits = GroupCommit(db)
+
+    def write(n: int):
+        def work(con):
+            if n == 7:
+                con.execute("INSERT INTO meta (key, value) VALUES ('n7', 'x')")
+                raise ValueError("เจ็ด")  # undone alone: its row must not stay
+            return con.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (f"n{n}", str(n))).lastrowid
+
+        try:
+            return commits.run(work)
+        except ValueError as error:
+            return str(error)
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(write, range(20)))
+    assert results[7] == "เจ็ด" and all(isinstance(r, int) for n, r in enumerate(results) if n != 7)
+    keys = {r["key"] for r in db.all("SELECT key FROM meta WHERE key LIKE 'n%'")}
+    assert keys == {f"n{n}" for n in range(20) if n != 7}
 
 
 # --- the center's page (in-process; a worker's round run here, with the real LibreOffice) --------
