@@ -282,3 +282,13 @@ def test_a_centers_list_that_leaves_centers_out_says_which_and_asks_first(web):
         "/department/centers", data={"csrf_token": csrf, "confirm": "yes"}, files={"file": ("centers.csv", shorter)}
     )
     assert done.status_code == 200 and path.read_bytes() == shorter
+
+
+def test_every_check_rule_is_described_in_thai():
+    """The downloads and build pages describe each check in words: a new rule needs its line in words.RULES."""
+    from pipeline import registry
+    from pipeline.check.rules import RULES as GENERIC
+    from pipeline.web import words
+
+    names = set(GENERIC) | {name for rules in registry.RULES_BY_KIND.values() for name in rules} | {"open"}
+    assert sorted(n for n in names if n not in words.RULES) == []
