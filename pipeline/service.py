@@ -208,13 +208,15 @@ def _converter(settings: Settings) -> Converter:
     ) -> Conversion:
         return convert.convert(
             jobs,
-            fontconfig=fontconfig,
-            pdfa=pdfa,
-            profile_root=root,
-            batch_timeout=settings.batch_timeout,
-            file_timeout=settings.file_timeout,
+            convert.How(
+                fontconfig=fontconfig,
+                pdfa=pdfa,
+                profile_root=root,
+                batch_timeout=settings.batch_timeout,
+                file_timeout=settings.file_timeout,
+                destinations=destinations,
+            ),
             progress=progress,
-            destinations=destinations,
         )
 
     return converting
@@ -250,7 +252,7 @@ def build(
     ``log`` receives the run's Thai account of what it did (default: dropped).
     """
     log = log if log is not None else io.StringIO()
-    result = runner.execute_command(command, settings, io.StringIO(), log, progress=progress, catch=False)
+    result = runner.execute_command(command, settings, runner.Door(io.StringIO(), log, progress, catch=False))
     return BuildResult(result.status, result.outcome, result.findings)
 
 

@@ -24,6 +24,7 @@ from ..problems import Problem, line
 from ..thai import arabic_digits, parse_date
 from .centers import centers_path, suggest
 from .clean import clean_text
+from .display import display_path
 from .tabular import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, read_any
 from .yamlfile import DATE, TEXT, YamlFile, optional, read_yaml, validate
 
@@ -92,7 +93,6 @@ def load_answers(
 
     A missing folder means no answers yet: no answers and no problem.
     """
-    from . import display_path  # late: pipeline.load may import this module before defining it
 
     problems: list[Problem] = []
     index = _CenterIndex(centers, display_path(centers_path(inputs), inputs))
