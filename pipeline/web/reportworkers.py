@@ -110,6 +110,8 @@ def work(config: WorkerConfig, wake: Any, parent: int) -> None:
     os.nice(NICE)
     queue = ReportQueue(Database(config.database))
     campaigns = Campaigns(config.settings)
+    with contextlib.suppress(Exception):  # read before the first submit, not during it; wrong inputs: each job says so
+        campaigns.get()
     with contextlib.suppress(LibreOfficeError):  # then the first report says why, in its own words
         service.warm_up(config.settings)  # LibreOffice started now: the first report waits for none
     while True:
