@@ -265,3 +265,30 @@ def test_the_build_page_says_what_was_made_and_what_failed_why(web):
     assert "แบบประเมินตนเอง ๐๒ นนทบุรี บางบัวทอง" in row and "ระยะขอบกระดาษตามระเบียบ" in row
     assert "หน้า ๒: ขอบซ้าย ๒.๑ ซม." in row and "margins" not in visible_text(row)
     assert clerk_problems(text, campaign_latin(site.campaign())) == []
+
+
+def test_a_centers_list_that_leaves_centers_out_says_which_and_asks_first(web):
+    sign_in(web, web.site)
+    csrf = csrf_of(web.get("/department/centers").text)
+    path = web.site.settings.inputs / "centers.csv"
+    before = path.read_bytes()
+    shorter = "order,province,center,note\n1,สมุทรปราการ,ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์,\n".encode()
+    asked = web.post("/department/centers", data={"csrf_token": csrf}, files={"file": ("centers.csv", shorter)})
+    assert asked.status_code == 409 and path.read_bytes() == before
+    left = re.search(r'<section[^>]*id="left-out".*?</section>', asked.text, re.S).group(0)
+    assert CENTER[1] in left and OTHER[1] in left and "พระสมุทรเจดีย์" not in left
+    assert "จะเปิดลิงก์และส่งแบบประเมินไม่ได้อีก" in left
+    done = web.post(
+        "/department/centers", data={"csrf_token": csrf, "confirm": "yes"}, files={"file": ("centers.csv", shorter)}
+    )
+    assert done.status_code == 200 and path.read_bytes() == shorter
+
+
+def test_every_check_rule_is_described_in_thai():
+    """The downloads and build pages describe each check in words: a new rule needs its line in words.RULES."""
+    from pipeline import registry
+    from pipeline.check.rules import RULES as GENERIC
+    from pipeline.web import words
+
+    names = set(GENERIC) | {name for rules in registry.RULES_BY_KIND.values() for name in rules} | {"open"}
+    assert sorted(n for n in names if n not in words.RULES) == []

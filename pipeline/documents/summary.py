@@ -1,7 +1,7 @@
 """The national summary: every answered center in one table, compliance per item, a chart.
 
 Also the same per-center figures as a data file for Excel
-(outputs/summary/results.csv): ``results_rows`` (written by assemble.write_csv).
+(outputs/summary/results.csv): ``results_rows`` (written by exports.write_csv).
 Counts only; no verdict beyond the criteria's own basic condition (เกณฑ์ที่ ๑ in full).
 """
 
