@@ -22,6 +22,7 @@ _TO_THAI = str.maketrans(_ARABIC, _THAI)
 _TO_ARABIC = str.maketrans(_THAI, _ARABIC)
 
 MONTHS: tuple[str, ...] = tuple(get_month_names("wide", locale="th")[m] for m in range(1, 13))
+SHORT_MONTHS: tuple[str, ...] = tuple(get_month_names("abbreviated", locale="th")[m] for m in range(1, 13))
 
 _DIGITS = re.compile(r"[0-9]+")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -84,6 +85,16 @@ def thai_year(d: date) -> str:
 def thai_date(d: date) -> str:
     """“๒๐ มกราคม ๒๕๖๓”: day, full Thai month, Buddhist-Era year."""
     return f"{thai_digits(d.day)} {MONTHS[d.month - 1]} {thai_year(d)}"
+
+
+def thai_short_date(d: date) -> str:
+    """“๕ ธ.ค. ๒๕๖๙”: day, abbreviated Thai month, Buddhist-Era year (pages, tables)."""
+    return f"{thai_digits(d.day)} {SHORT_MONTHS[d.month - 1]} {thai_year(d)}"
+
+
+def thai_datetime(moment: datetime) -> str:
+    """“๕ ธ.ค. ๒๕๖๙ ๑๗:๑๔”: a moment as a page shows it."""
+    return f"{thai_short_date(moment)} {thai_digits(moment.strftime('%H:%M'))}"
 
 
 def thai_month_year(d: date) -> str:
@@ -184,6 +195,8 @@ FILTERS = {
     "thai": thai_text,
     "thai_digits": thai_digits,
     "thai_date": thai_date,
+    "thai_short_date": thai_short_date,
+    "thai_datetime": thai_datetime,
     "thai_month_year": thai_month_year,
     "thai_year": thai_year,
     "thai_number": thai_number,

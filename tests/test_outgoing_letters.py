@@ -216,12 +216,11 @@ def test_results_letters_state_the_outcomes_and_enclose_the_accepted_reports(fou
 
 def test_a_wrong_field_in_the_letters_text_is_named(four):
     texts = four / "letters.yaml"
-    texts.write_text(
-        texts.read_text(encoding="utf-8").replace("{{ not_answered|thai_list }}", "{{ missing }}"), "utf-8"
-    )
+    text = texts.read_text(encoding="utf-8")
+    texts.write_text(text.replace("{{ center.name }}", "{{ missing }}", 1), encoding="utf-8")  # follow_up's
     result = run("follow-up", "--inputs", str(four), "--outputs", str(four.parent / "outputs"))
     assert result.returncode == 2, result.stderr
-    assert "inputs/letters.yaml: ช่อง follow_up.before.1: ช่องแทนค่าใช้ไม่ได้: 'missing' is undefined" in result.stderr
+    assert "inputs/letters.yaml: ช่อง follow_up.each_center: ช่องแทนค่าใช้ไม่ได้: 'missing' is undefined" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (four.parent / "outputs/register.json").exists()  # nothing entered for a letter not made
 

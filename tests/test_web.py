@@ -204,7 +204,7 @@ def test_submit_with_an_item_missing_shows_the_problem_beside_it_and_keeps_what_
     assert response.status_code == 422
     html = response.text
     field = re.search(r'<fieldset class="item has-error" id="field-p:3">(.*?)</fieldset>', html, re.S)
-    assert field and "ยังไม่ได้ตอบข้อ 3" in field.group(1)
+    assert field and "ยังไม่ได้ตอบข้อ ๓ (เลือก มี หรือ ไม่มี)" in field.group(1)
     assert html.count('class="error"') == 1
     assert 'value="นางสาวสมใจ ใจดี"' in html and "หมายเหตุข้อห้า</textarea>" in html
     assert re.search(r'name="p:4" value="มี" checked', html)
@@ -262,7 +262,7 @@ def test_a_submission_becomes_the_answer_file_the_command_line_reads_and_version
     kept = list((path.parent / ".history").rglob("*.yaml"))
     assert [p.read_bytes() for p in kept] == [first]  # the earlier version is not lost
     html = web.get(f"/c/{token}").text
-    assert "ประวัติการส่ง (2 ครั้ง)" in html and 'value="นายแก้ไข ครั้งที่สอง"' in html
+    assert "ประวัติการส่ง (๒ ครั้ง)" in html and 'value="นายแก้ไข ครั้งที่สอง"' in html
 
 
 def test_concurrent_submits_for_one_center_keep_both_versions_in_order(web):
@@ -308,7 +308,7 @@ def test_a_center_cannot_read_or_change_another_center(web):
     answers = web.site.settings.inputs / "answers"
     assert (answers / "02-นนทบุรี-บางบัวทอง.yaml").is_file() and not (answers / "03-สมุทรปราการ-บางพลี.yaml").exists()
     assert not web.site.submissions(web.site.center(*OTHER))
-    assert OTHER[1] not in web.get(f"/c/{token}").text and "ประวัติการส่ง (1 ครั้ง)" not in web.get(f"/c/{other}").text
+    assert OTHER[1] not in web.get(f"/c/{token}").text and "ประวัติการส่ง (๑ ครั้ง)" not in web.get(f"/c/{other}").text
     (web.site.settings.outputs / "reports").mkdir(parents=True)
     (web.site.settings.outputs / "reports" / "03-สมุทรปราการ-บางพลี.pdf").write_bytes(b"%PDF-1.7 other")
     assert web.get(f"/c/{token}/report.pdf").status_code == 404  # its own report does not exist yet
@@ -334,7 +334,11 @@ def test_a_closed_campaign_takes_no_answers_until_reopened(web):
     csrf = csrf_of(web.get(f"/c/{token}").text)
     sign_in(web, web.site)
     department = csrf_of(web.get("/department").text)
-    web.post("/department/campaign", data={"csrf_token": department, "action": "close"})
+    asked = web.post("/department/campaign", data={"csrf_token": department, "action": "close"}, follow_redirects=False)
+    assert asked.headers["location"] == "/department/campaign" and not web.site.closed()  # not without its page
+    page = web.get("/department/campaign").text
+    assert "ศูนย์ที่ยังไม่ได้ส่ง <strong>๒</strong> จาก ๓ ศูนย์ จะส่งแบบประเมินไม่ได้" in page
+    web.post("/department/campaign", data={"csrf_token": department, "action": "close", "confirm": "yes"})
     assert web.site.closed()
     assert "ปิดรับแบบประเมินแล้ว" in web.get(f"/c/{token}").text
     assert web.post(f"/c/{token}", data=complete_form(criteria(web), csrf)).status_code == 403
@@ -355,9 +359,13 @@ def test_the_dashboard_shows_each_center_s_state_and_filters(web):
     sign_in(web, web.site)
     html = web.get("/department").text
     rows = dict(re.findall(r'data-slug="([^"]+)">.*?<td class="state">([^<]*)<', html, re.S))
-    assert rows == {"01-สมุทรปราการ-พระสมุทรเจดีย์": "ส่งแล้ว", "02-นนทบุรี-บางบัวทอง": "ส่งแล้ว", "03-สมุทรปราการ-บางพลี": "ร่าง"}
+    assert rows == {
+        "01-สมุทรปราการ-พระสมุทรเจดีย์": "ส่งแล้ว",
+        "02-นนทบุรี-บางบัวทอง": "ส่งแล้ว",
+        "03-สมุทรปราการ-บางพลี": "ร่าง (ยังไม่ส่ง)",
+    }
     row = re.search(r'data-slug="02-นนทบุรี-บางบัวทอง">(.*?)</tr>', html, re.S).group(1)
-    assert "ไม่ผ่าน" in row and "51/52" in row
+    assert "ไม่ผ่าน" in row and "๕๑/๕๒" in row
     filtered = web.get("/department", params={"province": "สมุทรปราการ", "state": "draft"}).text
     assert re.findall(r'data-slug="([^"]+)"', filtered) == ["03-สมุทรปราการ-บางพลี"]
 
@@ -366,10 +374,14 @@ def test_reissuing_a_link_from_the_dashboard_stops_the_old_one(web):
     old = link_of(web.site)
     sign_in(web, web.site)
     csrf = csrf_of(web.get("/department").text)
-    html = web.post("/department/centers/02-นนทบุรี-บางบัวทอง/link", data={"csrf_token": csrf}).text
+    asked = web.post("/department/centers/02-นนทบุรี-บางบัวทอง/link", data={"csrf_token": csrf})
+    assert "ลิงก์เดิมของศูนย์ดำรงธรรมอำเภอบางบัวทองจะเปิดไม่ได้อีก" in asked.text  # its page first, the link kept
+    assert web.get(f"/c/{old}").status_code == 200
+    html = web.post("/department/centers/02-นนทบุรี-บางบัวทอง/link", data={"csrf_token": csrf, "confirm": "yes"}).text
     new = re.search(r'id="new-link"[^>]*|value="([^"]+)" class="link-box"', html)
     link = re.search(r'value="(http[^"]+)"', html).group(1)
     assert new and web.get(f"/c/{old}").status_code == 404
+    assert "ยังไม่มีไฟล์ลิงก์ของทุกศูนย์ ระบบจึงไม่เก็บลิงก์นี้ไว้" in html  # no links.csv: shown once
     assert web.get(link.replace("http://127.0.0.1:8000", "")).status_code == 200
 
 
@@ -422,7 +434,9 @@ def test_the_link_sheet_prints_each_center_s_current_link_with_a_qr_code(web):
     (before,) = re.findall(
         r'<p class="url">([^<]+)</p>', web.get("/department/links", params={"province": "นนทบุรี"}).text
     )
-    web.post("/department/centers/02-นนทบุรี-บางบัวทอง/link", data={"csrf_token": csrf})
+    done = web.post("/department/centers/02-นนทบุรี-บางบัวทอง/link", data={"csrf_token": csrf, "confirm": "yes"}).text
+    # the page says where the link now is, and offers to make that center's form again
+    assert "ระบบเขียนลิงก์นี้ลงในไฟล์ลิงก์ของทุกศูนย์แล้ว" in done and 'name="command" value="forms"' in done
     html = web.get("/department/links", params={"province": "นนทบุรี"}).text
     # links.csv follows a re-issued link: the sheet (and the next printed form) carries the new one, which works
     (after,) = re.findall(r'<p class="url">([^<]+)</p>', html)

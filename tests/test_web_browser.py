@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import fitz
 import pytest
-from web_helpers import CENTER, PASSWORD, web_config
+from web_helpers import CENTER, PASSWORD, campaign_latin, clerk_problems, web_config
 from web_server import PROJECT, Server
 
 from pipeline.check import normalise
@@ -61,8 +61,14 @@ def browser(tmp_path):
     driver.quit()
 
 
+READ: dict[str, list[str]] = {}  # page → English identifiers and Christian-Era years found on it
+
+
 def shoot(driver, name: str) -> None:
-    """The whole page at 390 px and 1280 px wide."""
+    """The whole page at 390 px and 1280 px wide; what it says is kept for the clerk's-words check."""
+    from selenium.webdriver.common.by import By
+
+    READ[name] = [driver.title, driver.find_element(By.TAG_NAME, "body").text]
     SHOTS.mkdir(parents=True, exist_ok=True)
     for label, width in (("phone", 390), ("desktop", 1280)):
         driver.set_window_size(width, 900)
@@ -150,7 +156,9 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     driver.find_element(By.CSS_SELECTOR, 'button[value="submit"]').click()
 
     error = WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#field-p\\:3 .error")))
-    assert "ยังไม่ได้ตอบข้อ 3" in error.text and error.is_displayed()
+    assert "ยังไม่ได้ตอบข้อ ๓ (เลือก มี หรือ ไม่มี)" in error.text and error.is_displayed()
+    summary = driver.find_element(By.CSS_SELECTOR, '#problems a[href="#field-p:3"]')
+    assert summary.text.startswith("ด้านกายภาพ ข้อ ๓:")  # the summary names the field and links to it
     assert driver.find_element(By.NAME, "assessor_name").get_attribute("value") == "นางสาวสมใจ ใจดี"
     assert driver.find_element(By.NAME, "notes:2").get_attribute("value") == "ไม่มีรถโดยสารประจำทางผ่าน"
     shoot(driver, "02-center-problem")
@@ -158,7 +166,7 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     choose("3", "มี")
     driver.find_element(By.CSS_SELECTOR, 'button[value="submit"]').click()  # builds the report: seconds
     report = WebDriverWait(driver, 300).until(ec.presence_of_element_located((By.ID, "report-link")))
-    assert "ส่งแบบประเมินแล้ว" in driver.find_element(By.CSS_SELECTOR, ".notice.ok").text
+    assert "ส่งแล้ว ฉบับที่ ๑" in driver.find_element(By.ID, "state").text
     shoot(driver, "03-center-submitted")
     status, data = fetch(driver, report.get_attribute("href"))
     assert status == 200 and data.startswith(b"%PDF")
@@ -186,8 +194,15 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     )
     shoot(driver, "07-build-done")
     assert driver.find_element(By.ID, "build-state").get_attribute("data-state") == "done", driver.page_source[-3000:]
+    # the build page says what happened, in the command line's words
+    made = driver.find_element(By.ID, "made").text
+    assert made.startswith("สร้างใหม่ ") and "เป็นปัจจุบันอยู่แล้ว" in made, made
+    assert driver.find_element(By.ID, "closing").text.startswith("เรียบร้อย: PDF ")
     driver.get(server.url + "/department/files")
     shoot(driver, "08-files")
+    driver.find_element(By.LINK_TEXT, "นนทบุรี").click()  # the province's own documents, grouped by kind
+    WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.ID, "zip")))
+    shoot(driver, "08-files-province")
     package = driver.find_element(By.CSS_SELECTOR, f'a[href$="{quote("package/02-นนทบุรี.pdf")}"]')
     status, data = fetch(driver, package.get_attribute("href"))
     assert status == 200 and data.startswith(b"%PDF")
@@ -199,8 +214,26 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
         ("/department/centers", "10-centers"),
         ("/department/ingest", "11-ingest"),
         ("/department/links", "13-links"),
+        ("/department/campaign", "14-close-asks-first"),
+        ("/department/centers/" + quote("02-นนทบุรี-บางบัวทอง") + "/link", "15-reissue-asks-first"),
+        ("/department/links/new", "16-every-link-asks-first"),
+        ("/department?province=" + quote("นนทบุรี"), "17-dashboard-one-province"),
     ):
         driver.get(server.url + path)
         shoot(driver, name)
+    assert "ศูนย์ที่ยังไม่ได้ส่ง" in READ["14-close-asks-first"][1]
     driver.get(server.url + "/department")
     shoot(driver, "12-dashboard-after-build")
+    assert "ตรงกับไฟล์ตัวเลขผลการประเมินที่สร้างเมื่อ" in driver.find_element(By.ID, "results-state").text
+    # a re-issued link: its page, then the link page offering to make that center's form again
+    driver.get(server.url + "/department/centers/" + quote("02-นนทบุรี-บางบัวทอง") + "/link")
+    driver.find_element(By.CSS_SELECTOR, "button.danger").click()
+    WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.ID, "new-link")))
+    assert "ระบบเขียนลิงก์นี้ลงในไฟล์ลิงก์ของทุกศูนย์แล้ว" in driver.find_element(By.ID, "link-kept").text
+    shoot(driver, "18-link-reissued")
+    # no English identifier and no Christian-Era year on any page a clerk read above
+    from pipeline.load import load_campaign
+
+    allowed = campaign_latin(load_campaign(server.inputs))
+    found = {name: clerk_problems(" ".join(texts), allowed) for name, texts in READ.items()}
+    assert {name: words for name, words in found.items() if words} == {}

@@ -143,7 +143,9 @@ def test_province_officer_review_round_trip_and_a_tampered_log(browser, server):
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", item)
     item.send_keys("ไม่มีรูปถ่ายป้ายบอกทาง")
     shoot(driver, "22-province-review")
-    driver.find_element(By.CSS_SELECTOR, 'button[value="return"]').click()
+    back = driver.find_element(By.CSS_SELECTOR, 'button[value="return"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", back)
+    back.click()
     state = WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".notice.ok")))
     assert "ส่งกลับแก้ไขแล้ว" in state.text
     assert driver.find_element(By.ID, "review-state").text == "ส่งกลับแก้ไข"
@@ -168,7 +170,9 @@ def test_province_officer_review_round_trip_and_a_tampered_log(browser, server):
     driver.get(server.url + "/department?state=submitted")
     assert OWN in [r.get_attribute("data-slug") for r in driver.find_elements(By.CSS_SELECTOR, "tr[data-slug]")]
     driver.get(server.url + f"/department/centers/{quote(OWN)}")
-    driver.find_element(By.CSS_SELECTOR, 'button[value="accept"]').click()
+    accept = driver.find_element(By.CSS_SELECTOR, 'button[value="accept"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", accept)
+    accept.click()
     WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "review-state").text == "ตรวจรับแล้ว")
     shoot(driver, "24-department-accepted")
     marks = sorted((out / "archive" / OWN).glob("v*.final.json"))

@@ -3,12 +3,15 @@ round trip, the audit trail of the web's actions, and the database upgraded from
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -86,11 +89,24 @@ def test_a_province_officer_sees_exactly_its_centers(app):
         assert name not in html, name
     assert 'name="command"' not in html and "/department/campaign" not in html  # no build, no close
     files = officer.get("/department/files").text
-    assert "02-นนทบุรี" in files and "criteria" in files
-    assert not any(name in files for name in FOREIGN_NAMES) and "summary" not in files and "check.json" not in files
+    assert "จังหวัดนนทบุรี" in files and "หลักเกณฑ์การประเมิน" in files  # its letter, the enclosures
+    assert not any(name in files for name in FOREIGN_NAMES)
+    assert "สรุปผลการประเมินภาพรวม" not in files and "ผลตรวจเอกสารทุกฉบับ" not in files
     assert officer.get(f"/department/centers/{OWN}").status_code == 200
     assert officer.get(f"/department/files/reports/{OWN}.pdf").status_code == 200
     assert officer.get("/department/files/letters/02-นนทบุรี.pdf").status_code == 200
+    zips = 0
+    for query in ("?province=สมุทรปราการ", "?province=-", "?kind=reports", ""):
+        page = officer.get("/department/files" + query).text
+        assert not any(name in page for name in FOREIGN_NAMES[1:]), query
+        got = officer.get("/department/files.zip" + query)
+        if got.status_code == 200:
+            names = zipfile.ZipFile(io.BytesIO(got.content)).namelist()
+            assert names and not any(n in x for n in FOREIGN_NAMES for x in names), (query, names)
+            zips += 1
+        else:
+            assert got.status_code == 404, query
+    assert zips >= 2
     sheet = officer.get("/department/links?province=สมุทรปราการ").text
     assert "บางพลี" not in sheet and "พระสมุทรเจดีย์" not in sheet
 
@@ -114,8 +130,16 @@ def test_no_route_shows_a_province_officer_another_province(app):
     ]
     # What a province account may open (its own pages); everything else must refuse it.
     allowed = {
-        ("GET", p) for p in ("/", "/department", "/department/files", "/department/links", "/department/sign-in")
-    }
+        ("GET", p)
+        for p in (
+            "/",
+            "/department",
+            "/department/files",
+            "/department/files.zip",
+            "/department/links",
+            "/department/sign-in",
+        )
+    }  # the zip holds the province's own files only
     checked = 0
     for route in app.routes:
         path = getattr(route, "path", "")
@@ -248,7 +272,10 @@ def test_the_officer_re_issues_its_center_link_and_it_is_logged(app):
     site = app.state.site
     old = link_of(site)
     officer = signed_in(app, OFFICER, OFFICER_PASSWORD)
-    response = officer.post(f"/department/centers/{OWN}/link", data={"csrf_token": dashboard_csrf(officer)})
+    csrf = dashboard_csrf(officer)
+    asked = officer.post(f"/department/centers/{OWN}/link", data={"csrf_token": csrf}, follow_redirects=False)
+    assert asked.status_code == 303 and TestClient(app).get(f"/c/{old}").status_code == 200  # its page first
+    response = officer.post(f"/department/centers/{OWN}/link", data={"csrf_token": csrf, "confirm": "yes"})
     assert response.status_code == 200
     assert TestClient(app).get(f"/c/{old}").status_code == 404
     last = site.recent_entries(1)[0]
@@ -359,3 +386,28 @@ def test_the_earlier_database_is_upgraded_at_start_and_its_password_still_signs_
     Database(path)  # opening again changes nothing
     assert db.version() == VERSION and len(accounts.every(db)) == 1
     assert json.loads(json.dumps(db.one("PRAGMA integrity_check")[0])) == "ok"
+
+
+def test_an_answer_file_from_the_command_line_is_reviewed_and_its_archived_version_marked_final(app):
+    """A center that answered by file (no web submission): the decision is on that file, and the
+    archive version holding exactly that file is the one marked final."""
+    from pipeline import archive
+
+    site = app.state.site
+    out, campaign = site.settings.outputs, site.campaign()
+    answer = next(a for a in campaign.answers if a.center.endswith("พระสมุทรเจดีย์"))
+    shutil.rmtree(out / "archive" / FOREIGN)  # the fixture's stand-in, not a real version
+    entry = archive.ArchiveEntry(FOREIGN, out / "reports" / f"{FOREIGN}.pdf", answer.source, inputs_digest="d")
+    archive.archive([entry], out / "archive")
+    department = signed_in(app, "department", PASSWORD)
+    html = department.get(f"/department/centers/{FOREIGN}").text
+    assert answer.source.name in html  # "from the answer file …"
+    response = department.post(
+        f"/department/centers/{FOREIGN}/review",
+        data={"csrf_token": csrf_of(html), "decision": "accept"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert archive.final_versions(out / "archive", FOREIGN) == [1]
+    assert archive.verify(out / "archive") == []
+    assert review.states(out, service.load(site.settings))[FOREIGN].state == review.ACCEPTED

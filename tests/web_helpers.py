@@ -58,3 +58,38 @@ def sign_in(client, site) -> None:
         "/department/sign-in", data={"csrf_token": csrf_of(page.text), "password": PASSWORD}, follow_redirects=False
     )
     assert response.status_code == 303, response.text
+
+
+# --- what a clerk reads: Thai words, not identifiers; Buddhist-Era dates -------------------------
+
+# Latin a page may show: format and product names a clerk knows. Everything else must come from the
+# campaign's own texts (the criteria name Facebook, Line, Call Center …).
+PLAIN_LATIN = {"GECC", "PDF", "PDF/A", "Word", "Excel", "CSV", "zip", "A4", "TH", "Sarabun", "New", "Self", "Checklist"}
+LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[./][A-Za-z0-9_]+)*")
+CHRISTIAN_YEAR = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|(?<![0-9๐-๙])(?:19|20)[0-9]{2}(?![0-9๐-๙])")
+
+
+def campaign_latin(campaign) -> set[str]:
+    """Latin words of the campaign's own texts (criteria, circular, centers): content, not identifiers."""
+    import dataclasses
+
+    values = [dataclasses.astuple(campaign.criteria), dataclasses.astuple(campaign.circular), campaign.centers]
+    return set(LATIN.findall(str(values)))
+
+
+def visible_text(html: str) -> str:
+    """The text a person reads on a page: its title and body, without markup, scripts or attributes."""
+    import html as entities
+
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    title = " ".join(re.findall(r"(?is)<title>(.*?)</title>", html))
+    body = re.sub(r"(?is)^.*?<body[^>]*>", "", html)
+    text = re.sub(r"(?s)<[^>]+>", " ", title + " " + body)
+    return re.sub(r"\s+", " ", entities.unescape(text))
+
+
+def clerk_problems(text: str, allowed: set[str]) -> list[str]:
+    """English identifiers and Christian-Era years in ``text`` (links aside: a link is a link)."""
+    text = re.sub(r"https?://\S+", " ", text)
+    found = [w for w in LATIN.findall(text) if w not in PLAIN_LATIN | allowed]
+    return found + [f"ปี ค.ศ. {y}" for y in CHRISTIAN_YEAR.findall(text)]

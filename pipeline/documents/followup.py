@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Campaign, Center, Draft, Province
-from ..thai import thai_date, thai_text
+from ..thai import thai_date, thai_digits, thai_text
 from . import Document, letters, sent
 
 KIND = letters.KIND  # checked like the circular: the stamped format's parts, in order, and where they stand
@@ -51,15 +51,22 @@ def _fields(campaign: Campaign, province: Province, never: list[Center], returne
     }
 
 
+def _each(never: list[Center], returned: list[Center]) -> list[dict[str, Any]]:
+    """The fields of ``each_center``: one paragraph per center not in, its name whole on its line."""
+    out = [{"name": c.name, "returned": c in returned} for c in never + returned]
+    return [{"center": center, "number": i} for i, center in enumerate(out, 1)]
+
+
 def drafts(campaign: Campaign) -> list[Draft]:
     """What the register is asked for: one letter per province with centers not in. Its text is
     filled in here already, so that a wrong field stops the run before any number is taken."""
     subject = sent.text_of(campaign, TEXT).subject
     found = []
     for province, never, returned in _chased(campaign):
-        sent.paragraphs(campaign, TEXT, _fields(campaign, province, never, returned), [])
+        sent.paragraphs(campaign, TEXT, _fields(campaign, province, never, returned), _each(never, returned))
         key = _key(campaign, province, never, returned)
-        found.append(sent.draft(campaign, key, _addressee(campaign, province), subject))
+        note = f"ติดตาม {thai_digits(len(never) + len(returned))} ศูนย์"  # the register's หมายเหตุ
+        found.append(sent.draft(campaign, key, _addressee(campaign, province), subject, note))
     return found
 
 
@@ -80,7 +87,7 @@ def documents(campaign: Campaign) -> list[Document]:
             dated=entry.dated,
             urgency=text.urgency,
             addressee=_addressee(campaign, province),
-            paragraphs=tuple(sent.paragraphs(campaign, TEXT, fields, [])),
+            paragraphs=tuple(sent.paragraphs(campaign, TEXT, fields, _each(never, returned))),
             title=f"{text.subject} ({province.name})",
         )
         expect = {f"ศูนย์ที่ยังไม่ส่ง {i}": c.name for i, c in enumerate(never + returned, 1)}

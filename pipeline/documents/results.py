@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Campaign, Draft, Province
-from ..thai import thai_text
+from ..thai import thai_digits, thai_text
 from . import Document, letters, sent
 from .reports import basic_met, physical_met, quality_met
 
@@ -75,7 +75,9 @@ def drafts(campaign: Campaign) -> list[Draft]:
     found = []
     for province in campaign.provinces:
         _paragraphs(campaign, province)
-        found.append(sent.draft(campaign, _key(campaign, province), _addressee(campaign, province), subject))
+        enclosed = len(_enclosed(campaign, province))
+        note = f"แนบรายงาน {thai_digits(enclosed)} ฉบับ" if enclosed else ""  # the register's หมายเหตุ
+        found.append(sent.draft(campaign, _key(campaign, province), _addressee(campaign, province), subject, note))
     return found
 
 

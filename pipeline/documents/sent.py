@@ -76,6 +76,6 @@ def digest(value: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def draft(campaign: Campaign, key: str, addressee: str, subject: str) -> Draft:
+def draft(campaign: Campaign, key: str, addressee: str, subject: str, note: str = "") -> Draft:
     circular = campaign.circular
-    return Draft(key, "", unit_code(circular.number), circular.office[0], addressee, subject)
+    return Draft(key, "", unit_code(circular.number), circular.office[0], addressee, subject, note=note)

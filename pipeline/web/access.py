@@ -56,6 +56,7 @@ RULES: dict[str, Rule] = {
     "center.report": Rule("center"),
     "sign-out": Rule("department", roles=STAFF),
     "dashboard.view": Rule("department", roles=STAFF),
+    "campaign.view": Rule("department"),
     "campaign.open-close": Rule("department"),
     "builds.view": Rule("department"),
     "builds.start": Rule("department"),

@@ -22,7 +22,8 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..problems import InputError
-from ..thai import thai_digits
+from ..thai import FILTERS, thai_digits
+from . import words
 from .access import Refused
 from .site import Site, WebConfig
 from .views import builds, campaign, center, centers, circular, dashboard, files, ingest, links, review, sign_in
@@ -118,7 +119,11 @@ def _warm_then_redo(site: Site) -> None:
 def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     site = Site(config)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
+    env.filters.update(FILTERS)
     env.filters["thai"] = thai_digits
+    env.filters["when"] = words.when
+    env.filters["rule"] = words.rule
+    env.globals["words"] = words
     templates = Jinja2Templates(env=env)
 
     routes = [
@@ -132,9 +137,12 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         Route("/department", dashboard.dashboard),
         Route("/department/build", builds.start_build, methods=["POST"]),
         Route("/department/builds/{id}", builds.build_page),
+        Route("/department/centers/{slug}/link", links.reissue_page, methods=["GET"]),
         Route("/department/centers/{slug}/link", links.reissue_link, methods=["POST"]),
+        Route("/department/links/new", links.issue_page, methods=["GET"]),
         Route("/department/links", links.issue_links, methods=["POST"]),
         Route("/department/links", links.link_sheet, methods=["GET"]),
+        Route("/department/campaign", campaign.campaign_page, methods=["GET"]),
         Route("/department/campaign", campaign.campaign_state, methods=["POST"]),
         Route("/department/centers", centers.centers_page, methods=["GET"]),
         Route("/department/centers", centers.upload_centers, methods=["POST"]),
@@ -145,6 +153,7 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         Route("/department/circular", circular.circular_page, methods=["GET"]),
         Route("/department/circular", circular.circular_post, methods=["POST"]),
         Route("/department/files", files.files_page),
+        Route("/department/files.zip", files.files_zip),
         Route("/department/files/{path:path}", files.download),
         Route("/department/archive.zip", files.archive_zip),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
@@ -156,28 +165,18 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         site.close()  # the report workers
 
     async def inputs_wrong(request: Request, error: Exception) -> Response:
-        return page(
-            request,
-            "message.html",
-            503,
-            title="ระบบยังไม่พร้อม",
-            message="ข้อมูลนำเข้าของการประเมินมีปัญหา กรมการปกครองกำลังแก้ไข โปรดลองใหม่ภายหลัง",
-        )
+        title, message = words.INPUTS_WRONG
+        return page(request, "message.html", 503, title=title, message=message)
 
     async def http_error(request: Request, error: Exception) -> Response:
         status = getattr(error, "status_code", 500)
         if status == 404:
             return not_found(request)
-        return page(request, "message.html", status, title="ทำรายการนี้ไม่ได้", message=f"รหัส {status}")
+        return page(request, "message.html", status, title=words.CANNOT, message=f"รหัส {thai_digits(status)}")
 
     async def server_error(request: Request, error: Exception) -> Response:
-        return page(
-            request,
-            "message.html",
-            500,
-            title="เกิดข้อผิดพลาด",
-            message="ระบบทำรายการนี้ไม่สำเร็จ ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดลองใหม่อีกครั้ง",
-        )
+        title, message = words.SERVER_ERROR
+        return page(request, "message.html", 500, title=title, message=message)
 
     async def refusal(request: Request, error: Exception) -> Response:
         assert isinstance(error, Refused)

@@ -18,12 +18,14 @@ from ..files import atomic_path
 from ..load.centers import load_centers
 from ..load.circular import load_circular
 from ..problems import Problem
+from ..thai import thai_date
 
 # The circular's fields that are examples in the shipped inputs (dotted: under a top-level key).
 # Only those present in circular.yaml are offered: its layout may change.
 CIRCULAR_FIELDS = {
     "number": "ที่ (เลขที่หนังสือ)",
-    "date": "ลงวันที่ (เช่น 2020-12-28 หรือ ๒๘ ธันวาคม ๒๕๖๓)",
+    "date": "ลงวันที่ (เช่น ๒๘ ธันวาคม ๒๕๖๓)",
+    "deadline": "กำหนดส่ง วันที่ศูนย์ต้องส่งแบบประเมิน (เช่น ๒๙ มกราคม ๒๕๖๔)",
     "subject": "เรื่อง",
     "signer.name": "ผู้ลงนาม (ชื่อ)",
 }
@@ -38,7 +40,7 @@ def circular_values(inputs: Path) -> dict[str, str]:
         for part in key.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         if node is not None and not isinstance(node, (dict, list)):
-            values[key] = node.isoformat() if isinstance(node, date) else str(node)
+            values[key] = thai_date(node) if isinstance(node, date) else str(node)  # as a clerk writes it
     return values
 
 
@@ -54,6 +56,8 @@ def edit_circular(inputs: Path, changes: dict[str, str]) -> list[Problem]:
         if key not in present:
             continue
         value = value.strip()
+        if value == present[key]:
+            continue  # unchanged: the file keeps its own spelling (an ISO date stays one)
         if "\n" in value or "\r" in value:
             problems.append(Problem("circular.yaml", "ต้องเป็นข้อความบรรทัดเดียว", field=key))
             continue

@@ -1,21 +1,80 @@
-"""The dashboard's figures: each center's state, the national bars, the results table."""
+"""The dashboard's figures, all from one source: the campaign's answers as results.csv is made from them.
+
+The web keeps its cached campaign's answers current as centers submit (site.py), so the
+states, the national bars and the results table agree with each other and with what the
+next build writes to results.csv; when the results.csv on disk says otherwise, the page
+says so, with the file's time. A province filter narrows every figure.
+"""
 
 from __future__ import annotations
 
 import csv
-import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model import Campaign
+from ..documents import summary
+from ..model import Answer, Campaign
 from ..review import ACCEPTED, RETURNED, SUBMITTED
+from ..thai import thai_digits
+from ..workbooks import results_headings
+from . import words
 from .db import Database
 
-ANSWERED = (SUBMITTED, RETURNED, ACCEPTED)
+RESULTS_CSV = Path(summary.RESULTS_CSV)
+ANSWERED = (SUBMITTED, RETURNED, ACCEPTED)  # states of a center whose answer counts in the figures
+SHOWN = 200  # rows of the results table on the page; the rest are in results.xlsx / results.csv
+
+
+@dataclass
+class Figures:
+    rows: list[dict[str, Any]]  # one per center in the filter's scope, in center order
+    provinces: list[str]  # every province, in center order
+    counts: dict[str, int]
+    basic: int  # submitted centers meeting the basic condition
+    quality_items: int
+    chart: list[dict[str, Any]]
+    header: list[str] = field(default_factory=list)  # the results table, as results.xlsx heads it
+    results: list[list[str]] = field(default_factory=list)
+    more: int = 0
+    csv_made: float | None = None  # results.csv's time; None: not built yet
+    csv_current: bool = False  # results.csv says what the answers say (within the whole campaign)
+
+
+Rows = list[dict[str, Any]]
+
+
+def figures(
+    db: Database, campaign: Campaign, outputs: Path, province: str = "", states: Callable[[Rows], Rows] | None = None
+) -> Figures:
+    """Every figure of the dashboard for ``province`` ("" for all); ``states`` sets each row's review state."""
+    everything = dashboard_rows(db, campaign)
+    if states is not None:
+        everything = states(everything)
+    provinces = list(dict.fromkeys(r["center"].province for r in everything))
+    rows = [r for r in everything if not province or r["center"].province == province]
+    answers = [a for a in campaign.answers if not province or a.province == province]
+    submitted = [r for r in rows if r["state"] in ANSWERED]
+    table = summary.results_rows(campaign, answers)
+    made, current = _results_csv(outputs, campaign)
+    return Figures(
+        rows=rows,
+        provinces=provinces,
+        counts={s: sum(1 for r in rows if r["state"] == s) for s in words.STATES},
+        basic=sum(1 for r in submitted if r["basic"]),
+        quality_items=len(campaign.criteria.quality),
+        chart=national_chart(campaign, submitted, answers),
+        header=results_headings(campaign.criteria),
+        results=[[_shown(v) for v in row.values()] for row in table[:SHOWN]],
+        more=max(0, len(table) - SHOWN),
+        csv_made=made,
+        csv_current=current,
+    )
 
 
 def dashboard_rows(db: Database, campaign: Campaign) -> list[dict[str, Any]]:
-    """One row per center: state, last change, basic condition met, quality items met."""
+    """One row per center: state, last change, basic condition met, quality items met, a newer draft."""
     latest = {
         (r["province"], r["center"]): r
         for r in db.all(
@@ -39,6 +98,7 @@ def dashboard_rows(db: Database, campaign: Campaign) -> list[dict[str, Any]]:
             "quality": None,
             "versions": 0,
             "report": None,
+            "newer_draft": False,  # saved after its last submission: the department still sees that one
         }
         if key in latest:
             r = latest[key]
@@ -50,29 +110,26 @@ def dashboard_rows(db: Database, campaign: Campaign) -> list[dict[str, Any]]:
                 versions=r["versions"],
                 report=r["report"],
             )
-        elif key in files:
+        if key in files:  # what results.csv counts
             a = files[key]
-            row.update(
-                state="submitted", basic=all(a.physical.values()), quality=sum(a.quality.values()), report="file"
-            )
+            row.update(state="submitted", basic=all(a.physical.values()), quality=sum(a.quality.values()))
+            row["report"] = row["report"] or "file"
         if key in drafts and (row["changed"] is None or drafts[key] > row["changed"]):
             if row["state"] == "not started":
                 row["state"] = "draft"
+            else:
+                row["newer_draft"] = True
             row["changed"] = drafts[key]
         rows.append(row)
     return rows
 
 
-def national_chart(db: Database, campaign: Campaign, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Share of answered centers meeting the basic condition, and of quality items met per part (of the
-    centers in ``rows``: a province account's figures are its province's)."""
-    keys = {(r["center"].province, r["center"].name) for r in rows}
-    answers = {k: v for k, v in latest_answers(db, campaign).items() if k in keys}
-    submitted = [r for r in rows if r["state"] in ANSWERED]
+def national_chart(campaign: Campaign, submitted: list[dict[str, Any]], answers: list[Answer]) -> list[dict[str, Any]]:
+    """Share of submitted centers meeting the basic condition, and of quality items met per part."""
     counts = [("ผ่านเงื่อนไขพื้นฐาน (ด้านกายภาพครบ ๑๓ ข้อ)", sum(1 for r in submitted if r["basic"]), len(submitted))]
     for part in campaign.criteria.parts:
         ids = [i.id for i in part.items]
-        met = sum(1 for q in answers.values() for i in ids if q.get(i))
+        met = sum(1 for a in answers for i in ids if a.quality.get(i))
         counts.append((part.title, met, len(ids) * len(answers)))
     return [
         {"label": label, "value": value, "of": of, "percent": round(100 * value / of) if of else 0}
@@ -80,30 +137,22 @@ def national_chart(db: Database, campaign: Campaign, rows: list[dict[str, Any]])
     ]
 
 
-def latest_answers(db: Database, campaign: Campaign) -> dict[tuple[str, str], dict[str, bool]]:
-    """Quality answers of each answered center: its latest web version, else its answer file."""
-    found = {(a.province, a.center): a.quality for a in campaign.answers}
-    for r in db.all(
-        "SELECT s.province, s.center, s.answer FROM submissions s JOIN (SELECT max(id) AS id "
-        "FROM submissions GROUP BY province, center) n ON n.id = s.id"
-    ):
-        found[(r["province"], r["center"])] = json.loads(r["answer"]).get("quality") or {}
-    return found
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return words.YES if value else words.NO
+    return thai_digits(value)
 
 
-def results_figures(outputs: Path, province: str = "") -> dict[str, Any] | None:
-    """outputs/summary/results.csv as a table (header, rows), if it was built; only ``province``'s rows
-    when given (no file link then: the file holds every province)."""
-    path = outputs / "summary" / "results.csv"
-    if not path.is_file():
-        return None
-    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
-    if province and rows:
-        column = next((i for i, h in enumerate(rows[0]) if h in ("province", "จังหวัด")), 0)
-        rows = rows[:1] + [r for r in rows[1:] if len(r) > column and r[column] == province]
-    return {
-        "header": rows[0] if rows else [],
-        "rows": rows[1:201],
-        "more": max(0, len(rows) - 201),
-        "path": "" if province else "summary/results.csv",
-    }
+def _results_csv(outputs: Path, campaign: Campaign) -> tuple[float | None, bool]:
+    """results.csv's time, and whether it holds exactly the rows the answers give now."""
+    path = outputs / RESULTS_CSV
+    try:
+        made = path.stat().st_mtime
+        on_disk = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))[1:]
+    except (OSError, UnicodeDecodeError):
+        return None, False
+    now = [
+        [("TRUE" if v else "FALSE") if isinstance(v, bool) else str(v) for v in row.values()]
+        for row in summary.results_rows(campaign)
+    ]
+    return made, on_disk == now

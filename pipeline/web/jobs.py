@@ -20,20 +20,12 @@ from typing import Any
 from .. import service
 from ..guard import Busy
 from ..settings import Settings
+from . import words
 from .db import Database, now
 from .processes import die_with_parent, message
 
 BUSY_WAIT = 60.0  # s a build waits for another run on the same outputs folder to end
-COMMANDS = {
-    "build": "ทุกเอกสาร",
-    "letters": "หนังสือเวียน",
-    "forms": "แบบประเมิน สิ่งที่ส่งมาด้วย และชุดเอกสาร",
-    "reports": "รายงานผล สรุปภาพรวม และจัดเก็บ",
-    # Letters sent after the circular, each entered in the register of outgoing letters (gecc follow-up,
-    # gecc results-letters): the same core, so the command line and the dashboard agree.
-    "follow-up": "หนังสือติดตามจังหวัดที่มีศูนย์ยังไม่ส่ง",
-    "results-letters": "หนังสือแจ้งผลถึงทุกจังหวัด",
-}
+COMMANDS = words.COMMANDS  # the commands a page may start, with their names
 
 
 class Builds:
@@ -72,6 +64,11 @@ class Builds:
 
     def get(self, build_id: int) -> Any:
         return self.db.one("SELECT * FROM builds WHERE id = ?", build_id)
+
+    def outcome(self, build_id: int) -> dict[str, Any] | None:
+        """What a finished build did (outcome_of), None while it runs or when it stopped early."""
+        value = self.db.get(f"build-result:{build_id}")
+        return dict(json.loads(value)) if value else None
 
     def recent(self, n: int = 5) -> list[Any]:
         return list(self.db.all("SELECT * FROM builds ORDER BY id DESC LIMIT ?", n))
@@ -126,12 +123,39 @@ def run_build(settings: Settings, command: str, database: str, build_id: int) ->
     while True:
         try:
             result = service.build(settings, command, progress=progress)
+            db.put(f"build-result:{build_id}", json.dumps(outcome_of(result, settings), ensure_ascii=False))
             return result.status, list(result.failures)
         except Busy as busy:
             # Another run holds the folder: the command line, or what a killed server left finishing.
             if time.monotonic() < deadline:
                 time.sleep(2)
                 continue
-            return 3, [f"มีการสร้างเอกสารอื่นใช้โฟลเดอร์ผลลัพธ์อยู่ (pid {busy.pid}) รอให้เสร็จแล้วสั่งใหม่"]
+            del busy
+            return 3, ["มีการสร้างเอกสารอื่นใช้โฟลเดอร์ผลลัพธ์อยู่ (จากหน้าเว็บหรือคำสั่ง) รอให้เสร็จแล้วสั่งใหม่"]
         except Exception as error:
             return 1, [message(error)]
+
+
+def outcome_of(result: service.BuildResult, settings: Settings) -> dict[str, Any]:
+    """What the build page says of a build: the numbers of the command line's closing lines, and
+    each failed check with its document (a path under outputs/) and rule."""
+    root = settings.outputs.resolve()
+
+    def relative(pdf: Path) -> str:
+        try:
+            return (pdf if pdf.is_absolute() else root / pdf).resolve().relative_to(root).as_posix()
+        except ValueError:
+            return pdf.name
+
+    outcome = result.outcome
+    return {
+        "made": len(outcome.rebuilt),
+        "current": outcome.current,
+        "pdfs": len({f.pdf for f in result.findings}),
+        "checks": outcome.checks,
+        "checks_failed": outcome.checks_failed,
+        "archived": len(outcome.archived),
+        "failed": [
+            {"document": relative(f.pdf), "rule": f.rule, "detail": f.detail} for f in result.findings if not f.ok
+        ],
+    }

@@ -25,12 +25,14 @@ def write_links(outputs: Path, rows: list[list[str]]) -> Path:
     return target
 
 
-def replace_link(outputs: Path, center: Center, url: str) -> None:
-    """One center's row of links.csv, if the file exists, now carries ``url``."""
+def replace_link(outputs: Path, center: Center, url: str) -> bool:
+    """One center's row of links.csv, if the file exists, now carries ``url`` (True when written)."""
     target = outputs / "links.csv"
-    if target.is_file():
-        rows = [row for row in _rows(target) if (row[0], row[1]) != (center.province, center.name)]
-        write_links(outputs, rows + [[center.province, center.name, url]])
+    if not target.is_file():
+        return False
+    rows = [row for row in _rows(target) if (row[0], row[1]) != (center.province, center.name)]
+    write_links(outputs, rows + [[center.province, center.name, url]])
+    return True
 
 
 def link_sheet(

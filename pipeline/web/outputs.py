@@ -6,8 +6,11 @@ import json
 import os
 import tempfile
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..model import Campaign
 
 
 def output_file(outputs: Path, relative: str) -> Path | None:
@@ -40,6 +43,22 @@ def archive_zip(outputs: Path, folder: Path) -> Path:
     return Path(name)
 
 
+SUFFIXES = (".pdf", ".docx", ".xlsx", ".csv", ".json")
+ORDER = ("letters", "forms", "reports", "package", "enclosures", "print", "summary", "")
+
+
+@dataclass
+class Document:
+    """One document under outputs/ with its files (by type), whose it is, and its checks."""
+
+    stem: str  # "forms/02-นนทบุรี-บางบัวทอง" (relative to outputs/, no suffix)
+    kind: str  # its folder: "forms"; "" for the files at the top
+    files: dict[str, str] = field(default_factory=dict)  # "pdf" → "forms/02-….pdf"
+    province: str = ""  # "" for the whole campaign
+    center: str = ""  # the center's name, for a center's document
+    check: dict[str, Any] | None = None  # {"ok": bool, "findings": [...]}; None: not checked
+
+
 class Catalog:
     """The downloadable documents and their check results; check.json read again only when it changes."""
 
@@ -47,11 +66,18 @@ class Catalog:
         self.outputs = outputs
         self._checks: tuple[tuple[int, int], dict[str, dict[str, Any]]] | None = None
 
-    def documents(self) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, Any]]]:
-        """The documents under outputs/ by folder (each: its stem and files by suffix), and the check
-        results per PDF (check.json)."""
+    def documents(self, campaign: Campaign | None) -> list[Document]:
+        """Every document under outputs/ (the archive aside), in kind order, each with its province and
+        center (read off the campaign's file names) and its check results (check.json)."""
         root = self.outputs
-        groups: dict[str, dict[str, dict[str, Any]]] = {}
+        whose: dict[str, tuple[str, str]] = {}
+        if campaign is not None:
+            for group in campaign.provinces:
+                whose[group.slug] = (group.name, "")
+                for c in group.centers:
+                    whose[c.slug] = (c.province, c.name)
+        checks = self.check_results()
+        docs: dict[str, Document] = {}
         if root.is_dir():
             for path in sorted(root.rglob("*")):
                 rel = path.relative_to(root)
@@ -59,14 +85,19 @@ class Catalog:
                     not path.is_file()
                     or rel.parts[0] in ("archive", "screenshots")
                     or any(p.startswith(".") for p in rel.parts)
-                    or path.suffix.lower() not in (".pdf", ".docx", ".csv", ".json")
+                    or path.suffix.lower() not in SUFFIXES
                 ):
                     continue
-                group = rel.parts[0] if len(rel.parts) > 1 else ""
+                kind = rel.parts[0] if len(rel.parts) > 1 else ""
                 stem = rel.with_suffix("").as_posix()
-                doc = groups.setdefault(group, {}).setdefault(stem, {"stem": stem, "files": {}})
-                doc["files"][path.suffix.lower().lstrip(".")] = rel.as_posix()
-        return {g: list(docs.values()) for g, docs in groups.items()}, self.check_results()
+                base = rel.stem.removesuffix("-fillable")
+                province, center = whose.get(base, ("", ""))
+                doc = docs.setdefault(stem, Document(stem, kind, province=province, center=center))
+                doc.files[path.suffix.lower().lstrip(".")] = rel.as_posix()
+                if path.suffix.lower() == ".pdf":
+                    doc.check = checks.get(rel.as_posix())
+        rank = {k: i for i, k in enumerate(ORDER)}
+        return sorted(docs.values(), key=lambda d: (rank.get(d.kind, len(ORDER)), d.stem))
 
     def check_results(self) -> dict[str, dict[str, Any]]:
         path = self.outputs / "check.json"
@@ -89,3 +120,16 @@ class Catalog:
                 entry["findings"].append(f)
             self._checks = (stamp, results)
         return self._checks[1]
+
+
+def files_zip(outputs: Path, folder: Path, paths: list[str]) -> Path:
+    """These files under outputs/ as a zip in a temporary file in ``folder`` (the caller removes it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix="files-", suffix=".zip", dir=folder)
+    os.close(handle)
+    with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as z:
+        for rel in paths:
+            path = output_file(outputs, rel)
+            if path is not None:
+                z.write(path, rel)
+    return Path(name)

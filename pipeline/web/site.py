@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,7 @@ from typing import Any
 
 from .. import audit, review, service
 from ..model import Answer, Campaign, Center
-from ..problems import Problem
+from ..problems import InputError, Problem
 from ..settings import Settings
 from ..workers import cores
 from . import auth, edits, figures, forms, links, outputs
@@ -113,10 +114,17 @@ class Site:
         finally:
             self._rereading = False
 
-    def _answers_written(self) -> None:
-        """The web wrote an answer file: nothing to read again for it."""
+    def _answers_written(self, answer: Answer) -> None:
+        """The web wrote ``answer``'s file: nothing to read again for it, and the cached campaign counts it
+        (the dashboard's figures are the campaign's answers, as results.csv's are)."""
         with self._campaign_lock:
             self._answers_seen = self._stamp(("answers",))
+            if self._campaign is not None:
+                stamp, campaign = self._campaign
+                others = [a for a in campaign.answers if (a.province, a.center) != (answer.province, answer.center)]
+                order = {(c.province, c.name): c.order for c in campaign.centers}
+                answers = sorted([*others, answer], key=lambda a: order.get((a.province, a.center), 0))
+                self._campaign = (stamp, replace(campaign, answers=tuple(answers)))
 
     def forget_campaign(self) -> None:
         with self._campaign_lock:
@@ -188,7 +196,7 @@ class Site:
                         )
                     ]
                 )
-            self._answers_written()
+            self._answers_written(result)
             self.db.run("DELETE FROM drafts WHERE province = ? AND center = ?", center.province, center.name)
             version = len(self.submissions(center))
             entry = review.submitted(self.settings.outputs, f"center:{center.slug}", center, result, version)
@@ -277,7 +285,7 @@ class Site:
                     continue
                 with self._lock_of(center):
                     service.save_answer(self.settings, campaign, result)
-                    self._answers_written()
+                    self._answers_written(result)
                     if self.config.build_reports:
                         self._build_report(campaign, result, row["id"])
             except Exception as error:  # one center's trouble must not stop the others
@@ -304,11 +312,11 @@ class Site:
     def issue_link(self, center: Center) -> str:
         return self.link(auth.issue_link(self.db, center.province, center.name))
 
-    def reissue_link(self, center: Center) -> str:
-        """A new link for one center; its row of links.csv follows, so forms printed next carry the new one."""
+    def reissue_link(self, center: Center) -> tuple[str, bool]:
+        """A new link for one center, and whether links.csv (when there is one) now carries it, so that
+        its form printed next carries the new link."""
         url = self.issue_link(center)
-        links.replace_link(self.settings.outputs, center, url)
-        return url
+        return url, links.replace_link(self.settings.outputs, center, url)
 
     def issue_all_links(self) -> list[tuple[Center, str]]:
         return [(c, self.issue_link(c)) for c in sorted(self.campaign().centers, key=lambda c: c.order)]
@@ -338,11 +346,10 @@ class Site:
     def dashboard(self) -> list[dict[str, Any]]:
         return figures.dashboard_rows(self.db, self.campaign())
 
-    def national_chart(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return figures.national_chart(self.db, self.campaign(), rows)
-
-    def results_figures(self, province: str = "") -> dict[str, Any] | None:
-        return figures.results_figures(self.settings.outputs, province)
+    def figures(
+        self, province: str = "", states: Callable[[figures.Rows], figures.Rows] | None = None
+    ) -> figures.Figures:
+        return figures.figures(self.db, self.campaign(), self.settings.outputs, province, states)
 
     # --- files under outputs/ --------------------------------------------------------------
 
@@ -352,5 +359,12 @@ class Site:
     def archive_zip(self) -> Path:
         return outputs.archive_zip(self.settings.outputs, self.config.database_path.parent / "tmp")
 
-    def catalog(self) -> tuple[dict[str, list[dict[str, Any]]], dict[str, dict[str, Any]]]:
-        return self._catalog.documents()
+    def catalog(self) -> list[outputs.Document]:
+        try:
+            campaign: Campaign | None = self.campaign()
+        except InputError:  # wrong inputs: the files are still there to download, without their owners
+            campaign = None
+        return self._catalog.documents(campaign)
+
+    def files_zip(self, paths: list[str]) -> Path:
+        return outputs.files_zip(self.settings.outputs, self.config.database_path.parent / "tmp", paths)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -9,7 +11,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from ... import review
 from .. import auth, forms, reviews
 from ..access import Actor, allow, form_of, site_of
-from .common import not_found, page, when, when_iso
+from .common import not_found, page, when_iso
 
 
 async def center_page(request: Request) -> Response:
@@ -29,26 +31,39 @@ def _view(
     assert center is not None  # allow() found it
     campaign = site.campaign()
     history = site.submissions(center)
+    draft = site.draft(center)
     found = reviews.status(site, center)
     if fields is None:
-        fields = site.draft(center) or (forms.fields_of_answer(history[-1].answer) if history else {})
+        fields = draft or (forms.fields_of_answer(history[-1].answer) if history else {})
+    criteria, deadline = campaign.criteria, campaign.circular.deadline
+    answered = {
+        "physical": sum(1 for i in criteria.physical if fields.get(f"p:{i.id}")),
+        **{part.id: sum(1 for i in part.items if fields.get(f"q:{i.id}")) for part in criteria.parts},
+    }
     return page(
         request,
         "center.html",
         status,
         center=center,
-        criteria=campaign.criteria,
+        criteria=criteria,
+        circular=campaign.circular,
+        deadline=deadline,
+        late=deadline is not None and date.today() > deadline,
+        answered=answered,
+        physical_answered=answered["physical"],
+        ticked=sum(v for k, v in answered.items() if k != "physical"),
+        items=len(criteria.physical) + len(criteria.quality),
         fields=fields,
         errors=errors,
         general=general,
         history=history,
         closed=site.closed(),
-        has_draft=site.draft(center) is not None,
+        has_draft=draft is not None,
+        draft_after=draft is not None and bool(history),
         report=site.report_pdf(center) is not None,
         csrf=site.csrf.token("center:" + auth.digest(token)),
         token=token,
         saved=request.query_params.get("saved"),
-        when=when,
         review=found,
         comments=found.decision.items if found.decision and found.state == review.RETURNED else {},
         when_iso=when_iso,

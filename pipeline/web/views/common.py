@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from .. import words
 from ..access import EXPIRED, Refused, sign_in_path
 
 
@@ -19,17 +20,12 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> Resp
 
 
 def not_found(request: Request) -> Response:
-    return page(
-        request,
-        "message.html",
-        404,
-        title="ไม่พบหน้านี้",
-        message="ลิงก์นี้ไม่ถูกต้องหรือถูกยกเลิกแล้ว โปรดติดต่อกรมการปกครองเพื่อขอลิงก์ใหม่",
-    )
+    title, message = words.NOT_FOUND
+    return page(request, "message.html", 404, title=title, message=message)
 
 
 def forbidden(request: Request, message: str = EXPIRED) -> Response:
-    return page(request, "message.html", 403, title="ไม่อนุญาต", message=message)
+    return page(request, "message.html", 403, title=words.FORBIDDEN, message=message)
 
 
 def refused(request: Request, refusal: Refused) -> Response:
@@ -41,15 +37,12 @@ def refused(request: Request, refusal: Refused) -> Response:
     return forbidden(request, refusal.message or EXPIRED)
 
 
+when = words.when
+
+
 def when_iso(text: str) -> str:
     """An ISO time (the audit log's) as people read it."""
     try:
         return when(datetime.fromisoformat(text).timestamp())
     except ValueError:
         return text
-
-
-def when(stamp: float | None) -> str:
-    if not stamp:
-        return ""
-    return datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")

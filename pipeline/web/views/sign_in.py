@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import auth
+from .. import auth, words
 from ..access import allow, form_of, site_of
 from .common import page
 
@@ -55,13 +55,13 @@ async def sign_in_post(request: Request) -> Response:
     site, form = site_of(request), form_of(request)
     address = request.client.host if request.client else "?"
     if not await run_in_threadpool(auth.sign_in_allowed, site.db, address):
-        return _form(request, "ลองเข้าสู่ระบบผิดหลายครั้งเกินไป โปรดรอ 15 นาทีแล้วลองใหม่", 429)
+        return _form(request, words.TOO_MANY_TRIES, 429)
     name = str(form.get("username") or "").strip()[:64]
     session = await run_in_threadpool(auth.sign_in, site.db, address, str(form.get("password") or ""), name)
     user = f"user:{name or auth.DEFAULT_ACCOUNT}"
     if session is None:
         await run_in_threadpool(site.record, user, "sign-in-failed", {"address": address})
-        return _form(request, "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", 401)
+        return _form(request, words.WRONG_PASSWORD, 401)
     await run_in_threadpool(site.record, user, "sign-in", {"address": address})
     response = RedirectResponse(_next(str(form.get("next") or "")), status_code=303)
     cookie(request, response, auth.SESSION_COOKIE, session, auth.SESSION_SECONDS)
