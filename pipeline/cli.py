@@ -63,9 +63,12 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"gecc {_version()}")
     commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True, title="คำสั่ง / commands")
 
-    def command(name: str, help: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    def command(
+        name: str, help: str, run: Callable[[argparse.Namespace], int], exits: str = EPILOG
+    ) -> argparse.ArgumentParser:
+        """``exits``: the exit statuses this command can end with (default: a build's)."""
         sub = commands.add_parser(
-            name, help=help, description=help, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+            name, help=help, description=help, epilog=exits, formatter_class=argparse.RawDescriptionHelpFormatter
         )
         sub.set_defaults(run=run)
         return sub

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +65,9 @@ class Context:
     ledger: Ledger
     events: Callable[[Event], None] = lambda event: None
     converter: Converter | None = None
+    # Each report's own audit-log entry by center slug (reports made together, each for its own submit);
+    # a report not named here is archived with settings.cause.
+    causes: Mapping[str, tuple[int, str]] = field(default_factory=dict)
 
     def convert(
         self,
@@ -78,13 +81,15 @@ class Context:
         s = self.settings
         return convert.convert(
             jobs,
-            fontconfig=fonts.prepare(s.build),
-            pdfa=pdfa,
-            profile_root=s.profile_root,
-            batch_timeout=s.batch_timeout,
-            file_timeout=s.file_timeout,
+            convert.How(
+                fontconfig=fonts.prepare(s.build),
+                pdfa=pdfa,
+                profile_root=s.profile_root,
+                batch_timeout=s.batch_timeout,
+                file_timeout=s.file_timeout,
+                destinations=destinations,
+            ),
             progress=progress,
-            destinations=destinations,
         )
 
 
@@ -296,7 +301,13 @@ def keep(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:
         digest = t.ingredients[0]  # the criteria, template and code (plan.inputs_digest)
         entries.append(
             archive.ArchiveEntry(
-                slug, pdf, answer.source, row, answer_text=text, inputs_digest=digest, audit=audit_ref(context.settings)
+                slug,
+                pdf,
+                answer.source,
+                row,
+                answer_text=text,
+                inputs_digest=digest,
+                audit=audit_ref(context.settings, context.causes.get(slug)),
             )
         )
     results = archive.archive(entries, outputs / "archive")
@@ -304,9 +315,10 @@ def keep(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:
     outcome.versions.update({names[r.slug]: r.path.name for r in results})
 
 
-def audit_ref(settings: Settings) -> dict[str, Any] | None:
-    """How a manifest names the audit-log entry of the action that made it (Settings.cause)."""
-    return {"entry": settings.cause[0], "hash": settings.cause[1]} if settings.cause else None
+def audit_ref(settings: Settings, cause: tuple[int, str] | None = None) -> dict[str, Any] | None:
+    """How a manifest names the audit-log entry of the action that made it (``cause``, else Settings.cause)."""
+    cause = cause or settings.cause
+    return {"entry": cause[0], "hash": cause[1]} if cause else None
 
 
 STAGE: dict[str, Callable[[Sequence[Task], Context, Outcome], None]] = {

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 from .problems import Problem
@@ -32,7 +33,7 @@ class Center:
                 return self.name[len(prefix) :]
         return self.name
 
-    @property
+    @cached_property  # asked for every row of every page at 878 centers; a frozen Center never changes
     def slug(self) -> str:
         """The file-name stem of this center's documents: "28-ขอนแก่น-ชนบท"."""
         return f"{self.order:02d}-{safe_name(self.province)}-{safe_name(self.district)}"

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import convert, fonts
-from .check import Expectation
+from .check import Expectation, names_of
 from .documents import Document
 from .documents import reports as report_kind
 from .model import Answer, Campaign
@@ -115,7 +115,7 @@ def plan(campaign: Campaign, scope: Scope) -> Plan:
             for p in products
         ]
     source, why = _source(campaign, products, settings)
-    tasks += _check_tasks(docs, products, outputs, source)
+    tasks += _check_tasks(docs, products, outputs, source, names_of(campaign.centers))
     if scope.make:
         digest = inputs_digest(campaign, settings)
         archived = [d for d in docs if BY_NAME[_kind_of(d)].archived]
@@ -180,11 +180,12 @@ def source_problem(campaign: Campaign, source: Path) -> str:
 
 
 def _check_tasks(
-    docs: Sequence[Document], products: Sequence[Product], outputs: Path, source: Path | None
+    docs: Sequence[Document], products: Sequence[Product], outputs: Path, source: Path | None, names: tuple[str, ...]
 ) -> list[Task]:
+    """``names``: the campaign's districts, which no line in a table cell may break inside."""
     tasks = []
     for d in docs:
-        exp = Expectation(outputs / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts)
+        exp = Expectation(outputs / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts, names=names)
         tasks.append(Task("check", f"check:{d.name}.pdf", (code_version(), exp), (), exp, d))
     for p in products:
         what = p.check(outputs, source)

@@ -22,13 +22,13 @@ from .thai import thai_digits
 PREFIX = "ศูนย์ดำรงธรรมอำเภอ"
 
 
-def make_inputs(root: Path, centers: int | None = None, seed: int = 2564) -> Path:
-    """An inputs folder under ``root``: the shipped circular and criteria, a generated answer
-    file for every center. ``centers``: None keeps the shipped list (the source's 76); a
-    number takes its first N, or beyond 76 generates that many centers over the 76 provinces
-    (878 is one per district of the country)."""
+def make_inputs(root: Path, centers: int | None = None, seed: int = 2564, source: Path = PROJECT / "inputs") -> Path:
+    """An inputs folder under ``root``: the circular and criteria of ``source`` (the project's inputs;
+    the tests pass the shipped ones), a generated answer file for every center. ``centers``: None keeps
+    the list (the source's 76); a number takes its first N, or beyond 76 generates that many centers
+    over the 76 provinces (878 is one per district of the country)."""
     inputs = root / "inputs"
-    shutil.copytree(PROJECT / "inputs", inputs, ignore=shutil.ignore_patterns("answers"))
+    shutil.copytree(source, inputs, ignore=shutil.ignore_patterns("answers", ".*"))
     (inputs / "answers").mkdir()
     shipped = (inputs / "centers.csv").read_text(encoding="utf-8-sig").splitlines()
     if centers is not None and centers <= len(shipped) - 1:

@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import check, convert, fonts, intake, runner
+from .check.wordbreak import prepare as prepare_checks
 from .convert import Conversion
 from .documents import Document, reports
+from .documents import summary as summary_kind
 from .execute import Context, Converter, Outcome, execute
 from .files import write_text
 from .load import load_campaign
@@ -72,13 +74,14 @@ def answer_path(campaign: Campaign, center: Center) -> Path:
     return campaign.inputs / "answers" / f"{center.slug}.yaml"
 
 
-def validate_answer(mapping: Mapping[str, Any], campaign: Campaign) -> Answer | list[Problem]:
+def validate_answer(mapping: Mapping[str, Any], campaign: Campaign, *, others: bool = True) -> Answer | list[Problem]:
     """One center's answers, given in the answer file's shape, checked by the answer file's rules.
 
     ``mapping``: province, center, assessed_on (ISO or Thai date), assessor {name,
     position}, physical {id: มี/ไม่มี}, quality {id: bool}, notes {id: text}. The
     problems name their field: "assessor.name", "physical.3", "quality.1.1" …
-    The Answer returned carries the text of its answer file (``source_text``).
+    The Answer returned carries the text of its answer file (``source_text``). ``others``: also refuse
+    an answer whose center another answer file names (off for an answer kept already, checked then).
     """
     center = center_of(campaign, str(mapping.get("province") or ""), str(mapping.get("center") or ""))
     target = answer_path(campaign, center) if center else campaign.inputs / "answers" / "_.yaml"
@@ -86,9 +89,10 @@ def validate_answer(mapping: Mapping[str, Any], campaign: Campaign) -> Answer | 
     if isinstance(result, list):
         return result
     assert center is not None  # the validator accepts only listed centers
-    others = [p for p in intake.answer_files_of(campaign.inputs / "answers", center, campaign.centers) if p != target]
-    if others:
-        shown = ", ".join(str(p.relative_to(campaign.inputs.parent)) for p in others)
+    found = intake.answer_files_of(campaign.inputs / "answers", center, campaign.centers) if others else []
+    others_found = [p for p in found if p != target]
+    if others_found:
+        shown = ", ".join(str(p.relative_to(campaign.inputs.parent)) for p in others_found)
         return [
             Problem(
                 FORM,
@@ -121,6 +125,7 @@ def save_answer(settings: Settings, campaign: Campaign, answer: Answer) -> Path:
             kept.parent.mkdir(parents=True, exist_ok=True)
             write_text(kept, old.decode("utf-8", errors="replace"))
         write_text(target, answer.source_text)
+        intake.remember_answer_file(target, answer.province, answer.center)
     return target
 
 
@@ -142,14 +147,20 @@ def build_report(settings: Settings, campaign: Campaign, answer: Answer) -> Repo
     return build_reports(settings, campaign, [answer])[0]
 
 
-def build_reports(settings: Settings, campaign: Campaign, answers: Sequence[Answer]) -> list[ReportBuild]:
+def build_reports(
+    settings: Settings,
+    campaign: Campaign,
+    answers: Sequence[Answer],
+    causes: Mapping[str, tuple[int, str]] | None = None,
+) -> list[ReportBuild]:
     """The reports of ``answers`` (at most one per center), made by one plan: rendered together and
     converted in one LibreOffice pass, then checked and archived; one ReportBuild per answer, in order.
 
     Only what is stale is made, and the build ledger records it, so the next ``gecc build`` does not make
     these reports again. Two calls for one center run one after the other (a lock per center); calls for
     different centers run side by side, their LibreOffice on profiles of their own, apart from a campaign
-    build's (a report never waits for one).
+    build's (a report never waits for one). ``causes``: each report's own audit-log entry (its submit) by
+    center slug, named by its archive manifest (default: settings.cause).
     """
     started = time.perf_counter()
     slugs = sorted({reports.center_of(campaign, a).slug for a in answers})
@@ -161,9 +172,10 @@ def build_reports(settings: Settings, campaign: Campaign, answers: Sequence[Answ
         ledger = Ledger(settings.outputs)
         planned = plan(campaign, Scope(settings, REPORTS, answers=tuple(answers)))
         try:
-            outcome = execute(planned, Context(settings, ledger, converter=_converter(settings)))
+            outcome = execute(planned, Context(settings, ledger, converter=_converter(settings), causes=causes or {}))
         finally:
             ledger.save()
+        check.update_json(outcome.findings, settings.outputs / "check.json")  # the downloads page shows them
     seconds = time.perf_counter() - started
     return [_report_build(doc, outcome, settings.outputs, seconds) for doc in _in_order(planned.documents, answers)]
 
@@ -185,24 +197,39 @@ def _report_build(doc: Document, outcome: Outcome, outputs: Path, seconds: float
 
 
 def _converter(settings: Settings) -> Converter:
-    """LibreOffice for reports made outside a campaign build: on profiles of their own."""
+    """LibreOffice for reports made outside a campaign build, on profiles of their own: kept warm in this
+    process over UNO (no start-up per report), or, without python3-uno, a batch per call."""
     root = settings.profile_root.parent / f"{settings.profile_root.name}-single"
+    fontconfig = fonts.prepare(settings.build)
+    if convert.available():
+        return convert.shared(fontconfig, root, settings.file_timeout)
 
     def converting(
         jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None], destinations: bool = False
     ) -> Conversion:
         return convert.convert(
             jobs,
-            fontconfig=fonts.prepare(settings.build),
-            pdfa=pdfa,
-            profile_root=root,
-            batch_timeout=settings.batch_timeout,
-            file_timeout=settings.file_timeout,
+            convert.How(
+                fontconfig=fontconfig,
+                pdfa=pdfa,
+                profile_root=root,
+                batch_timeout=settings.batch_timeout,
+                file_timeout=settings.file_timeout,
+                destinations=destinations,
+            ),
             progress=progress,
-            destinations=destinations,
         )
 
     return converting
+
+
+def warm_up(settings: Settings) -> None:
+    """Start this process's LibreOffice for reports now, and load what the checks read (the word list):
+    a report worker's first report then waits for neither."""
+    prepare_checks()
+    converter = _converter(settings)
+    if isinstance(converter, convert.WarmPool):
+        converter.start()
 
 
 @dataclass(frozen=True)
@@ -228,8 +255,43 @@ def build(
     ``log`` receives the run's Thai account of what it did (default: dropped).
     """
     log = log if log is not None else io.StringIO()
-    result = runner.execute_command(command, settings, io.StringIO(), log, progress=progress, catch=False)
+    result = runner.execute_command(command, settings, runner.Door(io.StringIO(), log, progress, catch=False))
     return BuildResult(result.status, result.outcome, result.findings)
+
+
+# --- the national figures: results.csv, results.xlsx and the summary ---------------------------
+
+
+SUMMARY = "summary"  # the registry's kind: the national summary and the results tables
+
+
+@dataclass(frozen=True)
+class ResultsState:
+    """How results.csv (and the summary made with it) stands against the answer files."""
+
+    made_at: float | None  # when results.csv was last written (seconds since the epoch); None: never
+    current: bool  # made from the answer files as they are now: nothing to refresh
+
+
+def results_state(settings: Settings, campaign: Campaign) -> ResultsState:
+    """Whether results.csv, results.xlsx and the summary are made from ``campaign``'s answers as they
+    are now, decided as a build decides it (the build ledger), without making anything."""
+    csv = settings.outputs / summary_kind.RESULTS_CSV
+    made_at = csv.stat().st_mtime if csv.is_file() else None
+    planned = plan(campaign, Scope(settings, (SUMMARY,)))
+    ledger = Ledger(settings.outputs)
+    making = [t for t in planned.tasks if t.stage != "check"]
+    current = made_at is not None and all(ledger.current(t.name, t.key(), t.files) for t in making)
+    return ResultsState(made_at, current)
+
+
+def refresh_results(
+    settings: Settings, progress: Callable[[str, int, int], None] | None = None, log: TextIO | None = None
+) -> BuildResult:
+    """Make results.csv, results.xlsx and the national summary again from the answer files as they are
+    now (only them: no report, form or letter), checked; one run at a time per outputs folder, like
+    ``build`` (raises Busy while another holds it)."""
+    return build(settings, SUMMARY, progress, log)
 
 
 # --- locks -------------------------------------------------------------------------

@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline import fonts  # noqa: E402
-from pipeline.check import Expectation, check_pdf, normalise  # noqa: E402
+from pipeline.check import Expectation, check_pdf, names_of, normalise  # noqa: E402
+from pipeline.check.cells import table_cells  # noqa: E402
 from pipeline.documents import Chart, Document, enclosures, forms  # noqa: E402
 from pipeline.documents.checklist import criteria_context  # noqa: E402
 from pipeline.load import load_campaign  # noqa: E402
@@ -179,6 +180,8 @@ def summary_context(campaign, *, all_in: bool) -> dict:
                 "order": center.order,
                 "province": center.province,
                 "center": center.name,
+                "center_lead": center.name.removesuffix(center.district),
+                "district": center.district,
                 "assessed_on": datetime.date(2021, 2, 15 + n % 10),
                 "physical_met": 13 - n % 2,
                 "physical_total": 13,
@@ -214,7 +217,13 @@ def summary_context(campaign, *, all_in: bool) -> dict:
         "parts": [{"number": thai_digits(p.id), "title": p.title, "total": len(p.items)} for p in criteria.parts],
         "items": items,
         # drawn by render with the template's caption: 16 cm wide (the typing width), 6 cm tall
-        "chart": Chart(tuple(i["number"] for i in items), tuple(float(i["percent"]) for i in items), 160.0, 60.0),
+        "chart": Chart(
+            tuple(i["number"] for i in items),
+            tuple(float(i["percent"]) for i in items),
+            160.0,
+            60.0,
+            groups=(("", len(criteria.physical)), ("", len(criteria.quality))),  # headed by the template
+        ),
         "missing": missing,
         "totals": {
             "centers": len(campaign.centers),
@@ -310,12 +319,39 @@ def header_above(page: fitz.Page, label: str, y: float) -> bool:
 # The PDFs
 # --------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["form", "criteria", "centers", "centers-long", "report", "summary", "summary-all"])
-def test_generic_pdf_rules_pass(pdfs, name):
+def test_generic_pdf_rules_pass(pdfs, name, campaign):
     # The marker ☺ (in no Thai font) comes from DejaVu Sans like the boxes: check.SYMBOL_GLYPHS allows it.
     expect = dict(pdfs["_documents"][name].expect)
-    findings = check_pdf(Expectation(pdfs[name], name, texts=expect, page_numbers=False))
+    names = names_of(campaign.centers)  # table_word_breaks: no district's name broken in a cell
+    findings = check_pdf(Expectation(pdfs[name], name, texts=expect, page_numbers=False, names=names))
     failed = [f"{f.rule}: {f.detail}" for f in findings if not f.ok and f.rule != "page_numbers"]
     assert not failed, "\n".join(failed)
+
+
+def pages_starting_mid_topic(pdf: Path) -> list[int]:
+    """Pages whose quality table starts with an item row whose topic cell is empty (its topic
+    began on the page before): the row under the column headings has no cell at the topic column."""
+    found = []
+    with fitz.open(pdf) as doc:
+        for page in doc:
+            cells = table_cells(page)
+            heading = next((c.box for c in cells if c.text.strip() == "หัวข้อ"), None)
+            below = [c.box for c in cells if heading is not None and c.box.y0 >= heading.y1 - 1]
+            if not below:
+                continue
+            top = min(b.y0 for b in below)
+            first_row = [b for b in below if abs(b.y0 - top) < 1]
+            if not any(abs(b.x0 - heading.x0) < 2 for b in first_row):
+                found.append(page.number + 1)
+    return found
+
+
+@pytest.mark.parametrize("name", ["form", "criteria", "report"])
+def test_a_topic_never_continues_on_the_next_page_without_its_name(pdfs, name):
+    """Every topic's rows stay on one page, so no page starts with an empty topic cell."""
+    with fitz.open(pdfs[name]) as doc:
+        assert sum("หัวข้อ" in page.get_text() for page in doc) >= 3  # the quality table spans pages
+    assert pages_starting_mid_topic(pdfs[name]) == []
 
 
 def test_form_has_the_center_and_78_empty_boxes(pdfs, campaign):

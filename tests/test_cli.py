@@ -32,6 +32,22 @@ def test_gecc_is_installed_and_reads_like_a_tool():
     assert version.startswith("gecc 0.")
 
 
+def test_set_password_help_lists_its_own_exit_statuses_and_says_it_reads_stdin(tmp_path):
+    for name in ("set-password", "users"):
+        shown = subprocess.run([str(GECC), name, "--help"], capture_output=True, text=True, check=True).stdout
+        assert "stdin" in shown and "standard input" in shown and "printf" in shown
+        assert "LibreOffice" not in shown and "ฟอนต์" not in shown  # a build's statuses are not its own
+        assert "  1 ไม่ได้เปลี่ยนแปลง" in shown
+    # what the help says: piped in on one line, too short is 1 and changes nothing
+    short = subprocess.run(
+        [str(GECC), "set-password", "--outputs", str(tmp_path / "outputs")],
+        input="short\n",
+        capture_output=True,
+        text=True,
+    )
+    assert short.returncode == 1 and "ไม่ได้เปลี่ยน" in short.stderr
+
+
 def test_wrong_inputs_exit_2_naming_the_file(tmp_path):
     inputs = small_inputs(tmp_path)
     (inputs / "centers.csv").write_text("order,province,center,note\nx,นนทบุรี,,\n", encoding="utf-8")

@@ -52,6 +52,28 @@ def test_nothing_changed_nothing_redone(campaign):
     assert "ผ่านการตรวจทั้งหมด" in result.stderr  # the earlier checks' results still stand
 
 
+def test_a_partial_build_keeps_the_check_results_of_the_documents_it_did_not_touch(campaign):
+    inputs, outputs = campaign
+
+    def checked() -> set[str]:
+        report = json.loads((outputs / "check.json").read_text(encoding="utf-8"))
+        return {str(Path(f["pdf"]).relative_to(outputs)) for f in report["findings"]}
+
+    everything = checked()
+    assert {f"{REPORT}.pdf", "letters/01-สมุทรปราการ.pdf", "summary/summary.pdf"} <= everything
+    result = run("letters", "--inputs", str(inputs), "--outputs", str(outputs))
+    assert result.returncode == 0, result.stderr
+    assert "PDF 4 ไฟล์ผ่านการตรวจทั้งหมด" in result.stderr  # the run checked its letters and their print file …
+    assert checked() == everything  # … and check.json still holds the forms', reports' and summary's results
+    (outputs / "print" / "forms.pdf").rename(outputs / "forms.pdf.moved")  # a PDF gone: its result goes too
+    try:
+        run("letters", "--inputs", str(inputs), "--outputs", str(outputs))
+        assert checked() == everything - {"print/forms.pdf"}
+    finally:
+        (outputs / "forms.pdf.moved").rename(outputs / "print" / "forms.pdf")
+        build(inputs, outputs)
+
+
 def test_one_changed_answer_redoes_its_report_the_summary_and_its_archive_entry(campaign):
     inputs, outputs = campaign
     before = built(outputs)

@@ -152,3 +152,27 @@ def test_reports_waiting_together_are_one_plan_and_the_next_build_keeps_them(set
     assert not any(name.startswith("reports/") for name in result.outcome.rebuilt), result.outcome.rebuilt
     again = service.build_report(settings, campaign, mine)  # nothing changed: nothing made, same version
     assert again.ok and again.archived_version == "v001"
+
+
+def test_results_are_refreshed_by_one_call_and_say_when_they_are_older(settings):
+    """What the dashboard offers when results.csv is older than the answers: one call, nothing else made."""
+    campaign = service.load(settings)
+    assert service.results_state(settings, campaign) == service.ResultsState(None, False)
+    first = service.refresh_results(settings)
+    assert first.status == 0, first.failures
+    table = settings.outputs / "summary" / "results.csv"
+    assert table.is_file() and (settings.outputs / "summary" / "summary.pdf").is_file()
+    assert not (settings.outputs / "reports").exists() and not (settings.outputs / "letters").exists()
+    state = service.results_state(settings, service.load(settings))
+    assert state.current and state.made_at == table.stat().st_mtime
+    assert CENTER[1] not in table.read_text(encoding="utf-8-sig")
+
+    campaign = service.load(settings)
+    service.save_answer(settings, campaign, service.validate_answer(form(campaign), campaign))
+    assert not service.results_state(settings, service.load(settings)).current  # a new answer: older now
+    again = service.refresh_results(settings)
+    assert again.status == 0, again.failures
+    assert CENTER[1] in table.read_text(encoding="utf-8-sig")
+    assert service.results_state(settings, service.load(settings)).current
+    checked = {f.pdf.name for f in again.findings}
+    assert checked == {"summary.pdf", "results.csv"}, checked

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from campaigns import shipped
 from web_helpers import CENTER, OTHER, PASSWORD, TestClient, complete_form, csrf_of, link_of, sign_in, web_config
 
 from pipeline import service
@@ -573,7 +574,7 @@ def test_the_dashboard_opens_fast_at_878_centers(tmp_path):
     from pipeline.settings import Settings
     from pipeline.web.site import WebConfig
 
-    inputs = make_inputs(tmp_path, centers=878)
+    inputs = make_inputs(tmp_path, centers=878, source=shipped())
     app = create_app(WebConfig(Settings(inputs, tmp_path / "outputs"), secure_cookies=False), start_background=False)
     with TestClient(app) as client:
         sign_in(client, app.state.site)

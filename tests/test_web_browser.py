@@ -67,7 +67,12 @@ READ: dict[str, list[str]] = {}  # page → English identifiers and Christian-Er
 def shoot(driver, name: str) -> None:
     """The whole page at 390 px and 1280 px wide; what it says is kept for the clerk's-words check."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
+    # a click may have started a navigation: read the page that arrives, not the one being left
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return document.readyState") == "complete" and d.find_elements(By.TAG_NAME, "body")
+    )
     READ[name] = [driver.title, driver.find_element(By.TAG_NAME, "body").text]
     SHOTS.mkdir(parents=True, exist_ok=True)
     for label, width in (("phone", 390), ("desktop", 1280)):

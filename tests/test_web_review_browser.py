@@ -131,6 +131,15 @@ def test_province_officer_review_round_trip_and_a_tampered_log(browser, server):
         assert fetch(driver, f"{server.url}/department/files/{quote(rel)}")[0] == 404, rel
     for url in (f"/department/centers/{FOREIGN}", "/department/centers/03-สมุทรปราการ-บางพลี"):
         assert fetch(driver, server.url + quote(url))[0] == 404, url
+    for url in (  # the department's pages: refused (403), not hidden
+        "/department/circular",
+        "/department/centers",
+        "/department/ingest",
+        "/department/campaign",
+        "/department/links/new",
+        "/department/archive.zip",
+    ):
+        assert fetch(driver, server.url + url)[0] == 403, url
     driver.get(server.url + "/department/files")
     assert "พระสมุทรเจดีย์" not in driver.page_source and "summary" not in driver.page_source
     shoot(driver, "21-province-files")

@@ -401,7 +401,7 @@ def test_an_answer_file_from_the_command_line_is_reviewed_and_its_archived_versi
     archive.archive([entry], out / "archive")
     department = signed_in(app, "department", PASSWORD)
     html = department.get(f"/department/centers/{FOREIGN}").text
-    assert answer.source.name in html  # "from the answer file …"
+    assert "จากไฟล์คำตอบของศูนย์" in html and answer.source.name not in html  # said in words, not its file name
     response = department.post(
         f"/department/centers/{FOREIGN}/review",
         data={"csrf_token": csrf_of(html), "decision": "accept"},

@@ -1,10 +1,9 @@
-"""The real server (uvicorn, real LibreOffice): an acknowledged submission and a running build survive kill -9."""
+"""The real server (uvicorn, real LibreOffice): a running build survives kill -9 (queued reports: test_report_queue)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import threading
 import time
 from pathlib import Path
 
@@ -34,33 +33,6 @@ def wait_for(condition, seconds: float, what: str):
     raise AssertionError(f"not within {seconds} s: {what}")
 
 
-def test_a_submission_survives_kill_9_and_its_report_is_made_after_the_restart(campaign):
-    config, server = campaign
-    server.start()
-    site = Site(config)  # the same database, as another process sees it
-    token = link_of(site)
-    page = httpx.get(f"{server.url}/c/{token}")
-    criteria = site.campaign().criteria
-    form = complete_form(criteria, csrf_of(page.text), assessor_name="นายก่อนดับ ทดสอบ")
-    # The submit is acknowledged after its report is built; kill the server while it builds.
-    threading.Thread(target=lambda: _post(f"{server.url}/c/{token}", form), daemon=True).start()
-    wait_for(lambda: site.db.one("SELECT id FROM submissions"), 60, "the submission recorded")
-    group = server.process.pid
-    server.kill()
-    wait_for(lambda: not report_workers(group), 30, "the killed server's report workers ended")
-    row = site.db.one("SELECT * FROM submissions")
-    assert row["report"] == "pending" and "นายก่อนดับ ทดสอบ" in row["answer"]
-    server.start()  # redoes the answer file and the report of what was pending
-    wait_for(lambda: site.db.one("SELECT report FROM submissions")["report"] != "pending", 180, "report redone")
-    row = site.db.one("SELECT * FROM submissions")
-    assert row["report"] == "ok", row["report_problems"]
-    answer = config.settings.inputs / "answers" / "02-นนทบุรี-บางบัวทอง.yaml"
-    assert "นายก่อนดับ ทดสอบ" in answer.read_text(encoding="utf-8")
-    report = httpx.get(f"{server.url}/c/{token}/report.pdf")
-    assert report.status_code == 200 and report.content.startswith(b"%PDF")
-    assert token not in Path(server.log).read_text(encoding="utf-8", errors="replace")  # never logged
-
-
 def report_workers(group: int) -> list[int]:
     """The report worker processes (multiprocessing spawn) of a server's process group."""
     found = []
@@ -75,11 +47,6 @@ def report_workers(group: int) -> list[int]:
         except (OSError, ProcessLookupError):
             pass
     return found
-
-
-def _post(url: str, form: dict) -> None:
-    with contextlib.suppress(httpx.TransportError):  # the server is killed under it
-        httpx.post(url, data=form, timeout=300)
 
 
 def test_a_build_running_when_the_server_is_killed_is_redone_after_the_restart(campaign):
@@ -102,3 +69,37 @@ def test_a_build_running_when_the_server_is_killed_is_redone_after_the_restart(c
     assert site.builds.get(1)["state"] == "done", site.builds.get(1)["failures"]
     assert (config.settings.outputs / "letters" / "all-provinces.pdf").is_file()
     assert (config.settings.outputs / "package" / "02-นนทบุรี.pdf").is_file()
+
+
+def test_the_icon_is_served_and_stopping_the_server_leaks_no_semaphore(campaign):
+    """The tab's icon is the project's own; a server that made a report (its worker processes) stops
+    cleanly: no "leaked semaphore objects" warning from multiprocessing's resource tracker."""
+    config, server = campaign
+    server.start()
+    icon = httpx.get(f"{server.url}/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    site = Site(config)
+    token = link_of(site)
+    page = httpx.get(f"{server.url}/c/{token}")
+    form = complete_form(site.campaign().criteria, csrf_of(page.text))
+    assert httpx.post(f"{server.url}/c/{token}", data=form, timeout=300).status_code in (200, 303)
+    report = config.settings.outputs / "reports" / "02-นนทบุรี-บางบัวทอง.pdf"
+    wait_for(report.is_file, 180, "the report made by a worker process")
+    group = server.process.pid
+    server.process.terminate()  # what systemd's stop does; the tracker reports when the server is gone
+    server.process.wait(60)
+    wait_for(lambda: not in_group(group), 30, "the server's helper processes (resource tracker) ended")
+    log = server.log.read_text(errors="replace")
+    assert "Application shutdown complete" in log
+    assert "leaked" not in log and "resource_tracker" not in log, log[-2000:]
+
+
+def in_group(group: int) -> list[int]:
+    """The processes still in a server's process group."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            if proc.name.isdigit() and os.getpgid(int(proc.name)) == group:
+                found.append(int(proc.name))
+    return found

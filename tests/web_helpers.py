@@ -91,5 +91,8 @@ def visible_text(html: str) -> str:
 def clerk_problems(text: str, allowed: set[str]) -> list[str]:
     """English identifiers and Christian-Era years in ``text`` (links aside: a link is a link)."""
     text = re.sub(r"https?://\S+", " ", text)
+    from pipeline.thai import arabic_digit_runs_in_thai
+
     found = [w for w in LATIN.findall(text) if w not in PLAIN_LATIN | allowed]
-    return found + [f"ปี ค.ศ. {y}" for y in CHRISTIAN_YEAR.findall(text)]
+    years = [f"ปี ค.ศ. {y}" for y in CHRISTIAN_YEAR.findall(text)]
+    return found + years + [f"เลขอารบิก {d}" for d in arabic_digit_runs_in_thai(text)]

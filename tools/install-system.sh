@@ -18,10 +18,14 @@ command -v fc-match >/dev/null 2>&1 || need+=(fontconfig)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
+# Debian's UNO bindings, for Debian's own Python: LibreOffice kept warm for the web's reports (convert/warm.py).
+/usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || need+=(python3-uno)
 grep -qi 'DejaVu Sans' <<<"$fonts" || need+=(fonts-dejavu-core)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 # hb-shape: tools/measure_sarabun.py and its test shape text with HarfBuzz, as LibreOffice does.
 command -v hb-shape >/dev/null 2>&1 || need+=(libharfbuzz-bin)
+# pdftk: the hostile-input tests fill our own fillable forms as another PDF program would.
+command -v pdftk >/dev/null 2>&1 || need+=(pdftk-java)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"

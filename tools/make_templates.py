@@ -366,7 +366,7 @@ def paragraph(
     """Append a paragraph to ``container`` (document, cell, header).
 
     ``runs`` are strings, or ``(text, {"bold": True, ...})`` pairs passed to
-    ``add_run``. A string "\\t" makes a tab run. ``size_pt`` sets the
+    ``add_run``. A string "\\t" makes a tab run, "\\n" a line break. ``size_pt`` sets the
     paragraph mark's size too (matters for empty paragraphs).
     """
     para = container.add_paragraph()
@@ -412,6 +412,9 @@ def add_run(
     if text == "\t":
         run = para.add_run()
         run.add_tab()
+    elif text == "\n":  # a line break: where a name may wrap, and nowhere else
+        run = para.add_run()
+        run.add_break()
     else:
         run = para.add_run(text)
     if bold is not None or size_pt is not None or color is not None:
@@ -1207,7 +1210,18 @@ def _quality_table(doc) -> None:
     _, part = merged_row(table)  # keep-with-next in a group's heading row: Word keeps the row with the next
     shade(part, GROUP_FILL)
     cell_text(part, ("{{ row.number }}. {{ row.title|thai }}", {"bold": True}), keep_with_next=True)
+    # A topic's rows stay on one page (keep-with-next on every row but its last, in LibreOffice
+    # and Word alike), so no page starts with an empty topic cell whose topic began a page before.
+    tag_row(table, "{%tr elif row.last_in_topic %}")
+    _quality_item_row(table, keep_with_next=False)
     tag_row(table, "{%tr else %}")
+    _quality_item_row(table, keep_with_next=True)
+    tag_row(table, "{%tr endif %}")
+    tag_row(table, "{%tr endfor %}")
+    finish_table(table)
+
+
+def _quality_item_row(table: Table, *, keep_with_next: bool) -> None:
     topic, box, text = table.add_row().cells
     cell_text(topic, "{{ row.topic|thai }}")
     cell_text(box, "{{ row.box }}", "{% if row.box %} {% endif %}({{ row.marker }})", align="center")
@@ -1217,9 +1231,10 @@ def _quality_table(doc) -> None:
     cell_text(text, "{%p endif %}")
     point_lines(text, "row.points")
     note_line(text, "row.note")
-    tag_row(table, "{%tr endif %}")
-    tag_row(table, "{%tr endfor %}")
-    finish_table(table)
+    if keep_with_next:
+        for cell in (topic, box, text):
+            for para in cell.paragraphs:
+                para.paragraph_format.keep_with_next = True
 
 
 def _results_table(doc, widths_cm: Sequence[float], notes_column: bool) -> None:
@@ -1382,9 +1397,13 @@ def build_center_list() -> DocumentObject:
 # --------------------------------------------------------------------------
 # Template: the national summary
 # --------------------------------------------------------------------------
-# At 14 pt a row takes two lines (the center's name and the date wrap); every
-# heading and number still fits its column: ลำดับ | จังหวัด | ศูนย์ | วันที่ประเมิน | ๑ | basic | ๒
-SUMMARY_CENTER_WIDTHS_CM = (1.1, 2.6, 4.0, 2.3, 1.7, 1.4, 2.9)
+# At 14 pt a row takes two lines: the center's name breaks after "ศูนย์ดำรงธรรมอำเภอ" (a line break
+# of ours, so the district's name stays whole: not "อำเภอพระ / สมุทรเจดีย์"), every other value fits
+# its column on one line: a province (พระนครศรีอยุธยา 2.35 cm), a date (๓๐ พฤศจิกายน ๒๕๖๔ 3.07 cm), a
+# district (เมืองนครศรีธรรมราช 2.73 cm), "๕๒/๕๒ (๑๐๐.๐๐)" (2.50 cm), plus 0.24 cm of cell padding;
+# the checks' table_word_breaks rule proves it on the PDF.
+# ลำดับ | จังหวัด | ศูนย์ | วันที่ประเมิน | ๑ | basic | ๒
+SUMMARY_CENTER_WIDTHS_CM = (1.05, 2.6, 3.3, 3.35, 1.65, 1.3, 2.75)
 SUMMARY_ITEM_WIDTHS_CM = (1.3, TEXT_WIDTH_CM - 1.3 - 2.4 - 1.8, 2.4, 1.8)
 SUMMARY_KEYS = ("circular", "generated", "centers", "items", "chart", "missing", "totals")  # parts: unused
 IMAGE_SPACING_CM = 0.32  # LibreOffice's spacing around a picture that declares none
@@ -1413,7 +1432,7 @@ def build_summary() -> DocumentObject:
     values = [
         ("{{ c.order|thai_digits }}", "center"),
         ("{{ c.province|thai }}", None),
-        ("{{ c.center|thai }}", None),
+        (("{{ c.center_lead|thai }}{% if c.center_lead %}", "\n", "{% endif %}{{ c.district|thai }}"), None),
         ("{{ c.assessed_on|thai_date }}", None),
         ("{{ c.physical_met|thai_digits }}/{{ c.physical_total|thai_digits }}", "center"),
         ("{% if c.basic_met %}" + SUMMARY_BASIC[0] + "{% else %}" + SUMMARY_BASIC[1] + "{% endif %}", "center"),
@@ -1424,7 +1443,7 @@ def build_summary() -> DocumentObject:
         ),
     ]
     for cell, (value, align) in zip(cells, values, strict=True):
-        cell_text(cell, value, align=align)
+        cell_text(cell, *([value] if isinstance(value, str) else value), align=align)
     tag_row(table, "{%tr endfor %}")
     finish_table(table)
     tag_paragraph(doc, "{%p else %}")
@@ -1439,7 +1458,8 @@ def build_summary() -> DocumentObject:
     # The template gives the chart its caption: ``chart(…)`` draws the picture with it.
     paragraph(
         doc,
-        '{{ chart("' + SUMMARY_CHART_CAPTION + '") }}',
+        # the panels headed with the words of the table below: one heading for each criterion
+        "{{ chart(" + ", ".join(f'"{words}"' for words in (SUMMARY_CHART_CAPTION, *SUMMARY_CRITERIA)) + ") }}",
         align="center",
         left_cm=-IMAGE_SPACING_CM,
         right_cm=-IMAGE_SPACING_CM,
@@ -1497,7 +1517,8 @@ def build_summary() -> DocumentObject:
 # of registration (๔๓.๑.๑, the form's page heading) heads each day's rows.
 REGISTER_TITLE = "ทะเบียนหนังสือส่ง"
 REGISTER_COLUMNS = ("เลขทะเบียนส่ง", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง", "การปฏิบัติ", "หมายเหตุ")
-REGISTER_WIDTHS_CM = (1.7, 2.4, 1.9, 1.6, 2.4, 2.7, 1.5, 1.8)
+# A date on one line ("๒๘ ธ.ค. ๒๕๖๓", 2.1 cm, the short form a register uses); every heading whole.
+REGISTER_WIDTHS_CM = (1.7, 2.4, 2.4, 1.6, 2.3, 2.6, 1.3, 1.7)
 REGISTER_DAY = "วันที่"
 
 
@@ -1518,7 +1539,7 @@ def build_register() -> DocumentObject:
     values = [
         ("{{ e.number|thai }}", "center"),
         ("{{ e.reference|thai }}", None),
-        ("{{ e.dated|thai_date }}", None),
+        ("{{ e.dated|thai_short_date }}", None),
         ("{{ e.sender|thai }}", None),
         ("{{ e.addressee|thai }}", None),
         ("{{ e.subject|thai }}", None),

@@ -24,6 +24,8 @@ class Expectation:
     # Generic rules to run (None: all). A file made of checked PDFs (a print file, a
     # package) needs only what joining them can change: page size and count.
     rules: tuple[str, ...] | None = None
+    # Names no line may break inside (a table cell's "อำเภอพระ" / "สมุทรเจดีย์"): the campaign's districts.
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

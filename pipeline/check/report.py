@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..files import write_text
 from .model import Finding
@@ -81,3 +83,33 @@ def write_json(findings: Sequence[Finding], path: Path) -> None:
         "totals": totals(findings),
     }
     write_text(Path(path), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def update_json(findings: Sequence[Finding], path: Path) -> list[Finding]:
+    """check.json with ``findings`` and, for every PDF they do not cover, its last result from the file
+    as it was, while that PDF still exists: a run that checks only some documents (the letters, one
+    center's report) never drops the results of the others. Returns every finding written.
+
+    A lock file beside it keeps two updates apart (a campaign build and a report made from the web).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(f".{path.name}.lock"), "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        checked = {Path(f.pdf) for f in findings}
+        kept = [f for f in _read(path) if f.pdf not in checked and f.pdf.is_file()]
+        merged = sorted([*kept, *findings], key=lambda f: str(f.pdf))  # stable: one PDF's rules stay in order
+        write_json(merged, path)
+    return merged
+
+
+def _read(path: Path) -> list[Finding]:
+    """The findings of check.json (none if it is missing or unreadable: the next write starts over)."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        return [
+            Finding(Path(f["pdf"]), str(f["rule"]), bool(f["ok"]), str(f["detail"]), str(f.get("kind", "")))
+            for f in data["findings"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []

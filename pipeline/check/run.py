@@ -12,6 +12,7 @@ from ..workers import parallel_map
 from .model import Expectation, Finding, Rule
 from .rules import RULES
 from .text import reading
+from .wordbreak import prepare
 
 MAX_LISTED = 10  # problems shown per finding; the rest are counted
 
@@ -70,6 +71,7 @@ def check_all(
     """Every PDF, in ``workers`` processes (default: one per core); ``extra_rules`` by kind;
     ``progress(done, total)`` after each PDF. Findings come in the order of ``exps``."""
     jobs = [(exp, dict(extra_rules.get(exp.kind, _NO_RULES))) for exp in exps]
+    prepare()  # the word list, loaded once here, reaches the forked workers with the fork
     per_pdf = parallel_map(_check_job, jobs, workers=workers, progress=progress)
     return [finding for findings in per_pdf for finding in findings]
 

@@ -8,7 +8,9 @@ or drop arguments past ~250. So: batches in parallel workers, pre-initialised pr
 reused across calls, every output verified, every call bounded in time, and whatever a
 batch lost retried one file at a time.
 
-The rooms: ``batches`` (the conversion: workers, batches, retries), ``profiles`` (making,
+The rooms: ``batches`` (the conversion: workers, batches, retries), ``warm`` (long-lived
+instances driven over UNO, for reports made one or a few at a time; ``uno_bridge`` runs under
+Debian's Python and drives one of them), ``profiles`` (making,
 warming and handing out profiles; killing what still runs on one), ``soffice`` (one
 LibreOffice run and its supervision: process group, time bound, stop flag, the tie to its
 parent), ``pdfs`` (each PDF written: verified, page numbers, put in place).
@@ -16,7 +18,19 @@ parent), ``pdfs`` (each PDF written: verified, page numbers, put in place).
 
 from __future__ import annotations
 
-from .batches import CHUNK, PDFA2_FILTER, Conversion, convert
+from .batches import CHUNK, PDFA2_FILTER, Conversion, How, convert
 from .soffice import LibreOfficeError, identity
+from .warm import WarmPool, available, shared
 
-__all__ = ["CHUNK", "PDFA2_FILTER", "Conversion", "LibreOfficeError", "convert", "identity"]
+__all__ = [
+    "CHUNK",
+    "PDFA2_FILTER",
+    "Conversion",
+    "How",
+    "LibreOfficeError",
+    "WarmPool",
+    "available",
+    "convert",
+    "identity",
+    "shared",
+]

@@ -113,15 +113,15 @@ def _libc_prctl() -> Callable[..., int] | None:
 
 
 # Looked up once here, so the child between fork and exec only calls it (no import, no lookup).
-_PRCTL = _libc_prctl()
+PRCTL = _libc_prctl()
 
 
-def _tied_to(parent: int) -> Callable[[], None]:
+def tied_to(parent: int) -> Callable[[], None]:
     """A preexec_fn: SIGTERM to the child when ``parent``'s starting thread ends."""
 
     def tie() -> None:
-        assert _PRCTL is not None
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        assert PRCTL is not None
+        PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
         if os.getppid() != parent:  # the parent died before the tie was made
             os.kill(os.getpid(), signal.SIGKILL)
 
@@ -130,7 +130,7 @@ def _tied_to(parent: int) -> Callable[[], None]:
 
 def command(exe: str, args: list[str]) -> list[str]:
     """The command line of one run: soffice, under the guard where the tie is possible."""
-    if _PRCTL is None:
+    if PRCTL is None:
         return [exe, *args]
     return ["/bin/sh", "-c", _GUARD, "soffice-guard", exe, *args]
 
@@ -159,7 +159,7 @@ class Soffice:
                 stderr=subprocess.STDOUT,
                 env=env,
                 start_new_session=True,
-                preexec_fn=_tied_to(os.getpid()) if _PRCTL else None,
+                preexec_fn=tied_to(os.getpid()) if PRCTL else None,
             )
             try:
                 code = self._wait(proc, timeout, meanwhile)

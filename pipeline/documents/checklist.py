@@ -75,6 +75,8 @@ def criteria_context(
                         **entry,
                         "topic": f"{number(topic.id)}. {topic.title}" if index == 0 else "",
                         "first_in_topic": index == 0,
+                        # the template keeps a topic's rows on one page: no page starts with an empty topic cell
+                        "last_in_topic": index == len(topic.items) - 1,
                     }
                 )
             topics.append({"id": topic.id, "number": number(topic.id), "title": topic.title, "items": items})

@@ -1,7 +1,7 @@
 """The national summary: every answered center in one table, compliance per item, a chart.
 
 Also the same per-center figures as a data file for Excel
-(outputs/summary/results.csv): ``results_rows`` (written by assemble.write_csv).
+(outputs/summary/results.csv): ``results_rows`` (written by exports.write_csv).
 Counts only; no verdict beyond the criteria's own basic condition (เกณฑ์ที่ ๑ in full).
 """
 
@@ -71,6 +71,9 @@ def _center_rows(campaign: Campaign, answers: Sequence[Answer]) -> list[dict[str
                 "order": center.order,
                 "province": center.province,
                 "center": center.name,
+                # printed on two lines, "ศูนย์ดำรงธรรมอำเภอ" / the district, never inside the district's name
+                "center_lead": center.name.removesuffix(center.district),
+                "district": center.district,
                 "assessed_on": answer.assessed_on,
                 "physical_met": physical_met(criteria, answer),
                 "physical_total": len(criteria.physical),

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ..model import Center
-from . import accounts, auth, scope
+from . import accounts, auth, scope, words
 from .site import Site
 
 Who = Literal["anyone", "center", "department"]  # "department": a signed-in account (see Rule.roles)
@@ -76,8 +76,7 @@ RULES: dict[str, Rule] = {
     "archive.download": Rule("department"),
 }
 
-CLOSED = "กรมการปกครองปิดรับแบบประเมินแล้ว แก้ไขหรือส่งใหม่ไม่ได้"
-EXPIRED = "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง โปรดเปิดหน้าเดิมแล้วส่งใหม่"
+CLOSED, EXPIRED = words.CLOSED, words.EXPIRED
 
 
 @dataclass(frozen=True)
@@ -122,9 +121,9 @@ def may(actor: Actor, action: str, site: Site) -> str | None:
     """None when ``actor`` may do ``action``, else the reason (Thai)."""
     rule = RULES[action]
     if rule.who != "anyone" and actor.who != rule.who:
-        return "ไม่อนุญาต"
+        return words.NOT_ALLOWED
     if rule.who == "department" and (actor.account is None or actor.account.role not in rule.roles):
-        return "บัญชีของจังหวัดทำรายการนี้ไม่ได้ (เฉพาะกรมการปกครอง)"
+        return words.DEPARTMENT_ONLY
     if rule.while_open and site.closed():
         return CLOSED
     return None

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import errno
 import logging
 import re
+import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,15 +19,15 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..problems import InputError
-from ..thai import FILTERS, thai_digits
-from . import words
+from ..thai import FILTERS, thai_digits, thai_text
+from . import slow, words
 from .access import Refused
 from .site import Site, WebConfig
 from .views import builds, campaign, center, centers, circular, dashboard, files, ingest, links, review, sign_in
@@ -55,14 +59,25 @@ class Limits:
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
             return await _plain(send, 413, "คำขอใหญ่เกินกำหนด (request too large)")
-        seen = 0
+        seen, whole = 0, False
+        started = time.monotonic()
 
         async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
+            """The next part of the body: within its size limit, and at a pace (slow.py), else 413 / 408."""
+            nonlocal seen, whole
+            if whole:  # after the body only a disconnect comes, and a download may wait for it long
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), slow.BODY_IDLE_SECONDS)
+            except TimeoutError:
+                raise TooSlow() from None
+            whole = message["type"] != "http.request" or not message.get("more_body")
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
                 raise TooLarge()
+            elapsed = time.monotonic() - started
+            if message.get("more_body") and elapsed > slow.BODY_GRACE_SECONDS and seen < slow.BODY_MIN_RATE * elapsed:
+                raise TooSlow()
             return message
 
         static = scope["path"].startswith("/static/")  # the stylesheet may be cached; pages never
@@ -79,9 +94,15 @@ class Limits:
             await self.app(scope, limited_receive, with_headers)
         except TooLarge:
             await _plain(send, 413, "คำขอใหญ่เกินกำหนด (request too large)")
+        except TooSlow:
+            await _plain(send, 408, "ส่งข้อมูลช้าเกินไป โปรดลองใหม่ (request timeout)")
 
 
 class TooLarge(Exception):
+    pass
+
+
+class TooSlow(Exception):
     pass
 
 
@@ -110,6 +131,14 @@ class RedactTokens(logging.Filter):
         return True
 
 
+async def favicon(request: Request) -> Response:
+    """The tab's icon (static/favicon.ico, in the project: no outside asset); browsers ask for it unprompted."""
+    return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon", headers=ICON_CACHE)
+
+
+ICON_CACHE = {"Cache-Control": "public, max-age=86400"}
+
+
 def _warm_then_redo(site: Site) -> None:
     with contextlib.suppress(Exception):  # wrong inputs: the department's page says so
         site.campaign()
@@ -120,7 +149,8 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     site = Site(config)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     env.filters.update(FILTERS)
-    env.filters["thai"] = thai_digits
+    env.filters["thai"] = thai_digits  # a number
+    env.filters["thai_text"] = thai_text  # a message: Thai digits where it is Thai, a path keeps its own
     env.filters["when"] = words.when
     env.filters["rule"] = words.rule
     env.globals["words"] = words
@@ -156,6 +186,7 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         Route("/department/files.zip", files.files_zip),
         Route("/department/files/{path:path}", files.download),
         Route("/department/archive.zip", files.archive_zip),
+        Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 
@@ -178,6 +209,15 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         title, message = words.SERVER_ERROR
         return page(request, "message.html", 500, title=title, message=message)
 
+    async def storage_error(request: Request, error: Exception) -> Response:
+        """The database or a file could not be read or written: most often a full disk. Said in Thai,
+        logged in one line (no traceback: it is no bug), and the server goes on."""
+        logging.getLogger("uvicorn.error").warning("storage: %s %s: %s", request.method, request.url.path, error)
+        full = isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+        full = full or "full" in str(error) or "disk I/O" in str(error)
+        title, message = words.DISK_FULL if full else words.STORAGE_ERROR
+        return page(request, "message.html", 503, title=title, message=message)
+
     async def refusal(request: Request, error: Exception) -> Response:
         assert isinstance(error, Refused)
         return refused(request, error)
@@ -186,12 +226,20 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         routes=routes,
         middleware=[Middleware(Limits, max_bytes=config.max_upload)],
         lifespan=lifespan,
-        exception_handlers={Refused: refusal, InputError: inputs_wrong, HTTPException: http_error, 500: server_error},
+        exception_handlers={
+            Refused: refusal,
+            InputError: inputs_wrong,
+            HTTPException: http_error,
+            sqlite3.OperationalError: storage_error,
+            OSError: storage_error,
+            500: server_error,
+        },
     )
     app.state.site = site
     app.state.templates = templates
     if start_background:
         site.builds.resume()
+        site.start_workers()  # the report queue: what a killed server left queued goes on
         # Read the campaign (seconds at 878 answer files) before the first page asks, then finish
         # what a killed server left.
         threading.Thread(target=_warm_then_redo, args=(site,), name="gecc-redo", daemon=True).start()

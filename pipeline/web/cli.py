@@ -26,8 +26,25 @@ if TYPE_CHECKING:
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 
 
+# What set-password and users can end with: none of a build's LibreOffice or font statuses.
+ACCOUNT_EXITS = """\
+สถานะเมื่อจบ / exit status:
+  0 เรียบร้อย / done
+  1 ไม่ได้เปลี่ยนแปลง: รหัสผ่านสั้นเกินไป พิมพ์สองครั้งไม่ตรงกัน หรือบัญชีไม่ถูกต้อง
+    nothing changed: the password is too short, the two entries differ, or the account is wrong
+  2 คำสั่งไม่ครบ (เช่น ไม่ได้ระบุชื่อผู้ใช้) / the command is incomplete (e.g. no user NAME)
+  130 / 143 ถูกขัดจังหวะ / interrupted (Ctrl-C / SIGTERM)
+
+รหัสผ่านอ่านจาก stdin (หนึ่งบรรทัด) เมื่อส่งต่อมาทางท่อ เช่น
+  printf '%s\\n' "$PASSWORD" | gecc set-password
+หรือถามสองครั้งเมื่อพิมพ์ที่เทอร์มินัล (ไม่แสดงบนจอ)
+The password is read from standard input (one line) when it is piped, as above; at a terminal
+it is asked for twice, not shown.
+"""
+
+
 def add_commands(
-    command: Callable[[str, str, Callable[[argparse.Namespace], int]], argparse.ArgumentParser],
+    command: Callable[..., argparse.ArgumentParser],
     folders: Callable[[argparse.ArgumentParser], None],
 ) -> None:
     """Add serve, links and set-password with ``command(name, help, run)`` and ``folders(sub)`` of pipeline.cli."""
@@ -60,6 +77,7 @@ def add_commands(
         "ตั้งรหัสผ่าน (อ่านจาก stdin หรือถามสองครั้ง) ค่าเริ่มต้นคือบัญชี department / "
         "set an account's password (read from stdin, or asked twice); default the department's account",
         set_password,
+        ACCOUNT_EXITS,
     )
     folders(sub)
     sub.add_argument("--user", default="department", metavar="NAME", help="the account (default: department)")
@@ -68,6 +86,7 @@ def add_commands(
         "บัญชีผู้ใช้: add เพิ่ม (รหัสผ่านจาก stdin หรือถามสองครั้ง), list แสดง, disable ระงับ / "
         "accounts: add (password from stdin or asked twice), list, disable",
         users,
+        ACCOUNT_EXITS,
     )
     folders(sub)
     sub.add_argument("what", choices=("add", "list", "disable"), help="add | list | disable")
@@ -101,6 +120,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import RedactTokens, create_app
+    from .slow import SERVER_OPTIONS, HeadTimeout
 
     config = _config(args, secure_cookies=not args.insecure_cookies)
     app = create_app(config)
@@ -113,6 +133,8 @@ def serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("GECC_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_config=_log_config(),
+        http=HeadTimeout,  # a request head sent a byte at a time is cut off (slow.py)
+        **SERVER_OPTIONS,
     )
     return 0
 
@@ -226,8 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     top = argparse.ArgumentParser(prog="python -m pipeline.web.cli")
     commands = top.add_subparsers(dest="command", required=True)
 
-    def command(name: str, help: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help)
+    def command(
+        name: str, help: str, run: Callable[[argparse.Namespace], int], exits: str = ""
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, epilog=exits, formatter_class=argparse.RawDescriptionHelpFormatter)
         sub.set_defaults(run=run)
         return sub
 

@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     answer_file TEXT NOT NULL,
     basic_met INTEGER NOT NULL, quality_met INTEGER NOT NULL,
     submitted_at REAL NOT NULL,
-    report TEXT NOT NULL DEFAULT 'pending', -- pending / ok / failed
+    report TEXT NOT NULL DEFAULT 'pending', -- pending (queued or being made) / ok / failed / superseded
     report_problems TEXT NOT NULL DEFAULT '[]',
     archived_version TEXT);
 CREATE INDEX IF NOT EXISTS submissions_center ON submissions (province, center, id);
@@ -78,6 +78,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DELETE FROM meta WHERE key = 'password'",
         "ALTER TABLE builds ADD COLUMN actor TEXT NOT NULL DEFAULT ''",  # who asked (the audit log's name)
     ),
+    # 2: the queue of reports to make (pipeline/web/reportqueue.py): a submit is acknowledged once kept,
+    # its report made by worker processes; what was queued survives kill -9.
+    (
+        """CREATE TABLE report_jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            submission INTEGER NOT NULL UNIQUE,   -- the submissions row whose report this is
+            province TEXT NOT NULL, center TEXT NOT NULL,
+            state TEXT NOT NULL,                  -- queued / running / done / failed / superseded
+            worker INTEGER,                       -- the pid of the worker process that took it
+            attempts INTEGER NOT NULL DEFAULT 0,  -- workers that died while making it
+            problems TEXT NOT NULL DEFAULT '[]',  -- why it failed, in Thai (JSON list)
+            audit_entry INTEGER, audit_hash TEXT, -- the submit's audit-log entry, named by the archive
+            queued_at REAL NOT NULL, started_at REAL, finished_at REAL)""",
+        "CREATE INDEX report_jobs_state ON report_jobs (state, id)",
+        "CREATE INDEX report_jobs_center ON report_jobs (province, center, state)",
+    ),
 )
 VERSION = len(MIGRATIONS)
 
@@ -109,14 +125,17 @@ class Database:
                 con.execute(f"PRAGMA user_version = {number}")
 
     @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in one transaction: committed when the block ends, rolled back on an error."""
+    def connect(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """A connection in one transaction: committed when the block ends, rolled back on an error.
+
+        ``write`` off: a read, which in WAL mode never waits for a writer's disk flush.
+        """
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         con.row_factory = sqlite3.Row
         try:
             con.execute("PRAGMA synchronous=FULL")
             con.execute("PRAGMA busy_timeout=30000")
-            con.execute("BEGIN IMMEDIATE")
+            con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield con
             except BaseException:
@@ -128,11 +147,11 @@ class Database:
 
     def one(self, sql: str, *args: Any) -> Any:
         """The first row (sqlite3.Row, indexed by column name), or None."""
-        with self.connect() as con:
+        with self.connect(write=False) as con:
             return con.execute(sql, args).fetchone()
 
     def all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
-        with self.connect() as con:
+        with self.connect(write=False) as con:
             return con.execute(sql, args).fetchall()
 
     def run(self, sql: str, *args: Any) -> int:

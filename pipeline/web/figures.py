@@ -9,12 +9,15 @@ says so, with the file's time. A province filter narrows every figure.
 from __future__ import annotations
 
 import csv
+import io
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..documents import summary
+from ..exports import csv_text
 from ..model import Answer, Campaign
 from ..review import ACCEPTED, RETURNED, SUBMITTED
 from ..thai import thai_digits
@@ -56,7 +59,7 @@ def figures(
     rows = [r for r in everything if not province or r["center"].province == province]
     answers = [a for a in campaign.answers if not province or a.province == province]
     submitted = [r for r in rows if r["state"] in ANSWERED]
-    table = summary.results_rows(campaign, answers)
+    table = [r for r in _results_rows(campaign) if not province or r["province"] == province]
     made, current = _results_csv(outputs, campaign)
     return Figures(
         rows=rows,
@@ -129,7 +132,7 @@ def national_chart(campaign: Campaign, submitted: list[dict[str, Any]], answers:
     counts = [("ผ่านเงื่อนไขพื้นฐาน (ด้านกายภาพครบ ๑๓ ข้อ)", sum(1 for r in submitted if r["basic"]), len(submitted))]
     for part in campaign.criteria.parts:
         ids = [i.id for i in part.items]
-        met = sum(1 for a in answers for i in ids if a.quality.get(i))
+        met = sum(sum(map(bool, map(a.quality.get, ids))) for a in answers)
         counts.append((part.title, met, len(ids) * len(answers)))
     return [
         {"label": label, "value": value, "of": of, "percent": round(100 * value / of) if of else 0}
@@ -143,16 +146,42 @@ def _shown(value: object) -> str:
     return thai_digits(value)
 
 
+# One campaign's results rows and one results.csv's verdict, kept while they stand: the cached
+# campaign is a new object whenever its answers change (site.py), so identity is the key.
+_rows: tuple[Campaign, list[dict[str, object]]] | None = None
+_verdict: tuple[Campaign, tuple[int, int], bool] | None = None
+_cache_lock = threading.Lock()
+
+
+def _results_rows(campaign: Campaign) -> list[dict[str, object]]:
+    global _rows
+    with _cache_lock:
+        if _rows is None or _rows[0] is not campaign:
+            _rows = (campaign, summary.results_rows(campaign))
+        return _rows[1]
+
+
 def _results_csv(outputs: Path, campaign: Campaign) -> tuple[float | None, bool]:
     """results.csv's time, and whether it holds exactly the rows the answers give now."""
+    global _verdict
     path = outputs / RESULTS_CSV
     try:
-        made = path.stat().st_mtime
-        on_disk = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))[1:]
+        st = path.stat()
+    except OSError:
+        return None, False
+    stamp = (st.st_mtime_ns, st.st_size)
+    with _cache_lock:
+        if _verdict is not None and _verdict[0] is campaign and _verdict[1] == stamp:
+            return st.st_mtime, _verdict[2]
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        on_disk = [[csv_text(v) for v in row] for row in csv.reader(io.StringIO(text))][1:]  # exports wrote it
     except (OSError, UnicodeDecodeError):
         return None, False
     now = [
         [("TRUE" if v else "FALSE") if isinstance(v, bool) else str(v) for v in row.values()]
-        for row in summary.results_rows(campaign)
+        for row in _results_rows(campaign)
     ]
-    return made, on_disk == now
+    with _cache_lock:
+        _verdict = (campaign, stamp, on_disk == now)
+    return st.st_mtime, on_disk == now

@@ -8,12 +8,10 @@ What the dashboard counts is in figures.py, links.csv in links.py, downloads in 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
+import sqlite3
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,11 +20,13 @@ from .. import audit, review, service
 from ..model import Answer, Campaign, Center
 from ..problems import InputError, Problem
 from ..settings import Settings
-from ..workers import cores
-from . import auth, edits, figures, forms, links, outputs
+from . import auth, edits, figures, forms, links, outputs, words
+from .commits import GroupAppend, GroupCommit
 from .db import Database, Submission, now, submissions_of
 from .jobs import Builds
-from .processes import die_with_parent, message
+from .processes import message
+from .reportqueue import ReportQueue
+from .reportworkers import ReportWorkers, WorkerConfig
 
 REPORTS = "reports"
 Stamp = tuple[tuple[str, int | None, int | None], ...]  # (file, mtime_ns, size) of input files
@@ -40,7 +40,8 @@ class WebConfig:
     secure_cookies: bool = True  # off only for plain-http localhost (development, tests)
     base_url: str = "http://127.0.0.1:8000"
     max_upload: int = 20 * 2**20  # bytes of one request body
-    build_reports: bool = True  # build a center's report on submit (off in tests that don't need one)
+    build_reports: bool = True  # run the report workers (off in tests that don't need reports made)
+    report_workers: int = 2  # worker processes making the queued reports
 
     @property
     def database_path(self) -> Path:
@@ -66,8 +67,13 @@ class Site:
         self._rereading = False
         self._campaign_lock = threading.Lock()
         self._center_locks: dict[tuple[str, str], threading.Lock] = {}
-        self._reports: ProcessPoolExecutor | None = None
         self._locks_lock = threading.Lock()
+        self.reports = ReportQueue(self.db)
+        self.commits = GroupCommit(self.db)  # a rush of submits shares its disk flushes,
+        self.submits_log = GroupAppend(self.settings.outputs)  # in the database and in the audit log
+        self.workers = ReportWorkers(
+            WorkerConfig(self.settings, config.database_path), self.reports, config.report_workers
+        )
         self.builds = Builds(self.settings, self.db)
         self._catalog = outputs.Catalog(self.settings.outputs)
 
@@ -174,7 +180,7 @@ class Site:
 
     def submit(self, center: Center, fields: dict[str, str]) -> Outcome:
         """Validate with the answer files' rules; when right: keep the version (SQLite, then the answer
-        file), both before the center is told; then build, check and archive its report."""
+        file), both before the center is told, and queue its report (made by the report workers)."""
         campaign = self.campaign()
         mapping = forms.answer_mapping(fields, center, campaign.criteria)
         result = service.validate_answer(mapping, campaign)
@@ -191,23 +197,19 @@ class Site:
                 return Outcome(
                     problems=[
                         Problem(
-                            "แบบประเมินออนไลน์",
-                            f"บันทึกไม่สำเร็จ ระบบเก็บสิ่งที่กรอกไว้เป็นร่างแล้ว โปรดส่งใหม่อีกครั้งภายหลัง ({message(error)})",
+                            words.ONLINE_FORM,
+                            words.SAVE_FAILED.format(reason=message(error)),
                         )
                     ]
                 )
             self._answers_written(result)
-            self.db.run("DELETE FROM drafts WHERE province = ? AND center = ?", center.province, center.name)
             version = len(self.submissions(center))
-            entry = review.submitted(self.settings.outputs, f"center:{center.slug}", center, result, version)
-            if self.config.build_reports:
-                self._build_report(campaign, result, row_id, (entry.n, entry.hash))
+            entry = self.submits_log.run(review.submit_entry(f"center:{center.slug}", center, result, version))
+            self._queue_report(center, row_id, (entry.n, entry.hash))
         return Outcome(submission=next(s for s in self.submissions(center) if s.id == row_id))
 
     def _record(self, center: Center, mapping: dict[str, Any], answer: Answer) -> int:
-        return self.db.run(
-            "INSERT INTO submissions (province, center, answer, answer_file, basic_met, quality_met, submitted_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        row = (
             center.province,
             center.name,
             json.dumps(mapping, ensure_ascii=False, default=str),
@@ -216,59 +218,43 @@ class Site:
             sum(answer.quality.values()),
             now(),
         )
+        sql = (
+            "INSERT INTO submissions (province, center, answer, answer_file, basic_met, quality_met, submitted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        return int(self.commits.run(lambda con: con.execute(sql, row).lastrowid or 0))
 
-    def _report_pool(self, broken: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
-        """Warm worker processes making reports, as many as LibreOffice slots: PyMuPDF (the checks) must
-        not run in two threads of one process, and a crash there must not take the server with it."""
-        with self._locks_lock:
-            if self._reports is None or self._reports is broken:
-                self._reports = ProcessPoolExecutor(
-                    max_workers=max(2, cores()),
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=die_with_parent,
-                    initargs=(os.getpid(),),
-                )
-            return self._reports
+    def _queue_report(self, center: Center, row_id: int, cause: tuple[int, str] | None = None) -> None:
+        """The version is kept: its draft goes, its report is queued (one transaction), a worker woken.
+        ``cause``: the submit's audit-log entry, which the report's archive manifest names."""
+
+        def kept(con: sqlite3.Connection) -> None:
+            con.execute("DELETE FROM drafts WHERE province = ? AND center = ?", (center.province, center.name))
+            self.reports.add(con, row_id, center.province, center.name, cause)
+
+        self.commits.run(kept)
+        self.workers.wake()
+
+    def start_workers(self) -> None:
+        """The report workers of this server (create_app starts them): what was queued goes on."""
+        if self.config.build_reports:
+            self.workers.start()
 
     def close(self) -> None:
-        with self._locks_lock:
-            if self._reports is not None:
-                self._reports.shutdown(wait=False, cancel_futures=True)
-                self._reports = None
-
-    def _build_report(
-        self, campaign: Campaign, answer: Answer, row_id: int, cause: tuple[int, str] | None = None
-    ) -> None:
-        lean = replace(campaign, answers=(), rejected=())  # what one report needs, cheap to send
-        settings = self.settings.with_(cause=cause)  # the archive's manifest names the submit's audit entry
-        try:
-            pool = self._report_pool()
-            try:
-                built = pool.submit(service.build_report, settings, lean, answer).result()
-            except BrokenProcessPool:  # a worker died (killed, out of memory): once more on fresh ones
-                built = self._report_pool(broken=pool).submit(service.build_report, settings, lean, answer).result()
-            state, problems, version = ("ok" if built.ok else "failed"), list(built.problems), built.archived_version
-        except Exception as error:  # a report that cannot be made must not lose the submission
-            state, problems, version = "failed", [message(error)], None
-        self.db.run(
-            "UPDATE submissions SET report = ?, report_problems = ?, archived_version = ? WHERE id = ?",
-            state,
-            json.dumps(problems, ensure_ascii=False),
-            version,
-            row_id,
-        )
+        self.workers.close()
 
     def report_pdf(self, center: Center) -> Path | None:
         pdf = self.settings.outputs / REPORTS / f"{center.slug}.pdf"
         return pdf if pdf.is_file() else None
 
     def redo_pending(self) -> None:
-        """After a restart: each center's latest submission whose answer file or report was not finished."""
+        """After a restart: each center's latest submission kept in SQLite whose answer file may not have
+        been written (the server died between the two): written now, and its report queued."""
         rows = self.db.all(
             "SELECT s.* FROM submissions s JOIN (SELECT province, center, max(id) AS id FROM "
             "submissions GROUP BY province, center) latest ON latest.id = s.id "
-            "WHERE s.report = 'pending'"
-        )
+            "WHERE s.report = 'pending' AND NOT EXISTS (SELECT 1 FROM report_jobs j WHERE j.submission = s.id)"
+        )  # one with a job had its answer file written before it was queued
         for row in rows:
             try:
                 campaign = self.campaign()
@@ -286,8 +272,7 @@ class Site:
                 with self._lock_of(center):
                     service.save_answer(self.settings, campaign, result)
                     self._answers_written(result)
-                    if self.config.build_reports:
-                        self._build_report(campaign, result, row["id"])
+                    self._queue_report(center, row["id"])
             except Exception as error:  # one center's trouble must not stop the others
                 self.db.run(
                     "UPDATE submissions SET report = 'failed', report_problems = ? WHERE id = ?",
@@ -334,6 +319,9 @@ class Site:
 
     def replace_centers(self, data: bytes) -> list[Problem]:
         return edits.replace_centers(self.settings.inputs, data)  # read again: its stamp changed
+
+    def centers_left_out(self, data: bytes) -> list[tuple[str, str]]:
+        return edits.centers_left_out(self.settings.inputs, data)
 
     def edit_circular(self, changes: dict[str, str]) -> list[Problem]:
         return edits.edit_circular(self.settings.inputs, changes)

@@ -40,6 +40,8 @@ COMMANDS = {
 FOLDERS = {
     "": "ไฟล์หลัก",
     "letters": "หนังสือเวียน",
+    "letters/follow-up": "หนังสือติดตาม",
+    "letters/results": "หนังสือแจ้งผล",
     "enclosures": "สิ่งที่ส่งมาด้วย",
     "forms": "แบบประเมินตนเอง",
     "package": "ชุดเอกสารรายจังหวัด",
@@ -49,7 +51,7 @@ FOLDERS = {
 }
 
 # File types a download link offers.
-FILE_TYPES = {"pdf": "PDF", "docx": "Word", "csv": "ตาราง CSV", "json": "ข้อมูลผลตรวจ", "xlsx": "Excel"}
+FILE_TYPES = {"pdf": "PDF", "docx": "Word", "csv": "ตาราง CSV", "json": "ไฟล์ข้อมูล", "xlsx": "Excel"}
 
 # Documents of the whole campaign under outputs/ (by path without suffix), as a clerk names them.
 DOCUMENTS = {
@@ -64,6 +66,8 @@ DOCUMENTS = {
     "summary/results": "ตัวเลขผลการประเมินรายศูนย์",
     "summary/summary": "สรุปผลการประเมินภาพรวม",
     "summary/summary-chart": "แผนภูมิสรุปผลการประเมิน",
+    "register": "ทะเบียนหนังสือส่ง",
+    "audit": "บันทึกการกระทำ",
 }
 
 # Each check a PDF goes through, described (check/rules.py, check/kinds.py).
@@ -87,6 +91,8 @@ RULES = {
     "fields": "ช่องกรอกได้ครบทุกข้อ",
     "source": "ชุดเอกสารมีเอกสารครบทุกฉบับ",
     "results_csv": "ตัวเลขผลการประเมินตรงกับคำตอบ",
+    "table_word_breaks": "ไม่มีคำถูกตัดกลางคำในช่องตาราง",
+    "entries": "ทะเบียนหนังสือส่งมีหนังสือครบทุกฉบับ",
 }
 OTHER_RULE = "การตรวจอื่น"
 
@@ -108,7 +114,7 @@ def document(path: str) -> str:
     extra = ""
     if stem.endswith("-fillable"):
         stem, extra = stem.removesuffix("-fillable"), " (แบบกรอกได้)"
-    kind = FOLDERS.get(folder.split("/")[0], "") if folder else ""
+    kind = FOLDERS.get(folder, FOLDERS.get(folder.split("/")[0], "")) if folder else ""
     return thai_digits(" ".join(w for w in [kind, *stem.split("-")] if w)) + extra
 
 
@@ -165,10 +171,29 @@ def account(name: str) -> str:
 
 
 # Messages the views show (the pages' own text is in the templates).
+CLOSED = "กรมการปกครองปิดรับแบบประเมินแล้ว แก้ไขหรือส่งใหม่ไม่ได้"
+EXPIRED = "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง โปรดเปิดหน้าเดิมแล้วส่งใหม่"
+NOT_ALLOWED = "ไม่อนุญาต"
+DEPARTMENT_ONLY = "บัญชีของจังหวัดทำรายการนี้ไม่ได้ (เฉพาะกรมการปกครอง)"
+SAVE_FAILED = "บันทึกไม่สำเร็จ ระบบเก็บสิ่งที่กรอกไว้เป็นร่างแล้ว โปรดส่งใหม่อีกครั้งภายหลัง ({reason})"
+ONLINE_FORM = "แบบประเมินออนไลน์"
+BUILD_RESTARTED = "เริ่มใหม่หลังเปิดระบบอีกครั้ง"
+BUILD_STOPPED = "การสร้างหยุดกลางคัน (กระบวนการสร้างเอกสารถูกปิด) สั่งใหม่ได้"
+BUILD_BUSY = "มีการสร้างเอกสารอื่นใช้โฟลเดอร์ผลลัพธ์อยู่ (จากหน้าเว็บหรือคำสั่ง) รอให้เสร็จแล้วสั่งใหม่"
+WHOLE_COUNTRY = "ทั้งประเทศ"
 NOT_FOUND = ("ไม่พบหน้านี้", "ลิงก์นี้ไม่ถูกต้องหรือถูกยกเลิกแล้ว โปรดติดต่อกรมการปกครองเพื่อขอลิงก์ใหม่")
 FORBIDDEN = "ไม่อนุญาต"
 INPUTS_WRONG = ("ระบบยังไม่พร้อม", "ข้อมูลนำเข้าของการประเมินมีปัญหา กรมการปกครองกำลังแก้ไข โปรดลองใหม่ภายหลัง")
 CANNOT = "ทำรายการนี้ไม่ได้"
+# The database or a file of the server could not be read or written (app.storage_error).
+DISK_FULL = (
+    "ระบบบันทึกข้อมูลไม่ได้ชั่วคราว",
+    "พื้นที่ดิสก์ของเครื่องแม่ข่ายเต็ม ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดแจ้งผู้ดูแลระบบแล้วลองใหม่ภายหลัง",
+)
+STORAGE_ERROR = (
+    "ระบบบันทึกข้อมูลไม่ได้ชั่วคราว",
+    "อ่านหรือเขียนข้อมูลในเครื่องแม่ข่ายไม่ได้ ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดแจ้งผู้ดูแลระบบแล้วลองใหม่ภายหลัง",
+)
 SERVER_ERROR = ("เกิดข้อผิดพลาด", "ระบบทำรายการนี้ไม่สำเร็จ ข้อมูลที่บันทึกแล้วยังอยู่ครบ โปรดลองใหม่อีกครั้ง")
 NO_COMMAND = ("คำสั่งไม่ถูกต้อง", "ไม่มีคำสั่งนี้")
 TOO_MANY_TRIES = "ลองเข้าสู่ระบบผิดหลายครั้งเกินไป โปรดรอ ๑๕ นาทีแล้วลองใหม่"

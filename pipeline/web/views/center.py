@@ -40,6 +40,7 @@ def _view(
         "physical": sum(1 for i in criteria.physical if fields.get(f"p:{i.id}")),
         **{part.id: sum(1 for i in part.items if fields.get(f"q:{i.id}")) for part in criteria.parts},
     }
+    making = bool(history) and history[-1].report == "pending"
     return page(
         request,
         "center.html",
@@ -64,6 +65,10 @@ def _view(
         csrf=site.csrf.token("center:" + auth.digest(token)),
         token=token,
         saved=request.query_params.get("saved"),
+        ahead=site.reports.ahead_of(history[-1].id) if making else None,
+        # Just after a submit the page reloads itself until the report is there (no script needed): a
+        # form being typed again later is never reloaded under the clerk's hands.
+        refresh=making and request.query_params.get("saved") == "submitted",
         review=found,
         comments=found.decision.items if found.decision and found.state == review.RETURNED else {},
         when_iso=when_iso,

@@ -54,4 +54,5 @@ async def dashboard(request: Request) -> Response:
             for e in scope.entries(await run_in_threadpool(site.recent_entries), actor.province, site.campaign())
         ][:AUDIT_SHOWN],
         names={c.slug: c for c in site.campaign().centers},
+        queue=await run_in_threadpool(site.reports.waiting),
     )

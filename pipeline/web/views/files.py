@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from .. import scope
+from .. import scope, words
 from ..access import allow, site_of
 from ..outputs import Document
 from ..site import Site
@@ -78,7 +78,7 @@ async def files_zip(request: Request) -> Response:
     if not (province or kind) or not shown:
         return not_found(request)
     path = await run_in_threadpool(site.files_zip, [p for d in shown for p in d.files.values()])
-    name = "-".join(x for x in (province if province != "-" else "ทั้งประเทศ", kind) if x)
+    name = "-".join(x for x in (province if province != "-" else words.WHOLE_COUNTRY, kind) if x)
     return FileResponse(
         path,
         media_type="application/zip",
