@@ -83,7 +83,8 @@ def sample(tmp_path_factory):
     profiles = root / "profiles"
 
     def converter(jobs, *, destinations=False, pdfa=False):
-        return convert.convert(jobs, fontconfig=fontconfig, pdfa=pdfa, destinations=destinations, profile_root=profiles)
+        how = convert.How(fontconfig=fontconfig, pdfa=pdfa, destinations=destinations, profile_root=profiles)
+        return convert.convert(jobs, how)
 
     whole, composed = root / "whole", root / "composed"
     results = {}
