@@ -25,7 +25,7 @@ import getpass
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -89,30 +89,41 @@ def _now() -> str:
 
 def append(outputs: Path, actor: str, action: str, detail: Mapping[str, Any] | None = None) -> Entry:
     """Add one entry to ``outputs``/audit.jsonl; it is on disk when this returns."""
+    return append_many(outputs, [(actor, action, detail)])[0]
+
+
+def append_many(outputs: Path, items: Sequence[tuple[str, str, Mapping[str, Any] | None]]) -> list[Entry]:
+    """Add entries (actor, action, detail), in order, each chained to the one before, in one write and one
+    flush: on disk when this returns (the web's submits at the same moment share it)."""
     path = log_path(outputs)
     path.parent.mkdir(parents=True, exist_ok=True)
     created = not path.exists()
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    entries = []
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         n, prev, ends_cleanly = _tail(fd)
-        fields: dict[str, Any] = {
-            "n": n + 1,
-            "at": _now(),
-            "actor": str(actor),
-            "action": str(action),
-            "detail": json.loads(json.dumps(dict(detail or {}), ensure_ascii=False, default=str)),
-            "prev": prev,
-        }
-        fields["hash"] = _digest(fields)
-        line = ("" if ends_cleanly else "\n") + _canonical(fields) + "\n"
-        os.write(fd, line.encode("utf-8"))
+        lines = "" if ends_cleanly else "\n"
+        for actor, action, detail in items:
+            fields: dict[str, Any] = {
+                "n": n + 1,
+                "at": _now(),
+                "actor": str(actor),
+                "action": str(action),
+                "detail": json.loads(json.dumps(dict(detail or {}), ensure_ascii=False, default=str)),
+                "prev": prev,
+            }
+            fields["hash"] = _digest(fields)
+            lines += _canonical(fields) + "\n"
+            entries.append(Entry(**fields))
+            n, prev = n + 1, fields["hash"]
+        os.write(fd, lines.encode("utf-8"))
         os.fsync(fd)
     finally:
         os.close(fd)  # closing releases the lock
     if created:
         _fsync_folder(path.parent)
-    return Entry(**fields)
+    return entries
 
 
 def _tail(fd: int) -> tuple[int, str, bool]:

@@ -81,13 +81,15 @@ class Context:
         s = self.settings
         return convert.convert(
             jobs,
-            fontconfig=fonts.prepare(s.build),
-            pdfa=pdfa,
-            profile_root=s.profile_root,
-            batch_timeout=s.batch_timeout,
-            file_timeout=s.file_timeout,
+            convert.How(
+                fontconfig=fonts.prepare(s.build),
+                pdfa=pdfa,
+                profile_root=s.profile_root,
+                batch_timeout=s.batch_timeout,
+                file_timeout=s.file_timeout,
+                destinations=destinations,
+            ),
             progress=progress,
-            destinations=destinations,
         )
 
 

@@ -126,8 +126,14 @@ def record(outputs: Path, actor: str, decision: Decision) -> Decision:
 
 def submitted(outputs: Path, actor: str, center: Center, answer: Answer, version: int | None = None) -> audit.Entry:
     """A center sent its answers (again): an entry ``submit``; a decision before it no longer holds."""
-    detail = {"center": center.slug, "answer_digest": answer_digest(answer), "version": version}
-    return audit.append(outputs, actor, "submit", detail)
+    return audit.append(outputs, *submit_entry(actor, center, answer, version))
+
+
+def submit_entry(
+    actor: str, center: Center, answer: Answer, version: int | None = None
+) -> tuple[str, str, dict[str, Any]]:
+    """The audit entry of a submit, as (actor, action, detail): for audit.append_many."""
+    return actor, "submit", {"center": center.slug, "answer_digest": answer_digest(answer), "version": version}
 
 
 def _decision(entry: audit.Entry) -> Decision:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -26,7 +26,7 @@ from .registry import BY_NAME, COMMANDS, EVERYTHING, drafting, needs_outgoing, o
 from .settings import Settings
 from .uptodate import Ledger
 
-__all__ = ["Outcome", "Progress", "Result", "execute_command", "ingest_forms", "init_answers", "run"]
+__all__ = ["Door", "Outcome", "Progress", "Result", "execute_command", "ingest_forms", "init_answers", "run"]
 
 
 @dataclass
@@ -92,28 +92,34 @@ def ingest_forms(pdfs: Sequence[Path], settings: Settings, err: TextIO = sys.std
     return ExitCode.failed if problems or not pdfs else ExitCode.ok
 
 
+@dataclass
+class Door:
+    """Where a run's words go: ``out`` the check table, ``err`` progress and the account of the run;
+    ``progress`` a door's own progress display (the web app's bar) instead of lines; ``verbose``: every
+    check's row; ``catch`` False: a failure a clerk can meet is raised (the web app shows it its own way)."""
+
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    progress: ProgressHook | None = None
+    verbose: bool = False
+    catch: bool = True
+
+
 def run(
     command: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr, verbose: bool = False
 ) -> int:
     """One command end to end; the exit status (pipeline.errors.ExitCode)."""
-    return execute_command(command, settings, out, err, verbose=verbose).status
+    return execute_command(command, settings, Door(out, err, verbose=verbose)).status
 
 
-def execute_command(
-    command: str,
-    settings: Settings,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
-    *,
-    progress: ProgressHook | None = None,
-    verbose: bool = False,
-    catch: bool = True,
-) -> Result:
+def execute_command(command: str, settings: Settings, door: Door | None = None) -> Result:
     """``run``, also saying what was done and how long each stage took (for the benchmark and the web app).
 
-    Failures a clerk can meet (pipeline.errors) are written to ``err`` in Thai and become the status;
-    with ``catch`` False they are raised instead (the web app shows them its own way).
+    Failures a clerk can meet (pipeline.errors) are written to ``door.err`` in Thai and become the status;
+    with ``door.catch`` False they are raised instead.
     """
+    door = door or Door()
+    err = door.err
     # a command, or one kind alone ("summary": the national summary and results.csv, service.refresh_results)
     kinds = COMMANDS.get(command) or ((command,) if command in BY_NAME else EVERYTHING)
     outcome = Outcome()
@@ -138,14 +144,14 @@ def execute_command(
                     _remove_unmade(planned, ledger)
                 planning = time.perf_counter() - started - loaded
                 _rejected(planned.rejected, err)
-                outcome = execute(planned, Context(settings, ledger, events=Progress(err, progress)))
+                outcome = execute(planned, Context(settings, ledger, events=Progress(err, door.progress)))
                 outcome.seconds["contexts"] = planning
             finally:
                 ledger.save()  # what was finished stays recorded, even when interrupted
-            status = _words(planned, outcome, out, err, verbose)
+            status = _words(planned, outcome, door)
     except (InputError, OSError, KeyboardInterrupt, RuntimeError) as error:
         failure = describe(error, settings.outputs)
-        if failure is None or not catch:
+        if failure is None or not door.catch:
             raise
         err.write(failure.message)
         status = failure.code
@@ -177,8 +183,9 @@ def _rejected(rejected: Sequence[object], err: TextIO) -> None:
         err.writelines(f"  - {p}\n" for p in rejected)
 
 
-def _words(planned: Plan, outcome: Outcome, out: TextIO, err: TextIO, verbose: bool) -> int:
+def _words(planned: Plan, outcome: Outcome, door: Door) -> int:
     """The closing lines of a run, and its exit status."""
+    out, err, verbose = door.out, door.err, door.verbose
     settings, rejected = planned.scope.settings, planned.rejected
     err.writelines(f"  {line}\n" for line in outcome.log)
     if planned.scope.make:

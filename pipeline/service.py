@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import check, convert, fonts, intake, runner
+from .check.wordbreak import prepare as prepare_checks
 from .convert import Conversion
 from .documents import Document, reports
 from .documents import summary as summary_kind
@@ -208,20 +209,24 @@ def _converter(settings: Settings) -> Converter:
     ) -> Conversion:
         return convert.convert(
             jobs,
-            fontconfig=fontconfig,
-            pdfa=pdfa,
-            profile_root=root,
-            batch_timeout=settings.batch_timeout,
-            file_timeout=settings.file_timeout,
+            convert.How(
+                fontconfig=fontconfig,
+                pdfa=pdfa,
+                profile_root=root,
+                batch_timeout=settings.batch_timeout,
+                file_timeout=settings.file_timeout,
+                destinations=destinations,
+            ),
             progress=progress,
-            destinations=destinations,
         )
 
     return converting
 
 
 def warm_up(settings: Settings) -> None:
-    """Start this process's LibreOffice for reports now (a report worker's first report then waits for none)."""
+    """Start this process's LibreOffice for reports now, and load what the checks read (the word list):
+    a report worker's first report then waits for neither."""
+    prepare_checks()
     converter = _converter(settings)
     if isinstance(converter, convert.WarmPool):
         converter.start()
@@ -250,7 +255,7 @@ def build(
     ``log`` receives the run's Thai account of what it did (default: dropped).
     """
     log = log if log is not None else io.StringIO()
-    result = runner.execute_command(command, settings, io.StringIO(), log, progress=progress, catch=False)
+    result = runner.execute_command(command, settings, runner.Door(io.StringIO(), log, progress, catch=False))
     return BuildResult(result.status, result.outcome, result.findings)
 
 

@@ -70,7 +70,7 @@ def convert_again(outputs: Path, pdfs: list[Path], conf: Path, target: Path, pro
             jobs.append((pdf.with_suffix(".docx"), out))
             made[pdf] = out
         if jobs:
-            result = convert.convert(jobs, fontconfig=conf, pdfa=pdfa, profile_root=profiles)
+            result = convert.convert(jobs, convert.How(fontconfig=conf, pdfa=pdfa, profile_root=profiles))
             if result.failed:
                 raise RuntimeError(f"conversion failed: {result.failed}")
     return made

@@ -32,6 +32,15 @@ def test_entries_chain_and_verify(tmp_path):
     assert [e.action for e in audit.recent(audit.log_path(tmp_path))] == ["submit", "sign-in"]
 
 
+def test_entries_written_together_chain_like_one_by_one(tmp_path):
+    audit.append(tmp_path, "user:สมชาย", "sign-in")
+    together = audit.append_many(tmp_path, [(f"center:0{n}-x", "submit", {"center": f"0{n}-x"}) for n in (1, 2, 3)])
+    assert [e.n for e in together] == [2, 3, 4] and together[1].prev == together[0].hash
+    found = [e for _, e in audit.entries(audit.log_path(tmp_path))]
+    assert found[1:] == together and found[1].prev == found[0].hash
+    assert audit.verify(audit.log_path(tmp_path)) is None
+
+
 def test_concurrent_writers_keep_one_chain(tmp_path):
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_append_many, args=(str(tmp_path), w, 40)) for w in range(4)]

@@ -18,7 +18,7 @@ import docx
 import fitz
 import pytest
 
-from pipeline.convert import convert
+from pipeline.convert import How, convert
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed"
@@ -71,7 +71,9 @@ def test_converts_in_parallel_to_the_given_paths(tmp_path):
     ]
     jobs = [(src, tmp_path / "out" / f"dir{i}" / f"province-{i}.pdf") for i, src in enumerate(sources)]
     calls = []
-    result = convert(jobs, workers=2, profile_root=tmp_path / "profiles", progress=lambda d, t: calls.append((d, t)))
+    result = convert(
+        jobs, How(workers=2, profile_root=tmp_path / "profiles"), progress=lambda d, t: calls.append((d, t))
+    )
     assert result.failed == {}
     assert result.retried == []
     assert result.converted == [pdf for _, pdf in jobs]
@@ -94,7 +96,7 @@ def test_broken_inputs_fail_alone(tmp_path):
     bad = [random_bytes, truncated, unloadable]
     jobs = [(src, tmp_path / "out" / f"{src.stem}.pdf") for src in good + bad]
 
-    result = convert(jobs, workers=2, profile_root=tmp_path / "profiles")
+    result = convert(jobs, How(workers=2, profile_root=tmp_path / "profiles"))
 
     assert set(result.failed) == set(bad)
     assert "LibreOffice" in result.failed[unloadable]  # this one reached LibreOffice and came back
@@ -108,11 +110,11 @@ def test_broken_inputs_fail_alone(tmp_path):
 def test_failed_job_keeps_the_existing_good_pdf(tmp_path):
     good = make_docx(tmp_path / "old.docx", "OLDVERSION")
     pdf = tmp_path / "out" / "letter.pdf"
-    assert convert([(good, pdf)], profile_root=tmp_path / "profiles").converted == [pdf]
+    assert convert([(good, pdf)], How(profile_root=tmp_path / "profiles")).converted == [pdf]
     before = pdf.read_bytes()
 
     broken = corrupt_docx(tmp_path / "new.docx", good)
-    result = convert([(broken, pdf)], profile_root=tmp_path / "profiles")
+    result = convert([(broken, pdf)], How(profile_root=tmp_path / "profiles"))
 
     assert broken in result.failed and result.converted == []
     assert not any("template" in line for line in result.log)  # second call reused the profiles
@@ -145,7 +147,7 @@ def test_worker_killed_mid_batch_is_retried(tmp_path):
     thread = threading.Thread(target=killer)
     thread.start()
     try:
-        result = convert(jobs, workers=1, profile_root=profiles)
+        result = convert(jobs, How(workers=1, profile_root=profiles))
     finally:
         finished.set()
         thread.join()
@@ -163,7 +165,7 @@ def test_batch_timeout_kills_and_retries_one_by_one(tmp_path):
     profiles = tmp_path / "profiles"
     jobs = [(make_docx(tmp_path / f"t{i}.docx", f"SLOW{i}"), tmp_path / "out" / f"t{i}.pdf") for i in range(4)]
 
-    result = convert(jobs, workers=2, batch_timeout=0.1, file_timeout=60, profile_root=profiles)
+    result = convert(jobs, How(workers=2, batch_timeout=0.1, file_timeout=60, profile_root=profiles))
 
     assert soffice_processes(profiles) == []
     assert result.failed == {}
@@ -176,7 +178,7 @@ def test_batch_timeout_kills_and_retries_one_by_one(tmp_path):
 def test_pdfa_2b(tmp_path):
     src = make_docx(tmp_path / "archive.docx", "ARCHIVE")
     pdf = tmp_path / "archive.pdf"
-    result = convert([(src, pdf)], pdfa=True, profile_root=tmp_path / "profiles")
+    result = convert([(src, pdf)], How(pdfa=True, profile_root=tmp_path / "profiles"))
     assert result.converted == [pdf]
     with fitz.open(pdf) as doc:
         xmp = doc.get_xml_metadata()
@@ -204,8 +206,8 @@ def test_no_libreoffice_outlives_the_process_that_started_it(tmp_path):
         for i in range(30)
     ]
     script = (
-        "import sys, json; from pipeline.convert import convert; "
-        "convert(json.loads(sys.argv[1]), workers=1, profile_root=sys.argv[2])"
+        "import sys, json; from pipeline.convert import How, convert; "
+        "convert(json.loads(sys.argv[1]), How(workers=1, profile_root=sys.argv[2]))"
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", script, json.dumps(jobs), str(profiles)], cwd=Path(__file__).resolve().parents[1]
@@ -229,7 +231,7 @@ def test_no_libreoffice_outlives_the_process_that_started_it(tmp_path):
 def test_a_new_run_never_shares_a_profile_with_an_old_instance(tmp_path):
     profiles = tmp_path / "profiles"
     first = make_docx(tmp_path / "first.docx", "FIRST")
-    assert convert([(first, tmp_path / "first.pdf")], workers=1, profile_root=profiles).failed == {}
+    assert convert([(first, tmp_path / "first.pdf")], How(workers=1, profile_root=profiles)).failed == {}
     [profile] = [p for p in profiles.glob("lo-*/worker-1") if p.is_dir()]
     assert not (profile / ".lock").exists()  # a clean exit removes LibreOffice's lock
     # An instance left on that profile by a run that was not tied to its parent.
@@ -255,7 +257,7 @@ def test_a_new_run_never_shares_a_profile_with_an_old_instance(tmp_path):
         assert (profile / ".lock").exists()
         (profile / "left-by-the-old-instance").touch()
         jobs = [(make_docx(tmp_path / f"new{i}.docx", f"NEW{i}"), tmp_path / "new" / f"new{i}.pdf") for i in range(3)]
-        result = convert(jobs, workers=1, profile_root=profiles)
+        result = convert(jobs, How(workers=1, profile_root=profiles))
         assert old.poll() is not None, "the old instance still runs"
         assert result.failed == {} and result.retried == [], result.log
         for i, (_, pdf) in enumerate(jobs):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -17,9 +18,10 @@ from test_web_server import report_workers, wait_for
 from web_helpers import CENTER, OTHER, PASSWORD, TestClient, complete_form, csrf_of, link_of, sign_in, web_config
 from web_server import Server
 
-from pipeline import audit
-from pipeline.web import forms, reportqueue
+from pipeline import audit, review
+from pipeline.web import forms, reportqueue, reviews
 from pipeline.web.app import create_app
+from pipeline.web.commits import GroupCommit
 from pipeline.web.reportworkers import Campaigns, WorkerConfig, make
 from pipeline.web.site import Site
 
@@ -86,6 +88,39 @@ def test_a_job_whose_worker_died_waits_again_and_fails_in_thai_after_the_last_at
     assert row["report"] == "failed" and "หยุดกลางคัน 3 ครั้ง" in row["report_problems"]
     failed = site.reports.waiting().failed
     assert [(f["province"], f["center"]) for f in failed] == [CENTER] and "หยุดกลางคัน" in failed[0]["problems"][0]
+
+
+def test_a_version_whose_report_is_being_made_cannot_be_accepted_yet(tmp_path):
+    site = Site(web_config(tmp_path))
+    submit(site)
+    center = site.center(*CENTER)
+    with pytest.raises(review.ReviewError, match="ยังจัดทำไม่เสร็จ"):
+        reviews.decide(site, "department", center, review.ACCEPT, {})
+    assert review.history(site.settings.outputs, center.slug) == []  # nothing recorded
+    reviews.decide(site, "department", center, review.RETURN, {"comment": "โปรดแก้ข้อ ๓"})  # returning needs none
+
+
+def test_writes_done_together_each_get_their_own_result_and_error(tmp_path):
+    db = Site(web_config(tmp_path)).db
+    commits = GroupCommit(db)
+
+    def write(n: int):
+        def work(con):
+            if n == 7:
+                con.execute("INSERT INTO meta (key, value) VALUES ('n7', 'x')")
+                raise ValueError("เจ็ด")  # undone alone: its row must not stay
+            return con.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (f"n{n}", str(n))).lastrowid
+
+        try:
+            return commits.run(work)
+        except ValueError as error:
+            return str(error)
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(write, range(20)))
+    assert results[7] == "เจ็ด" and all(isinstance(r, int) for n, r in enumerate(results) if n != 7)
+    keys = {r["key"] for r in db.all("SELECT key FROM meta WHERE key LIKE 'n%'")}
+    assert keys == {f"n{n}" for n in range(20) if n != 7}
 
 
 # --- the center's page (in-process; a worker's round run here, with the real LibreOffice) --------

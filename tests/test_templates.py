@@ -293,7 +293,7 @@ def test_a_template_edited_and_saved_by_another_program_still_renders(name, camp
 @pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed")
 def test_an_edited_template_builds_a_pdf_that_passes_the_checks(campaign, tmp_path):
     from pipeline import fonts
-    from pipeline.convert import convert
+    from pipeline.convert import How, convert
 
     edited = tmp_path / "templates"
     edited.mkdir()
@@ -302,7 +302,8 @@ def test_an_edited_template_builds_a_pdf_that_passes_the_checks(campaign, tmp_pa
     render(document, edited, tmp_path / "centers.docx")
     pdf = tmp_path / "centers.pdf"
     result = convert(
-        [(tmp_path / "centers.docx", pdf)], fontconfig=fonts.prepare(ROOT / "build"), profile_root=tmp_path / "profiles"
+        [(tmp_path / "centers.docx", pdf)],
+        How(fontconfig=fonts.prepare(ROOT / "build"), profile_root=tmp_path / "profiles"),
     )
     assert result.converted == [pdf], result.log
     findings = check_pdf(

@@ -17,7 +17,7 @@ from campaigns import small_inputs
 from test_convert import make_docx, soffice_processes
 
 from pipeline import fonts
-from pipeline.convert import WarmPool, available, convert
+from pipeline.convert import How, WarmPool, available, convert
 from pipeline.documents import enclosures, letters, reports
 from pipeline.load import load_campaign
 from pipeline.render import render
@@ -60,9 +60,7 @@ def test_warm_pdfs_are_line_for_line_those_of_convert_to(tmp_path):
             warm = pool([(docx, tmp_path / "w" / f"{name}.pdf") for docx, name in jobs], pdfa)
             batch = convert(
                 [(docx, tmp_path / "b" / f"{name}.pdf") for docx, name in jobs],
-                fontconfig=conf,
-                pdfa=pdfa,
-                profile_root=tmp_path / "batch",
+                How(fontconfig=conf, pdfa=pdfa, profile_root=tmp_path / "batch"),
             )
             assert len(warm.converted) == len(batch.converted) == len(jobs), (warm.failed, batch.failed)
     for doc in docs:

@@ -52,7 +52,9 @@ def main(outputs: Path, rounds: int) -> None:
         profiles = tmp / "profiles"
 
         def converter(jobs, *, destinations=False):  # type: ignore[no-untyped-def]
-            return convert.convert(jobs, fontconfig=fontconfig, destinations=destinations, profile_root=profiles)
+            return convert.convert(
+                jobs, convert.How(fontconfig=fontconfig, destinations=destinations, profile_root=profiles)
+            )
 
         converter([(docx[0], tmp / "warm-up.pdf")])  # the profiles made before timing
         for _ in range(rounds):

@@ -18,7 +18,7 @@ parent), ``pdfs`` (each PDF written: verified, page numbers, put in place).
 
 from __future__ import annotations
 
-from .batches import CHUNK, PDFA2_FILTER, Conversion, convert
+from .batches import CHUNK, PDFA2_FILTER, Conversion, How, convert
 from .soffice import LibreOfficeError, identity
 from .warm import WarmPool, available, shared
 
@@ -26,6 +26,7 @@ __all__ = [
     "CHUNK",
     "PDFA2_FILTER",
     "Conversion",
+    "How",
     "LibreOfficeError",
     "WarmPool",
     "available",

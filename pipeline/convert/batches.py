@@ -44,25 +44,38 @@ class Conversion:
 Job = tuple[Path, Path]
 
 
+@dataclass(frozen=True)
+class How:
+    """How to convert: the fonts (``fontconfig``), the workers (default one per core), the time bounds of a
+    batch and of a file retried alone, PDF/A-2b, bookmarks as PDF named destinations (where each landed:
+    compose), where the profiles live."""
+
+    fontconfig: Path | None = None
+    workers: int | None = None
+    batch_timeout: float = 120.0
+    file_timeout: float = 60.0
+    pdfa: bool = False
+    destinations: bool = False
+    profile_root: Path | None = None
+
+
 def convert(
-    jobs: Sequence[tuple[Path, Path]],
-    *,
-    fontconfig: Path | None = None,
-    workers: int | None = None,
-    batch_timeout: float = 120.0,
-    file_timeout: float = 60.0,
-    pdfa: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    profile_root: Path | None = None,
-    destinations: bool = False,
+    jobs: Sequence[tuple[Path, Path]], how: How | None = None, progress: Callable[[int, int], None] | None = None
 ) -> Conversion:
     """Convert each (docx, pdf) job; never leaves a partial or broken PDF at a pdf path.
-
-    ``destinations``: bookmarks become PDF named destinations (where each landed: compose).
 
     ``progress(done, total)`` is called from worker threads (one call at a time) each time
     a PDF has been verified and put in place.
     """
+    how = how or How()
+    fontconfig, workers, pdfa, destinations, profile_root = (
+        how.fontconfig,
+        how.workers,
+        how.pdfa,
+        how.destinations,
+        how.profile_root,
+    )
+    batch_timeout, file_timeout = how.batch_timeout, how.file_timeout
     jobs = [(Path(d), Path(p)) for d, p in jobs]
     targets = [p.resolve() for _, p in jobs]
     if len(set(targets)) != len(targets):

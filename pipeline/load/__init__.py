@@ -10,18 +10,11 @@ from .answers import load_answers
 from .centers import centers_file_problems, centers_path, load_centers
 from .circular import load_circular
 from .criteria import load_criteria
+from .display import display_path
 from .letters import FILE as LETTERS_FILE
 from .letters import load_letter_texts
 from .links import load_links
 from .scoring import load_scoring
-
-
-def display_path(path: Path, inputs: Path) -> str:
-    """A path as the clerk knows it: inputs/centers.csv, not /home/…/inputs/centers.csv."""
-    try:
-        return str(Path(inputs.name) / path.relative_to(inputs))
-    except ValueError:
-        return str(path)
 
 
 def load_campaign(inputs: Path, links: Path | None = None) -> Campaign:

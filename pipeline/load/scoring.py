@@ -24,6 +24,7 @@ from ..model import Criteria
 from ..problems import Problem
 from ..thai import thai_digits
 from .clean import clean_text
+from .display import display_path
 from .yamlfile import read_yaml
 
 FILE = "scoring.yaml"
@@ -34,8 +35,6 @@ def load_scoring(inputs: Path, problems: list[Problem], criteria: Criteria | Non
 
     ``criteria`` gives the markers that exist; when not given, inputs/criteria.yaml is loaded for them.
     """
-    from . import display_path  # late: pipeline.load imports the loaders first
-
     path = inputs / FILE
     if not path.exists():
         return None

@@ -39,6 +39,7 @@ from .site import Site, WebConfig
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "bench-password-1234"
 POLL = 0.02  # s between looks at the database for a report made
+THINK = 0.2  # s between two page loads of the other clerk (a tight loop would be a load test of its own)
 WAIT = 3600.0  # s the bench waits for reports before it says they were not made
 
 
@@ -168,7 +169,8 @@ def rush(served: Served) -> dict[str, Any]:
 
 
 def _load_pages(served: Served, done: threading.Event, loads: list[float]) -> None:
-    """Another clerk: the department's dashboard and a center's form, one after the other, until done."""
+    """Another clerk: the department's dashboard and a center's form, one after the other (THINK apart),
+    until the last report is made."""
     import httpx
 
     with httpx.Client(base_url=served.base, timeout=600) as client:
@@ -183,6 +185,7 @@ def _load_pages(served: Served, done: threading.Event, loads: list[float]) -> No
             if response.status_code != 200:
                 raise RuntimeError(f"page {pages[n % 2]}: {response.status_code}")
             n += 1
+            done.wait(THINK)
 
 
 def dashboard(work: Path, centers: int, repeats: int = 7) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -109,10 +110,15 @@ def work(config: WorkerConfig, wake: Any, parent: int) -> None:
     os.nice(NICE)
     queue = ReportQueue(Database(config.database))
     campaigns = Campaigns(config.settings)
+    with contextlib.suppress(Exception):  # read before the first submit, not during it; wrong inputs: each job says so
+        campaigns.get()
     with contextlib.suppress(LibreOfficeError):  # then the first report says why, in its own words
         service.warm_up(config.settings)  # LibreOffice started now: the first report waits for none
     while True:
-        jobs = queue.claim(os.getpid(), config.batch)
+        try:
+            jobs = queue.claim(os.getpid(), config.batch)
+        except sqlite3.OperationalError:  # the database cannot be read now (a full disk): look again later
+            jobs = []
         if not jobs:
             wake.wait(LOOK)
             wake.clear()

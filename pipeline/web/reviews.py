@@ -64,6 +64,9 @@ def decide(site: Site, actor: str, center: Center, decision: str, form: Mapping[
     answer, submission = current_answer(site, center)
     if answer is None:
         raise review.ReviewError("ศูนย์นี้ยังไม่ได้ส่งแบบประเมิน จึงยังตรวจไม่ได้")
+    if decision == review.ACCEPT and submission is not None and submission.report == "pending":
+        # Accepting marks the version's archived report final: it must exist (the report workers make it).
+        raise review.ReviewError("รายงานผลของฉบับนี้ยังจัดทำไม่เสร็จ จึงยังตรวจรับไม่ได้ โปรดเปิดหน้านี้ใหม่ในอีกสักครู่แล้วตรวจรับอีกครั้ง")
     criteria = site.campaign().criteria
     ids = [i.id for i in criteria.physical] + [i.id for i in criteria.quality]
     comment, items = review.clean_comments(form, ids)

@@ -21,7 +21,7 @@ from ..model import Answer, Campaign, Center
 from ..problems import InputError, Problem
 from ..settings import Settings
 from . import auth, edits, figures, forms, links, outputs, words
-from .commits import GroupCommit
+from .commits import GroupAppend, GroupCommit
 from .db import Database, Submission, now, submissions_of
 from .jobs import Builds
 from .processes import message
@@ -69,7 +69,8 @@ class Site:
         self._center_locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self.reports = ReportQueue(self.db)
-        self.commits = GroupCommit(self.db)  # a rush of submits shares its disk flushes
+        self.commits = GroupCommit(self.db)  # a rush of submits shares its disk flushes,
+        self.submits_log = GroupAppend(self.settings.outputs)  # in the database and in the audit log
         self.workers = ReportWorkers(
             WorkerConfig(self.settings, config.database_path), self.reports, config.report_workers
         )
@@ -203,7 +204,7 @@ class Site:
                 )
             self._answers_written(result)
             version = len(self.submissions(center))
-            entry = review.submitted(self.settings.outputs, f"center:{center.slug}", center, result, version)
+            entry = self.submits_log.run(review.submit_entry(f"center:{center.slug}", center, result, version))
             self._queue_report(center, row_id, (entry.n, entry.hash))
         return Outcome(submission=next(s for s in self.submissions(center) if s.id == row_id))
 
@@ -221,7 +222,7 @@ class Site:
             "INSERT INTO submissions (province, center, answer, answer_file, basic_met, quality_met, submitted_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
-        return self.commits.run(lambda con: int(con.execute(sql, row).lastrowid or 0))
+        return int(self.commits.run(lambda con: con.execute(sql, row).lastrowid or 0))
 
     def _queue_report(self, center: Center, row_id: int, cause: tuple[int, str] | None = None) -> None:
         """The version is kept: its draft goes, its report is queued (one transaction), a worker woken.
