@@ -7,8 +7,6 @@ addressee receives: the letter followed by its enclosures.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +15,7 @@ import fitz
 
 from .check import Expectation
 from .documents import enclosures, letters, results
-from .files import atomic_path, write_bytes
+from .files import atomic_path
 from .model import Campaign
 
 A4 = (595.28, 841.89)
@@ -127,20 +125,3 @@ def make(product: Product, outputs: Path) -> str | None:
         return f"{product.name}.pdf: ไม่ได้สร้าง เพราะขาด {', '.join(missing)}"
     combine(parts, outputs / f"{product.name}.pdf", title=product.title, odd_starts=product.odd_starts)
     return None
-
-
-def write_csv(rows: Sequence[dict[str, object]], path: Path, columns: Sequence[str] | None = None) -> None:
-    """The rows as CSV in UTF-8 with a byte-order mark, so that Excel reads the Thai; written atomically.
-
-    ``columns`` is needed only when there are no rows (the header is taken from the first row otherwise).
-    Booleans are written TRUE / FALSE, as Excel writes them.
-    """
-    fields = list(columns) if columns is not None else list(rows[0]) if rows else []
-    if not fields:
-        raise ValueError("no rows and no columns: nothing to write")
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("TRUE" if v else "FALSE") if isinstance(v, bool) else v for k, v in row.items()})
-    write_bytes(path, buffer.getvalue().encode("utf-8-sig"))

@@ -251,6 +251,7 @@ def bench(
         report["build_speedup"] = speedup(baseline / len(docx), cold)
         report["changed_answer"] = changed.name
         report["scale_baseline"] = {}
+        _save(report, outputs, log)  # what is measured so far, in case the larger runs do not end
         for size in scale:
             log.write(f"ขนาด {size} ศูนย์: สร้างแบบเริ่มจากศูนย์…\n")
             root = tmp / f"scale-{size}"
@@ -268,6 +269,7 @@ def bench(
                 "build_speedup": speedup(per_doc, run),
             }
             shutil.rmtree(root, ignore_errors=True)
+            _save(report, outputs, log)
         if web:
             log.write("เว็บ: ส่งคำตอบทีละศูนย์, ทุกศูนย์ส่งพร้อมกันขณะมีผู้เปิดหน้าเว็บ, หน้าภาพรวม…\n")
             report["web"] = web_bench(tmp / "web", log=io.StringIO())
@@ -276,12 +278,18 @@ def bench(
                 report["web_scale"] = web_bench(
                     tmp / f"web-{size}", centers=size, singles=0, dashboard_centers=0, log=io.StringIO()
                 )
-    report["runs"] = [{**asdict(r), "docs_per_second": r.docs_per_second} for r in report["runs"]]
-    if scale:
-        report["scale"] = linearity([r for r in report["runs"] if r["label"].startswith("scale")])
-    write_text(outputs / "bench.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    log.write(table(report) + "\n")
-    return report
+    return _save(report, outputs, log)
+
+
+def _save(report: dict[str, Any], outputs: Path, log: TextIO) -> dict[str, Any]:
+    """bench.json and the table of what is measured so far."""
+    done = {**report, "runs": [{**asdict(r), "docs_per_second": r.docs_per_second} for r in report["runs"]]}
+    scaled = [r for r in done["runs"] if r["label"].startswith("scale")]
+    if len(scaled) > 1:
+        done["scale"] = linearity(scaled)
+    write_text(outputs / "bench.json", json.dumps(done, ensure_ascii=False, indent=2) + "\n")
+    log.write(table(done) + "\n")
+    return done
 
 
 def speedup(baseline_per_document: float, run: Run) -> float:

@@ -24,6 +24,7 @@ from .files import write_new
 from .fillable import PHYSICAL_NO, PHYSICAL_YES, QUALITY, field_names, read_identity
 from .load.answers import SHEET_NAMES, YAML_SUFFIXES, answer_files
 from .load.clean import clean_text
+from .load.limits import LINK
 from .load.tabular import WORKBOOK_SUFFIXES, decode, workbook_rows
 from .load.yamlfile import read_yaml
 from .model import Answer, Campaign, Center, Criteria
@@ -160,8 +161,8 @@ def _named_centers(folder: Path, centers: tuple[Center, ...]) -> set[Center]:
     named: set[Center] = set()
     mentions: list[tuple[str, str]] = []
     for path in answer_files(folder):
-        if path.is_dir():
-            continue
+        if path.is_symlink() or path.is_dir():
+            continue  # a link is never followed (the loader names it)
         if path.suffix.lower() in YAML_SUFFIXES:
             if path.stem in slugs:
                 named.add(slugs[path.stem])
@@ -262,7 +263,12 @@ _FROM_PAPER = (
 
 
 def ingest(
-    pdfs: Sequence[Path], inputs: Path, campaign: Campaign, *, template: Path = TEMPLATE
+    pdfs: Sequence[Path],
+    inputs: Path,
+    campaign: Campaign,
+    *,
+    template: Path = TEMPLATE,
+    names: Sequence[str] | None = None,
 ) -> tuple[list[Path], list[Problem]]:
     """Answer files from fillable forms ticked in a PDF reader: the files written, and every problem.
 
@@ -273,19 +279,22 @@ def ingest(
     date and the assessor left blank for the clerk to copy from the signed paper
     form. Nothing is written for a PDF with any problem, and no existing answer
     of the center is ever replaced: a clerk decides which one counts.
+
+    ``names``: what each PDF is called in messages (an upload's own file name,
+    not the temporary file it was kept in); the path itself by default.
     """
     folder = inputs / "answers"
     source = template.read_text(encoding="utf-8")
     written: list[Path] = []
     problems: list[Problem] = []
-    for pdf in pdfs:
+    for n, pdf in enumerate(pdfs):
+        display = names[n] if names is not None else str(pdf)
         found: list[Problem] = []
-        read = _read_form(Path(pdf), campaign, found)
+        read = _read_form(Path(pdf), display, campaign, found)
         problems += found
         if read is None:
             continue
         center, values = read
-        display = str(pdf)
         existing = answer_files_of(folder, center, campaign.centers)
         if existing:
             problems.append(
@@ -308,15 +317,17 @@ def ingest(
 
 
 def _read_form(
-    pdf: Path, campaign: Campaign, problems: list[Problem]
+    pdf: Path, display: str, campaign: Campaign, problems: list[Problem]
 ) -> tuple[Center, dict[str, dict[str, str]]] | None:
     """The center and the answers of one ticked form ("physical"/"quality" → id → text); None after a problem."""
-    display = str(pdf)
 
     def refuse(message: str) -> None:
         problems.append(Problem(display, message))
 
     try:
+        if pdf.is_symlink():
+            refuse(LINK)
+            return None
         if not pdf.is_file():
             refuse("ไม่พบไฟล์")
             return None
@@ -374,8 +385,9 @@ def _read_doc(
         return None
     province, name = data.get("province"), data.get("center")
     center = next((c for c in campaign.centers if c.province == province and c.name == name), None)
-    if center is None:
-        refuse(f"เป็นแบบของ “{name}” จังหวัด “{province}” ซึ่งไม่มีในรายชื่อศูนย์ (inputs/centers.csv)")
+    if center is None:  # what the file says, shortened: anyone can write anything there
+        said = f"“{shorten(str(name), 80)}” จังหวัด “{shorten(str(province), 40)}”"
+        refuse(f"เป็นแบบของ {said} ซึ่งไม่มีในรายชื่อศูนย์ (inputs/centers.csv)")
         return None
     criteria = campaign.criteria
     ticked: dict[str, bool] = {}
@@ -430,7 +442,7 @@ def answer_files_of(folder: Path, center: Center, centers: tuple[Center, ...]) -
     counts = sum(1 for c in centers if c.name == center.name)
     found = []
     for path in answer_files(folder):
-        if path.is_dir():
+        if path.is_symlink() or path.is_dir():
             continue
         suffix = path.suffix.lower()
         if path.stem == center.slug:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import assemble, fillable, workbooks
+from . import exports, fillable, workbooks
 from .check import Expectation, Finding
 from .check.kinds import results_csv
 from .documents import registerbook, summary
@@ -118,7 +118,7 @@ class ResultsTables:
 
     def make(self, outputs: Path) -> str | None:
         c = self.campaign
-        assemble.write_csv(summary.results_rows(c), outputs / summary.RESULTS_CSV, summary.results_columns(c.criteria))
+        exports.write_csv(summary.results_rows(c), outputs / summary.RESULTS_CSV, summary.results_columns(c.criteria))
         workbooks.results_workbook(c, outputs / workbooks.RESULTS_XLSX)
         return None
 

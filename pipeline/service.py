@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import check, convert, fonts, intake, runner
+from .check.wordbreak import prepare as prepare_checks
 from .convert import Conversion
 from .documents import Document, reports
 from .documents import summary as summary_kind
@@ -223,7 +224,9 @@ def _converter(settings: Settings) -> Converter:
 
 
 def warm_up(settings: Settings) -> None:
-    """Start this process's LibreOffice for reports now (a report worker's first report then waits for none)."""
+    """Start this process's LibreOffice for reports now, and load what the checks read (the word list):
+    a report worker's first report then waits for neither."""
+    prepare_checks()
     converter = _converter(settings)
     if isinstance(converter, convert.WarmPool):
         converter.start()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from babel.dates import get_month_names
@@ -25,8 +24,13 @@ MONTHS: tuple[str, ...] = tuple(get_month_names("wide", locale="th")[m] for m in
 SHORT_MONTHS: tuple[str, ...] = tuple(get_month_names("abbreviated", locale="th")[m] for m in range(1, 13))
 
 _DIGITS = re.compile(r"[0-9]+")
-_LATIN = re.compile(r"[A-Za-z]")
-_THAI_LETTER = re.compile(r"[\u0E01-\u0E4F]")
+# The typed-text rule (README, "Digits in typed text"): a phrase is what stands between Thai letters
+# (U+0E01-U+0E4F; Thai digits are not letters), brackets and quotes. A phrase with a Latin letter
+# is Latin script and keeps its digits as typed ("5G", "Wi-Fi 6", "24/7 Call Center",
+# "(New Normal 2021)"); every other digit becomes a Thai digit ("ภายใน ๒๔ ชั่วโมง", "พ.ศ. ๒๕๖๔ (").
+# A line break is not a boundary, so where a line wraps never changes what the rule says.
+_PHRASE = re.compile('[^\u0e01-\u0e4f()\\[\\]{}"“”]+')
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 
 
 def thai_digits(value: object) -> str:
@@ -38,44 +42,35 @@ def arabic_digits(value: object) -> str:
     return str(value).translate(_TO_ARABIC)
 
 
-def _latin_context(text: str, start: int, end: int) -> bool:
-    """Whether the digit run text[start:end] belongs to a Latin-script phrase.
-
-    The nearest letters on either side, within the same bracketed phrase,
-    decide: "(10 Flagships ... New Normal 2021)" keeps its Arabic digits (allowed
-    by the cabinet resolution); "พ.ศ. 2564 (" and "ภายใน 24 ชั่วโมง" do not.
-    """
-    before = _nearest_letter(reversed(text[:start]))
-    after = _nearest_letter(text[end:])
-    return "latin" in (before, after) and "thai" not in (before, after)
-
-
-_PHRASE_BOUNDARY = set('()[]{}"“”\n')
-
-
-def _nearest_letter(chars: Iterable[str]) -> str | None:
-    for c in chars:
-        if c in _PHRASE_BOUNDARY:
-            return None
-        if _LATIN.match(c):
-            return "latin"
-        if _THAI_LETTER.match(c) and c.isalpha():
-            return "thai"
-    return None
+def thai_digit_runs(text: str) -> list[tuple[int, int]]:
+    """Where the Arabic digit runs are that the rule writes as Thai digits (start, end)."""
+    runs = []
+    for phrase in _PHRASE.finditer(text):
+        if _LATIN.search(phrase.group()):
+            continue  # a Latin-script phrase keeps its digits
+        runs += [(phrase.start() + d.start(), phrase.start() + d.end()) for d in _DIGITS.finditer(phrase.group())]
+    return runs
 
 
 def arabic_digit_runs_in_thai(text: str) -> list[str]:
-    """Arabic digit runs that stand in Thai text (what the PDF check rejects)."""
-    return [m.group() for m in _DIGITS.finditer(text) if not _latin_context(text, m.start(), m.end())]
+    """The Arabic digit runs ``thai_text`` would have written as Thai digits (what the PDF check rejects)."""
+    return [text[start:end] for start, end in thai_digit_runs(text)]
 
 
 def thai_text(value: object) -> str:
-    """Thai digits throughout Thai text; Latin-script phrases keep theirs."""
+    """Typed or input text as a document prints it: Thai digits in Thai text; Latin-script phrases keep theirs.
+
+    The one rule for everything a person types (notes, names, positions, the
+    circular's fields); the PDF check rejects exactly the digits this would
+    have changed (``arabic_digit_runs_in_thai``), so what a clerk typed can
+    never fail a check.
+    """
     text = str(value)
-    return _DIGITS.sub(
-        lambda m: m.group() if _latin_context(text, m.start(), m.end()) else m.group().translate(_TO_THAI),
-        text,
-    )
+    out, at = [], 0
+    for start, end in thai_digit_runs(text):
+        out += [text[at:start], text[start:end].translate(_TO_THAI)]
+        at = end
+    return "".join(out) + text[at:]
 
 
 def thai_year(d: date) -> str:

@@ -11,7 +11,8 @@ password: it stops slips, not people); every other cell takes a drop-down
 with Thai headings and percent formats, every center's answer to every item,
 and one sheet per part of เกณฑ์ที่ ๒.
 
-Both are built in memory and written atomically (files.write_bytes). The
+Both are built in memory and written atomically (files.write_bytes); every cell through
+``exports.put``, so typed text is never a formula. The
 headings are data-file labels, like results.csv's column names; the item texts
 come from inputs/criteria.yaml.
 """
@@ -35,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .documents import registerbook, summary
 from .documents.reports import center_of
+from .exports import put
 from .files import write_bytes
 from .load.answers import CSV_PREFIX, SHEET_NAMES, csv_columns
 from .model import Answer, Campaign, Center, Criteria, Part
@@ -113,7 +115,7 @@ def answers_workbook(campaign: Campaign, target: Path, centers: Sequence[Center]
     choices.update({CSV_PREFIX["quality"] + i.id: QUALITY_CHOICES for i in criteria.quality})
     for number, center in enumerate(centers, start=2):
         for col, name in enumerate(columns, start=1):
-            cell = sheet.cell(number, col, {"province": center.province, "center": center.name}.get(name))
+            cell = put(sheet, number, col, {"province": center.province, "center": center.name}.get(name))
             cell.style = (
                 "gecc-locked"
                 if name in ("province", "center")
@@ -208,7 +210,7 @@ def _results_sheet(sheet: Worksheet, campaign: Campaign, answers: Sequence[Answe
         values = [row[c] for c in columns]
         values += [_share(row["physical_met"], row["physical_total"]), _share(row["quality_met"], row["quality_total"])]
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(number, col, "ผ่าน" if value is True else "ไม่ผ่าน" if value is False else value)
+            cell = put(sheet, number, col, "ผ่าน" if value is True else "ไม่ผ่าน" if value is False else value)
             cell.style = "gecc-percent" if col > len(columns) else "gecc-body"
     _finish(sheet, headings, [[str(r["province"]), str(r["center"])] for r in rows])
 
@@ -239,7 +241,7 @@ def _answers_sheet(sheet: Worksheet, campaign: Campaign, answers: Sequence[Answe
         ]
         values += ["มี" if getattr(answer, section)[item] else "ไม่มี" for _, section, item in items]
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(number, col, value)
+            cell = put(sheet, number, col, value)
             cell.style = "gecc-date" if col == 4 else "gecc-tick" if col > 6 else "gecc-body"
     _finish(
         sheet,
@@ -261,7 +263,7 @@ def _part_sheet(sheet: Worksheet, campaign: Campaign, part: Part, answers: Seque
         values += ["✓" if answer.quality[i] else "✗" for i in ids]
         values += [met, met / len(ids) if ids else 0]
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(number, col, value)
+            cell = put(sheet, number, col, value)
             cell.style = (
                 "gecc-tick" if 2 < col <= 2 + len(ids) else "gecc-percent" if col == len(values) else "gecc-body"
             )
@@ -282,14 +284,9 @@ def register_workbook(campaign: Campaign, target: Path) -> None:
     rows = registerbook.rows(campaign)
     for number, row in enumerate(rows, start=2):
         for col, value in enumerate(row, start=1):
-            cell = sheet.cell(number, col)
-            if isinstance(value, date):
-                cell.value = value
-                cell.style = "gecc-date"
-            else:
-                cell.value = str(value)
-                cell.data_type = "s"  # as typed: openpyxl would take "=…" for a formula
-                cell.style = "gecc-body"
+            dated = isinstance(value, date)
+            cell = put(sheet, number, col, value if dated else str(value))  # "=…" stays text
+            cell.style = "gecc-date" if dated else "gecc-body"
     _finish(sheet, headings, [[str(v) for v in row] for row in rows])
     write_bytes(target, _bytes(book))
 
@@ -302,7 +299,7 @@ def _header(sheet: Worksheet, headings: Sequence[str], notes: dict[str, str]) ->
     sheet.sheet_format.customHeight = True
     sheet.row_dimensions[1].height = HEADER_HEIGHT
     for col, text in enumerate(headings, start=1):
-        cell = sheet.cell(1, col, text)
+        cell = put(sheet, 1, col, text)
         cell.style = "gecc-header"
         if text in notes:
             cell.comment = Comment(notes[text], "GECC", width=320, height=160)

@@ -403,7 +403,7 @@ def test_source_coverage_lists_what_the_package_lacks(tmp_path):
 
 
 def test_results_csv_must_agree_with_the_answer_files(tmp_path):
-    from pipeline import assemble
+    from pipeline import exports
     from pipeline.check.kinds import results_csv
     from pipeline.documents import summary
     from pipeline.load import load_campaign
@@ -411,9 +411,9 @@ def test_results_csv_must_agree_with_the_answer_files(tmp_path):
     campaign = load_campaign(shipped())
     table = tmp_path / "results.csv"
     rows = summary.results_rows(campaign)
-    assemble.write_csv(rows, table)
+    exports.write_csv(rows, table)
     assert results_csv(table, campaign.answers, campaign.criteria) == []
     rows[1]["quality_met"] = int(rows[1]["quality_met"]) + 1
-    assemble.write_csv(rows, table)
+    exports.write_csv(rows, table)
     [problem] = results_csv(table, campaign.answers, campaign.criteria)
     assert problem.startswith(f"{rows[1]['center']}: quality_met is {rows[1]['quality_met']}, the answer file gives")

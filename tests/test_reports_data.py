@@ -11,7 +11,7 @@ import pytest
 import yaml
 from campaigns import shipped
 
-from pipeline import assemble
+from pipeline import exports
 from pipeline.documents import Chart, reports, summary
 from pipeline.documents.checklist import TICKED
 from pipeline.load import load_campaign
@@ -255,7 +255,7 @@ def test_summary_document(shipped):
     [doc] = summary.documents(campaign, answers)
     assert (doc.kind, doc.name, doc.template) == ("summary", "summary/summary", "summary.docx")
     c = doc.context
-    assert set(c) == {"circular", "generated", "centers", "parts", "items", "chart", "missing", "totals"}
+    assert set(c) == {"circular", "generated", "centers", "parts", "items", "chart", "missing", "totals", "titles"}
     assert c["circular"] == {"number": "มท ๐๓๐๗.๒/ว ๒๘๘๖๕", "date": date(2020, 12, 28)}
     assert c["generated"] == date.today()
     assert c["totals"] == {"centers": 76, "answered": 7, "basic_met": 3}
@@ -404,7 +404,7 @@ def test_results_csv_is_utf8_with_bom(shipped, tmp_path):
     campaign, answers = shipped
     rows = summary.results_rows(campaign, answers)
     path = tmp_path / "summary" / "results.csv"
-    assemble.write_csv(rows, path)
+    exports.write_csv(rows, path)
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf\xef\xbb\xbf")
     read = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -413,5 +413,5 @@ def test_results_csv_is_utf8_with_bom(shipped, tmp_path):
     assert read[1][4] == "TRUE"
     assert all(c.isascii() for row in read[1:] for c in row[2:])  # Arabic numbers: a data file
     assert [p.name for p in path.parent.iterdir()] == ["results.csv"]  # no temporary file left
-    assemble.write_csv([], path, COLUMNS)  # no answers yet: header only
+    exports.write_csv([], path, COLUMNS)  # no answers yet: header only
     assert path.read_bytes() == b"\xef\xbb\xbf" + ",".join(COLUMNS).encode() + b"\r\n"

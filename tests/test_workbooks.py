@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from campaigns import run, small_inputs
 
-from pipeline.assemble import write_csv
 from pipeline.cli import main
 from pipeline.documents import summary
+from pipeline.exports import write_csv
 from pipeline.load import load_campaign
 from pipeline.load.answers import csv_columns
 from pipeline.problems import InputError

@@ -24,6 +24,8 @@ grep -qi 'DejaVu Sans' <<<"$fonts" || need+=(fonts-dejavu-core)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 # hb-shape: tools/measure_sarabun.py and its test shape text with HarfBuzz, as LibreOffice does.
 command -v hb-shape >/dev/null 2>&1 || need+=(libharfbuzz-bin)
+# pdftk: the hostile-input tests fill our own fillable forms as another PDF program would.
+command -v pdftk >/dev/null 2>&1 || need+=(pdftk-java)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing: ${need[*]}"

@@ -8,6 +8,7 @@ ticked, which form fields a fillable form must carry.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import fitz
 
 from ..boxes import CROSSED, EMPTY, TICKED, box_glyphs
+from ..exports import csv_text
 from ..model import Answer, Criteria
 from . import SYMBOL_GLYPHS, Expectation, normalise, page_rawdict
 
@@ -321,7 +323,8 @@ def results_csv(path: Path, answers: Sequence[Answer], criteria: Criteria) -> li
     """outputs/summary/results.csv agrees with the answer files, counted afresh from them."""
     if not path.is_file():
         return [f"file not found: {path}"]
-    rows = {(r["province"], r["center"]): r for r in csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())}
+    text = path.read_text(encoding="utf-8-sig")
+    rows = {(csv_text(r["province"]), csv_text(r["center"])): r for r in csv.DictReader(io.StringIO(text))}
     problems = []
     if len(rows) != len(answers):
         problems.append(f"{len(rows)} rows; {len(answers)} centers have valid answers")

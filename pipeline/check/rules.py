@@ -13,10 +13,10 @@ import xml.etree.ElementTree as ET
 
 import fitz  # PyMuPDF
 
-from ..thai import arabic_digit_runs_in_thai
+from ..thai import thai_digit_runs, thai_text
 from ..thai import thai_digits as thai_digits_of
 from .model import Expectation, Rule
-from .text import SUBSET_PREFIX, UNCLEAN, Span, lines, normalise, quote, spans
+from .text import SUBSET_PREFIX, UNCLEAN, Span, block_lines, lines, normalise, quote, spans
 from .wordbreak import table_word_breaks
 
 # --- limits -----------------------------------------------------------------
@@ -149,16 +149,29 @@ def clean_text(doc: fitz.Document, exp: Expectation) -> list[str]:
 
 
 def thai_digits(doc: fitz.Document, exp: Expectation) -> list[str]:
-    """Thai digits in Thai text; Arabic digits only inside Latin-script phrases."""
+    """Thai digits in Thai text; Arabic digits only inside Latin-script phrases (the rule of ``thai_text``).
+
+    The rule reads each text block whole, its lines joined by a space, as the
+    renderer saw the text before LibreOffice wrapped it: "24/7" at the end of
+    a line and "Call Center" on the next are still one Latin-script phrase.
+    """
     problems = []
     for page in doc:
-        for baseline, line in lines(page):
-            runs = arabic_digit_runs_in_thai(line)
-            if runs:
-                problems.append(
-                    f"page {page.number + 1}, line at baseline y={baseline} pt: Arabic digits "
-                    f"{', '.join(runs)} in Thai text {quote(line, 60)}"
-                )
+        blocks: dict[int, list[tuple[int, str]]] = {}
+        for block, baseline, line in block_lines(page):
+            blocks.setdefault(block, []).append((baseline, line))
+        for block_lines_ in blocks.values():
+            text = " ".join(line for _, line in block_lines_)
+            runs = thai_digit_runs(text)
+            at = 0
+            for baseline, line in block_lines_:
+                found = [text[s:e] for s, e in runs if at <= s < at + len(line)]
+                if found:
+                    problems.append(
+                        f"page {page.number + 1}, line at baseline y={baseline} pt: Arabic digits "
+                        f"{', '.join(found)} in Thai text {quote(line, 60)}"
+                    )
+                at += len(line) + 1
     return problems
 
 
@@ -188,11 +201,16 @@ def margins(doc: fitz.Document, exp: Expectation) -> list[str]:
 
 
 def expected_text(doc: fitz.Document, exp: Expectation) -> list[str]:
-    """Each expected text appears, compared after ``normalise``."""
+    """Each expected text appears as the documents print it (``thai_text``), compared after ``normalise``.
+
+    Expectations hold what was typed (a name, a note); the rule that printed it
+    is applied here too, so a digit in a name cannot make the check disagree.
+    """
     pages = [normalise(page.get_text()) for page in doc]
     full = "".join(pages)
     problems = []
-    for label, text in exp.texts.items():
+    for label, typed in exp.texts.items():
+        text = thai_text(typed)
         wanted = normalise(text)
         if not wanted:
             problems.append(f"{label}: the expected text is empty")

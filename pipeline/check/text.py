@@ -140,12 +140,20 @@ def lines(page: fitz.Page) -> Iterator[tuple[int, str]]:
     PyMuPDF's own "lines" can split one visual line (in LibreOffice output,
     "☐ มี ☐" came out as four lines), cutting digits away from their context.
     """
+    for _, baseline, text in block_lines(page):
+        yield baseline, text
+
+
+def block_lines(page: fitz.Page) -> list[tuple[int, int, str]]:
+    """(block, baseline, text) of every visual line, top to bottom, then left to right."""
     groups: dict[tuple[int, int], list[Span]] = {}
     for span in spans(page):
         baseline = round(span.baseline)
         groups.setdefault((span.block, baseline), []).append(span)
-    for (_, baseline), group in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        yield baseline, "".join(s.text for s in sorted(group, key=lambda s: s.bbox.x0))
+    return [
+        (block, baseline, "".join(s.text for s in sorted(group, key=lambda s: s.bbox.x0)))
+        for (block, baseline), group in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]
 
 
 def quote(text: str, limit: int = 40) -> str:

@@ -54,11 +54,11 @@ def _report(criteria: Criteria, center: Center, answer: Answer, scoring: Mapping
         "summary": summary(criteria, answer, scoring),
         **criteria_context(criteria, boxes=True, physical=answer.physical, quality=answer.quality, notes=answer.notes),
     }
-    # The template writes every digit as a Thai digit, names included.
+    # As typed: the check prints them with the template's rule (thai_text) before it looks.
     expect = {
         "ศูนย์": center.name,
         "จังหวัด": center.province,
-        "ผู้ประเมิน": thai_digits(answer.assessor_name),
+        "ผู้ประเมิน": answer.assessor_name,
         "วันที่ประเมิน": thai_date(answer.assessed_on),
     }
     return Document(

@@ -1,7 +1,7 @@
 """The national summary: every answered center in one table, compliance per item, a chart.
 
 Also the same per-center figures as a data file for Excel
-(outputs/summary/results.csv): ``results_rows`` (written by assemble.write_csv).
+(outputs/summary/results.csv): ``results_rows`` (written by exports.write_csv).
 Counts only; no verdict beyond the criteria's own basic condition (เกณฑ์ที่ ๑ in full).
 """
 
@@ -45,6 +45,8 @@ def documents(campaign: Campaign, answers: Sequence[Answer] | None = None) -> li
         "parts": [{"number": thai_digits(p.id), "title": p.title, "total": len(p.items)} for p in criteria.parts],
         "items": items,
         "chart": chart(criteria, items),
+        # each criterion's heading in the per-item table: the same titles as the chart's panels
+        "titles": {"physical": criteria.physical_title, "quality": criteria.quality_title},
         "missing": [
             {"order": c.order, "province": c.province, "center": c.name}
             for c in sorted(campaign.centers, key=lambda c: c.order)

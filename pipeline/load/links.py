@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..exports import csv_text
 from ..model import Center
 from ..problems import Problem
 from .tabular import read_table
@@ -37,7 +38,7 @@ def load_links(
     links: dict[tuple[str, str], str] = {}
     seen: dict[tuple[str, str], int] = {}
     for number, values in table.rows:
-        key, url = (values["province"], values["center"]), values["url"]
+        key, url = (csv_text(values["province"]), csv_text(values["center"])), values["url"]
         if key not in known:
             continue  # a center taken off the list since the links were issued: its link is simply unused
         if key in seen:

@@ -17,16 +17,21 @@ from __future__ import annotations
 import csv
 import io
 import warnings
-import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from ..problems import Problem, row
 from ..thai import BE_OFFSET
 from .clean import clean_text
+from .limits import BROKEN_WORKBOOK, MAX_BYTES, READ_SECONDS, DeadlineBytes, ReadTimeout, read_input, workbook_problem
 
-MAX_BYTES = 20 * 1024 * 1024  # a national list is a few hundred kB; more is a wrong file
+MAX_FIELD = 10_000  # characters in one cell: a note is a few hundred; Excel's own limit is 32 767
+# The csv module's own limit (131 072) would stop a file in the middle with csv.Error: the file is
+# capped at MAX_BYTES already, and a long field is reported by MAX_FIELD, naming its row and column.
+csv.field_size_limit(MAX_BYTES)
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 OTHER_SPREADSHEETS = frozenset({".xls", ".ods", ".xlsb", ".numbers"})
 
@@ -61,11 +66,9 @@ def read_any(
 
 
 def decode(path: Path, display: str, problems: list[Problem]) -> str | None:
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        problems.append(Problem(display, f"ไฟล์ใหญ่เกินไป ({size:,} ไบต์; รับได้ไม่เกิน {MAX_BYTES:,} ไบต์)"))
+    raw = read_input(path, display, problems)
+    if raw is None:
         return None
-    raw = path.read_bytes()
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
@@ -100,8 +103,10 @@ def read_table(
     reader = csv.reader(io.StringIO(text))
     columns: list[str] | None = None
     rows: list[tuple[int, dict[str, str]]] = []
-    for number, values in enumerate(reader, start=1):
-        values = [clean_text(v) for v in values]
+    for number, raw_values in _records(reader, display, problems):
+        if _too_long(raw_values, columns, display, number, problems):
+            continue
+        values = [clean_text(v) for v in raw_values]
         if not any(values):
             continue  # blank lines are harmless
         if columns is None:
@@ -141,6 +146,37 @@ def read_table(
     return Table(columns, rows)
 
 
+def _records(reader: Iterator[list[str]], display: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
+    """(record number, fields) of a CSV; what the csv module cannot read (a NUL byte) ends it, named."""
+    number = 0
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.append(Problem(display, f"อ่าน CSV ต่อไม่ได้ ({error}): บันทึกไฟล์ใหม่จาก Excel", row(number + 1)))
+            return
+        number += 1
+        yield number, values
+
+
+def _too_long(values: list[str], columns: list[str] | None, display: str, number: int, problems: list[Problem]) -> bool:
+    """A field past MAX_FIELD characters: the problem, naming its row and column."""
+    long = [i for i, v in enumerate(values) if len(v) > MAX_FIELD]
+    for i in long:
+        named = columns is not None and i < len(columns)
+        problems.append(
+            Problem(
+                display,
+                f"ข้อความยาวเกินไป ({len(values[i]):,} ตัวอักษร; รับได้ไม่เกิน {MAX_FIELD:,})",
+                row(number) if named else f"{row(number)} คอลัมน์ที่ {i + 1}",
+                columns[i] if named and columns is not None else None,
+            )
+        )
+    return bool(long)
+
+
 # --- workbooks ------------------------------------------------------------------------
 
 
@@ -150,44 +186,51 @@ def workbook_rows(
     """The sheet read (named in ``sheet_names``, else the first visible one) and its non-blank rows:
     (row number, {column number: text}), merged cells filled in."""
     import openpyxl  # here: only a run with a workbook pays for importing it
-    from openpyxl.utils.exceptions import InvalidFileException
 
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        problems.append(Problem(display, f"ไฟล์ใหญ่เกินไป ({size:,} ไบต์; รับได้ไม่เกิน {MAX_BYTES:,} ไบต์)"))
+    data = read_input(path, display, problems)
+    if data is None:
+        return None
+    refused = workbook_problem(data)
+    if refused is not None:
+        problems.append(Problem(display, refused))
         return None
     try:
+        source = DeadlineBytes(data)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "extension not supported" and the like: nothing a clerk can act on
-            book = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as error:
-        problems.append(
-            Problem(
-                display,
-                "เปิดไฟล์ Excel ไม่ได้ (ไฟล์เสีย ตั้งรหัสผ่านไว้ หรือไม่ใช่ไฟล์ .xlsx จริง): "
-                "ให้เปิดใน Excel แล้วบันทึกใหม่เป็น Excel Workbook (.xlsx) หรือ CSV "
-                f"[{type(error).__name__}]",
-            )
-        )
-        return None
+            book = openpyxl.load_workbook(source, data_only=True)
+        return _sheet_rows(book, sheet_names, source)
+    except ReadTimeout:
+        problems.append(Problem(display, f"เปิดไฟล์ Excel ไม่ได้: อ่านนานเกิน {READ_SECONDS:g} วินาที (ไฟล์ใหญ่หรือซับซ้อนผิดปกติ)"))
+    except Exception as error:  # noqa: BLE001 (a hostile workbook may break openpyxl anywhere: it stays this file's problem)
+        problems.append(Problem(display, BROKEN_WORKBOOK + f" [{type(error).__name__}]"))
+    return None
+
+
+def _sheet_rows(
+    book: Any, sheet_names: tuple[str, ...], source: DeadlineBytes
+) -> tuple[str, list[tuple[int, dict[int, str]]]]:
+    """The sheet to read and its non-blank rows, from the cells the file holds (never the empty
+    rectangle up to the last cell: one cell at XFD1048576 would make that seventeen billion)."""
     wanted = {n.casefold() for n in sheet_names}
     visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"] or book.worksheets
     sheet = next((ws for ws in book.worksheets if ws.title.strip().casefold() in wanted), None) or visible[0]
     merged = {}
-    for area in sheet.merged_cells.ranges:
+    for area in sheet.merged_cells.ranges:  # bounded: workbook_problem counted the merged cells
         top_left = sheet.cell(area.min_row, area.min_col).value
         for r in range(area.min_row, area.max_row + 1):
             for c in range(area.min_col, area.max_col + 1):
                 merged[(r, c)] = top_left
-    rows = []
-    for cells in sheet.iter_rows():
-        if not cells:
-            continue
-        number = cells[0].row
-        values = {cell.column: cell_text(merged.get((number, cell.column), cell.value)) for cell in cells}
-        if any(values.values()):  # blank and formatted-only rows are harmless
-            rows.append((number, values))
-    return sheet.title, rows
+    by_row: dict[int, dict[int, str]] = {}
+    for (r, c), cell in sorted(sheet._cells.items()):
+        source.read(0)  # the time bound, also here
+        value = cell_text(merged.get((r, c), cell.value))
+        if value:
+            by_row.setdefault(r, {})[c] = value
+    for (r, c), value in merged.items():
+        if (r, c) not in sheet._cells and (text := cell_text(value)):
+            by_row.setdefault(r, {})[c] = text
+    return sheet.title, sorted(by_row.items())
 
 
 def read_workbook(
@@ -234,9 +277,19 @@ def read_workbook(
     if missing or extra:
         return None
     unnamed: set[int] = set()  # columns with data but no header
+    long = False  # a cell past MAX_FIELD
     rows: list[tuple[int, dict[str, str]]] = []
     for number, values in body:
         for c, v in values.items():
+            if len(v) > MAX_FIELD:
+                problems.append(
+                    Problem(
+                        display,
+                        f"ข้อความยาวเกินไป ({len(v):,} ตัวอักษร; รับได้ไม่เกิน {MAX_FIELD:,})",
+                        f"ชีต “{title}” {row(number)} คอลัมน์ {get_column_letter(c)}",
+                    )
+                )
+                long = True
             if v and c not in positions and c not in unnamed:
                 unnamed.add(c)
                 problems.append(
@@ -247,7 +300,7 @@ def read_workbook(
                     )
                 )
         rows.append((number, {name: values.get(c, "") for name, c in zip(columns, positions, strict=True)}))
-    if unnamed:
+    if unnamed or long:
         return None
     return Table(columns, rows, title, letters)
 

@@ -18,7 +18,7 @@ import yaml
 from ..problems import Problem
 from ..thai import parse_date
 from .clean import clean_text
-from .tabular import MAX_BYTES
+from .limits import read_input
 
 Key = tuple[str | int, ...]
 
@@ -26,6 +26,19 @@ Key = tuple[str | int, ...]
 class _Loader(yaml.SafeLoader):
     """SafeLoader that leaves dates as text: PyYAML's own date parsing fails on
     2021-02-30 without a line number; parse_date reports it in Thai instead."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        """Aliases refused: "*a" repeats a whole subtree, and a few lines of them make billions
+        of nodes (the loader walks every alias again). Nobody writes them in these files."""
+        if self.check_event(yaml.AliasEvent):
+            raise AliasRefused(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+        return super().compose_node(parent, index)
+
+
+class AliasRefused(Exception):
+    def __init__(self, mark: yaml.Mark):
+        super().__init__(mark)
+        self.mark = mark
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -50,11 +63,16 @@ class YamlFile:
 
 
 def read_yaml(path: Path, display: str, problems: list[Problem]) -> YamlFile | None:
-    if path.stat().st_size > MAX_BYTES:
-        problems.append(Problem(display, f"ไฟล์ใหญ่เกินไป (รับได้ไม่เกิน {MAX_BYTES:,} ไบต์)"))
+    raw = read_input(path, display, problems)
+    if raw is None:
         return None
+    return parse_yaml(raw, display, problems)
+
+
+def parse_yaml(raw: bytes, display: str, problems: list[Problem]) -> YamlFile | None:
+    """``raw`` read as YAML with every key's line; None (and the problem) when it cannot be read."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         problems.append(Problem(display, f"อ่านตัวอักษรไม่ได้ที่ไบต์ {error.start}: ไฟล์ YAML ต้องบันทึกเป็น UTF-8"))
         return None
@@ -80,10 +98,26 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> YamlFile | N
     except yaml.YAMLError as error:
         problems.append(Problem(display, f"รูปแบบ YAML ผิด: {error}"))
         return None
+    except AliasRefused as refused:
+        problems.append(
+            Problem(
+                display,
+                f"ไม่รับการอ้างซ้ำแบบ alias (*ชื่อ) ใน YAML{_shown_line(text, refused.mark, 'บรรทัดนั้นเขียนว่า')}: เขียนค่าเต็มแทน",
+                f"บรรทัดที่ {refused.mark.line + 1}",
+            )
+        )
+        return None
+    except RecursionError:
+        problems.append(Problem(display, "รูปแบบ YAML ผิด: วงเล็บหรือรายการซ้อนกันลึกเกินไป"))
+        return None
     finally:
         loader.dispose()
     lines: dict[Key, int] = {}
-    _walk(node, (), lines, display, problems)
+    try:
+        _walk(node, (), lines, display, problems)
+    except RecursionError:
+        problems.append(Problem(display, "รูปแบบ YAML ผิด: วงเล็บหรือรายการซ้อนกันลึกเกินไป"))
+        return None
     return YamlFile(display, data, lines)
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import errno
 import logging
 import re
+import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..problems import InputError
 from ..thai import FILTERS, thai_digits, thai_text
-from . import words
+from . import slow, words
 from .access import Refused
 from .site import Site, WebConfig
 from .views import builds, campaign, center, centers, circular, dashboard, files, ingest, links, review, sign_in
@@ -55,14 +59,25 @@ class Limits:
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
             return await _plain(send, 413, "คำขอใหญ่เกินกำหนด (request too large)")
-        seen = 0
+        seen, whole = 0, False
+        started = time.monotonic()
 
         async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
+            """The next part of the body: within its size limit, and at a pace (slow.py), else 413 / 408."""
+            nonlocal seen, whole
+            if whole:  # after the body only a disconnect comes, and a download may wait for it long
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), slow.BODY_IDLE_SECONDS)
+            except TimeoutError:
+                raise TooSlow() from None
+            whole = message["type"] != "http.request" or not message.get("more_body")
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
                 raise TooLarge()
+            elapsed = time.monotonic() - started
+            if message.get("more_body") and elapsed > slow.BODY_GRACE_SECONDS and seen < slow.BODY_MIN_RATE * elapsed:
+                raise TooSlow()
             return message
 
         static = scope["path"].startswith("/static/")  # the stylesheet may be cached; pages never
@@ -79,9 +94,15 @@ class Limits:
             await self.app(scope, limited_receive, with_headers)
         except TooLarge:
             await _plain(send, 413, "คำขอใหญ่เกินกำหนด (request too large)")
+        except TooSlow:
+            await _plain(send, 408, "ส่งข้อมูลช้าเกินไป โปรดลองใหม่ (request timeout)")
 
 
 class TooLarge(Exception):
+    pass
+
+
+class TooSlow(Exception):
     pass
 
 
@@ -188,6 +209,15 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         title, message = words.SERVER_ERROR
         return page(request, "message.html", 500, title=title, message=message)
 
+    async def storage_error(request: Request, error: Exception) -> Response:
+        """The database or a file could not be read or written: most often a full disk. Said in Thai,
+        logged in one line (no traceback: it is no bug), and the server goes on."""
+        logging.getLogger("uvicorn.error").warning("storage: %s %s: %s", request.method, request.url.path, error)
+        full = isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
+        full = full or "full" in str(error) or "disk I/O" in str(error)
+        title, message = words.DISK_FULL if full else words.STORAGE_ERROR
+        return page(request, "message.html", 503, title=title, message=message)
+
     async def refusal(request: Request, error: Exception) -> Response:
         assert isinstance(error, Refused)
         return refused(request, error)
@@ -196,7 +226,14 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
         routes=routes,
         middleware=[Middleware(Limits, max_bytes=config.max_upload)],
         lifespan=lifespan,
-        exception_handlers={Refused: refusal, InputError: inputs_wrong, HTTPException: http_error, 500: server_error},
+        exception_handlers={
+            Refused: refusal,
+            InputError: inputs_wrong,
+            HTTPException: http_error,
+            sqlite3.OperationalError: storage_error,
+            OSError: storage_error,
+            500: server_error,
+        },
     )
     app.state.site = site
     app.state.templates = templates

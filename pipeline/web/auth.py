@@ -92,22 +92,32 @@ def _account_matches(db: Database, name: str, password: str) -> str | None:
 # --- sign-in attempts -------------------------------------------------------------------
 
 
-def sign_in_allowed(db: Database, address: str) -> bool:
-    row = db.one(
-        "SELECT count(*) AS n FROM sign_ins WHERE address = ? AND ok = 0 AND at > ?", address, now() - SIGN_IN_WINDOW
-    )
-    return bool(row["n"] < SIGN_IN_LIMIT)
+def claim_attempt(db: Database, address: str) -> int | None:
+    """An attempt counted for ``address`` (its id), or None when the address is locked out.
 
-
-def sign_in(db: Database, address: str, password: str, name: str = "") -> str | None:
-    """A new session id of account ``name`` when its password is right (the attempt is counted either way)."""
-    user = _account_matches(db, name, password)
-    ok = user is not None
+    The check and the recording are one transaction (BEGIN IMMEDIATE: one writer at a time),
+    taken before the slow hash: a burst of any size from one address gets SIGN_IN_LIMIT tries,
+    never more. The attempt counts as failed until ``sign_in`` finds the password right.
+    """
     with db.connect() as con:
         con.execute("DELETE FROM sign_ins WHERE at < ?", (now() - SIGN_IN_WINDOW,))
-        con.execute("INSERT INTO sign_ins (address, at, ok) VALUES (?, ?, ?)", (address, now(), int(ok)))
-        if not ok:
+        row = con.execute(
+            "SELECT count(*) FROM sign_ins WHERE address = ? AND ok = 0 AND at > ?",
+            (address, now() - SIGN_IN_WINDOW),
+        ).fetchone()
+        if row[0] >= SIGN_IN_LIMIT:
             return None
+        return con.execute("INSERT INTO sign_ins (address, at, ok) VALUES (?, ?, 0)", (address, now())).lastrowid
+
+
+def sign_in(db: Database, attempt: int, password: str, name: str = "") -> str | None:
+    """A new session id of account ``name`` when its password is right; ``attempt`` (from
+    ``claim_attempt``) records how it went."""
+    user = _account_matches(db, name, password)
+    if user is None:
+        return None  # the attempt stays counted as failed
+    with db.connect() as con:
+        con.execute("UPDATE sign_ins SET ok = 1 WHERE rowid = ?", (attempt,))
         session = secrets.token_urlsafe(32)
         con.execute("DELETE FROM sessions WHERE expires < ?", (now(),))
         con.execute(

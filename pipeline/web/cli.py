@@ -120,6 +120,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import RedactTokens, create_app
+    from .slow import SERVER_OPTIONS, HeadTimeout
 
     config = _config(args, secure_cookies=not args.insecure_cookies)
     app = create_app(config)
@@ -132,6 +133,8 @@ def serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("GECC_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_config=_log_config(),
+        http=HeadTimeout,  # a request head sent a byte at a time is cut off (slow.py)
+        **SERVER_OPTIONS,
     )
     return 0
 

@@ -9,6 +9,7 @@ says so, with the file's time. A province filter narrows every figure.
 from __future__ import annotations
 
 import csv
+import io
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..documents import summary
+from ..exports import csv_text
 from ..model import Answer, Campaign
 from ..review import ACCEPTED, RETURNED, SUBMITTED
 from ..thai import thai_digits
@@ -172,7 +174,8 @@ def _results_csv(outputs: Path, campaign: Campaign) -> tuple[float | None, bool]
         if _verdict is not None and _verdict[0] is campaign and _verdict[1] == stamp:
             return st.st_mtime, _verdict[2]
     try:
-        on_disk = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))[1:]
+        text = path.read_text(encoding="utf-8-sig")
+        on_disk = [[csv_text(v) for v in row] for row in csv.reader(io.StringIO(text))][1:]  # exports wrote it
     except (OSError, UnicodeDecodeError):
         return None, False
     now = [

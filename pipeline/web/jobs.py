@@ -7,9 +7,12 @@ again when it starts: the pipeline redoes only what is not up to date.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import multiprocessing
 import os
+import sqlite3
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import service
+from ..errors import ExitCode, describe
 from ..guard import Busy
 from ..settings import Settings
 from . import words
@@ -78,7 +82,10 @@ class Builds:
             row = self.db.one("SELECT * FROM builds WHERE state = 'queued' ORDER BY id LIMIT 1")
             if row is None:
                 return
-            self._run(row["id"], row["command"], row["actor"])
+            try:
+                self._run(row["id"], row["command"], row["actor"])
+            except sqlite3.OperationalError:  # the database itself cannot be written (a full disk): stop
+                return  # the row stays "running" and is queued again when the server starts
 
     def _run(self, build_id: int, command: str, actor: str = "") -> None:
         self.db.run(
@@ -98,15 +105,23 @@ class Builds:
                 status, failures = pool.submit(run_build, settings, command, str(self.db.path), build_id).result()
         except BrokenProcessPool:
             status, failures = 1, [words.BUILD_STOPPED]
+        except Exception as error:  # noqa: BLE001 (the pool itself failed to start: a full disk, no memory)
+            status, failures = 1, [message(error)]
         state = "done" if status == 0 else "failed"
-        self.db.run(
-            "UPDATE builds SET state = ?, status = ?, failures = ?, finished_at = ? WHERE id = ?",
-            state,
-            status,
-            json.dumps(failures, ensure_ascii=False),
-            now(),
-            build_id,
-        )
+        for wait in (0, 1, 2, 5, 10, 30):  # a full disk may free up: the outcome is worth a retry
+            time.sleep(wait)
+            try:
+                self.db.run(
+                    "UPDATE builds SET state = ?, status = ?, failures = ?, finished_at = ? WHERE id = ?",
+                    state,
+                    status,
+                    json.dumps(failures, ensure_ascii=False),
+                    now(),
+                    build_id,
+                )
+                return
+            except sqlite3.OperationalError:
+                continue
 
 
 def run_build(settings: Settings, command: str, database: str, build_id: int) -> tuple[int, list[str]]:
@@ -117,14 +132,17 @@ def run_build(settings: Settings, command: str, database: str, build_id: int) ->
     def progress(label: str, done: int, total: int) -> None:
         if time.monotonic() - last[0] > 0.5 or done == total:  # a row a half second is enough for a page
             last[0] = time.monotonic()
-            db.run("UPDATE builds SET label = ?, done = ?, total = ? WHERE id = ?", label, done, total, build_id)
+            with contextlib.suppress(sqlite3.OperationalError):  # progress is for show: a full disk stops no build
+                db.run("UPDATE builds SET label = ?, done = ?, total = ? WHERE id = ?", label, done, total, build_id)
 
     deadline = time.monotonic() + BUSY_WAIT
     while True:
         try:
-            result = service.build(settings, command, progress=progress)
-            db.put(f"build-result:{build_id}", json.dumps(outcome_of(result, settings), ensure_ascii=False))
-            return result.status, list(result.failures)
+            log = io.StringIO()
+            result = service.build(settings, command, progress=progress, log=log)
+            with contextlib.suppress(sqlite3.OperationalError):  # the page's figures; the reasons go with the row
+                db.put(f"build-result:{build_id}", json.dumps(outcome_of(result, settings), ensure_ascii=False))
+            return result.status, reasons(result, log.getvalue())
         except Busy as busy:
             # Another run holds the folder: the command line, or what a killed server left finishing.
             if time.monotonic() < deadline:
@@ -132,8 +150,39 @@ def run_build(settings: Settings, command: str, database: str, build_id: int) ->
                 continue
             del busy
             return 3, [words.BUILD_BUSY]
-        except Exception as error:
-            return 1, [message(error)]
+        except Exception as error:  # noqa: BLE001 (whatever stopped it is recorded and shown, in words)
+            failure = describe(error, settings.outputs)
+            return int(failure.code if failure else ExitCode.failed), [message(error)]
+
+
+MAX_REASONS = 30
+REJECTED = "ไฟล์คำตอบมีปัญหา"  # the heading of the rejected answer files in a run's account (runner._rejected)
+
+
+def _rejected(log: str) -> list[str]:
+    """The rejected answer files, each with its problem, from a run's account."""
+    found, inside = [], False
+    for line in log.splitlines():
+        if line.startswith(REJECTED):
+            inside = True
+        elif inside and line.startswith("  - "):
+            found.append(line[4:])
+        else:
+            inside = False
+    return found
+
+
+def reasons(result: service.BuildResult, log: str) -> list[str]:
+    """Why a build did not end well, in words for the build page: its failures with the rejected answer
+    files named, and, when neither these nor a failed check (``outcome_of``) say it, what the run wrote."""
+    if result.status == 0:
+        return list(result.failures)
+    found = [f.replace(" (ดูด้านบน)", ":") for f in result.failures] + _rejected(log)
+    if not found and all(f.ok for f in result.findings):
+        found = [line for line in log.splitlines() if line.strip()][-10:] or [f"จบด้วยสถานะ {result.status}"]
+    if len(found) > MAX_REASONS:
+        found = found[:MAX_REASONS] + [f"และอีก {len(found) - MAX_REASONS} รายการ"]
+    return found
 
 
 def outcome_of(result: service.BuildResult, settings: Settings) -> dict[str, Any]:

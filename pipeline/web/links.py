@@ -8,20 +8,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..files import write_text
+from ..exports import csv_bytes, csv_text
+from ..files import write_bytes
 from ..model import Center
 
 HEADER = ["province", "center", "url"]
 
 
 def write_links(outputs: Path, rows: list[list[str]]) -> Path:
-    """links.csv with these rows (UTF-8 with BOM for Excel)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(rows)
+    """links.csv with these rows (UTF-8 with BOM for Excel; no name can become a formula: exports)."""
     target = outputs / "links.csv"
-    write_text(target, "\ufeff" + out.getvalue())
+    write_bytes(target, csv_bytes(HEADER, rows))
     return target
 
 
@@ -46,7 +43,8 @@ def link_sheet(
     if not path.is_file():
         return []
     sheet = []
-    for row in csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()):
+    for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))):
+        row = {k: csv_text(v or "") for k, v in row.items() if k is not None}
         if province and row.get("province") != province:
             continue
         url = row.get("url") or ""
@@ -68,4 +66,4 @@ def link_sheet(
 
 def _rows(path: Path) -> list[list[str]]:
     """The rows of links.csv below its header."""
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))[1:]
+    return [[csv_text(v) for v in row] for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")))][1:]

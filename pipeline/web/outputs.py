@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -14,17 +15,41 @@ from ..model import Campaign
 
 
 def output_file(outputs: Path, relative: str) -> Path | None:
-    """The file under outputs/ this URL path names; None for anything outside, hidden or missing."""
+    """The file under outputs/ this URL path names; None for anything outside, hidden, missing, not a
+    regular file, or reached through a symbolic link (a link could lead to the database or anywhere):
+    every part of the path is looked at itself (lstat), never through a link."""
     root = outputs.resolve()
-    if not relative or "\x00" in relative or relative.startswith("/"):
+    if not relative or "\x00" in relative or relative.startswith("/") or "\\" in relative:
         return None
     parts = Path(relative).parts
-    if any(p.startswith(".") for p in parts):  # .web (the database), .lock, .build-state.json …
+    if any(p.startswith(".") for p in parts):  # .web (the database), .lock, .build-state.json, ..
         return None
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    path = root
+    info = None
+    for part in parts:
+        path = path / part
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        if stat.S_ISLNK(info.st_mode):
+            return None
+    if info is None or not stat.S_ISREG(info.st_mode):
         return None
     return path
+
+
+def _plain(path: Path, root: Path) -> bool:
+    """A regular file, not a link, under no hidden or linked folder of ``root``."""
+    rel = path.relative_to(root)
+    if any(p.startswith(".") for p in rel.parts):
+        return False
+    at = root
+    for part in rel.parts:
+        at = at / part
+        if at.is_symlink():
+            return False
+    return path.is_file()
 
 
 def archive_zip(outputs: Path, folder: Path) -> Path:
@@ -38,7 +63,7 @@ def archive_zip(outputs: Path, folder: Path) -> Path:
         if root.is_dir():
             for path in sorted(root.rglob("*")):
                 rel = path.relative_to(root)
-                if path.is_file() and not path.is_symlink() and not any(p.startswith(".") for p in rel.parts):
+                if _plain(path, root):
                     z.write(path, str(Path("archive") / rel))
     return Path(name)
 
@@ -93,9 +118,8 @@ class Catalog:
             for path in sorted(root.rglob("*")):
                 rel = path.relative_to(root)
                 if (
-                    not path.is_file()
-                    or rel.parts[0] in ("archive", "screenshots")
-                    or any(p.startswith(".") for p in rel.parts)
+                    rel.parts[0] in ("archive", "screenshots")
+                    or not _plain(path, root)
                     or path.suffix.lower() not in SUFFIXES
                 ):
                     continue

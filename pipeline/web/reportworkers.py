@@ -15,6 +15,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -114,7 +115,10 @@ def work(config: WorkerConfig, wake: Any, parent: int) -> None:
     with contextlib.suppress(LibreOfficeError):  # then the first report says why, in its own words
         service.warm_up(config.settings)  # LibreOffice started now: the first report waits for none
     while True:
-        jobs = queue.claim(os.getpid(), config.batch)
+        try:
+            jobs = queue.claim(os.getpid(), config.batch)
+        except sqlite3.OperationalError:  # the database cannot be read now (a full disk): look again later
+            jobs = []
         if not jobs:
             wake.wait(LOOK)
             wake.clear()

@@ -54,10 +54,11 @@ async def sign_in_post(request: Request) -> Response:
     await allow(request, "sign-in")
     site, form = site_of(request), form_of(request)
     address = request.client.host if request.client else "?"
-    if not await run_in_threadpool(auth.sign_in_allowed, site.db, address):
+    attempt = await run_in_threadpool(auth.claim_attempt, site.db, address)  # before the slow hash
+    if attempt is None:
         return _form(request, words.TOO_MANY_TRIES, 429)
     name = str(form.get("username") or "").strip()[:64]
-    session = await run_in_threadpool(auth.sign_in, site.db, address, str(form.get("password") or ""), name)
+    session = await run_in_threadpool(auth.sign_in, site.db, attempt, str(form.get("password") or ""), name)
     user = f"user:{name or auth.DEFAULT_ACCOUNT}"
     if session is None:
         await run_in_threadpool(site.record, user, "sign-in-failed", {"address": address})
