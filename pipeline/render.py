@@ -155,8 +155,6 @@ def _qr_picture(template: DocxTemplate, qr: QrCode) -> InlineImage:
 class _ChartPicture:
     """A Chart as the template sees it: ``{{ chart("caption") }}`` draws it with the template's
     caption (the wording stays in the template) and places the picture; ``{{ chart }}``: no caption.
-    ``{{ chart("caption", "heading 1", "heading 2") }}``: the panels' headings as well, so a chart
-    heads its panels with the very words the template's tables use.
 
     Drawn beside the document and kept: the chart is an output of its own too.
     """
@@ -165,15 +163,10 @@ class _ChartPicture:
         self.template, self.chart, self.png = template, chart, png
         self.drawn = False
 
-    def __call__(self, caption: str = "", *headings: str) -> InlineImage:
+    def __call__(self, caption: str = "") -> InlineImage:
         from . import chart  # here: importing matplotlib costs 0.6 s, too much for a run with nothing to draw
 
-        groups = self.chart.groups
-        if headings:
-            if len(headings) != len(groups):
-                raise ValueError(f"the chart has {len(groups)} panels; the template names {len(headings)}")
-            groups = tuple((str(h), count) for h, (_, count) in zip(headings, groups, strict=True))
-        chart.draw(replace(self.chart, title=str(caption), groups=groups), self.png)
+        chart.draw(replace(self.chart, title=str(caption)), self.png)
         self.drawn = True
         return InlineImage(self.template, str(self.png), width=Mm(self.chart.width_mm))
 

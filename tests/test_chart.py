@@ -78,21 +78,24 @@ def test_draw_ungrouped_chart_and_redraw(family, tmp_path):
     assert target.read_bytes() == first
 
 
-def test_the_caption_and_headings_are_the_templates(family, shipped_chart, tmp_path):
-    """The value axis caption and the panels' headings are wording: summary.docx gives them,
-    ``{{ chart("…", "…", "…") }}``, the headings in the words of its per-item table; none is in Python."""
+def test_the_caption_is_the_templates_and_the_panels_are_headed_by_the_criteria(family, shipped_chart, tmp_path):
+    """The value axis caption is wording: summary.docx gives it, ``{{ chart("…") }}``; none is in Python.
+    Each panel is headed by its criterion's title from criteria.yaml, the same words as the table below
+    it, the report's sections and the web form (not "เกณฑ์ที่ ๒ ด้านคุณภาพ" in one place and
+    "เกณฑ์ที่ ๒ เกณฑ์ด้านคุณภาพ" in another)."""
     with zipfile.ZipFile(TEMPLATES / "summary.docx") as docx:
         xml = docx.read("word/document.xml").decode("utf-8")
-    [call] = re.findall(r"\{\{ chart\(([^)]+)\) \}\}", xml)
-    caption, *headings = re.findall(r'"([^"]+)"', call)
+    [caption] = re.findall(r'\{\{ chart\("([^"]+)"\) \}\}', xml)
     assert caption == "ร้อยละของศูนย์ที่ตอบว่ามีการดำเนินการ"
-    assert headings == ["เกณฑ์ที่ ๑ ด้านกายภาพ", "เกณฑ์ที่ ๒ ด้านคุณภาพ"]
-    assert all(xml.count(heading) >= 2 for heading in headings)  # the chart's call and the table's group rows
-    [document] = [d for d in summary.documents(load_campaign(INPUTS)) if d.template == "summary.docx"]
+    assert "{{ titles.physical|thai }}" in xml and "{{ titles.quality|thai }}" in xml  # the per-item table
+    campaign = load_campaign(INPUTS)
+    [document] = [d for d in summary.documents(campaign) if d.template == "summary.docx"]
+    titles = document.context["titles"]
+    assert [h for h, _ in document.context["chart"].groups] == [titles["physical"], titles["quality"]]
+    assert titles == {"physical": campaign.criteria.physical_title, "quality": campaign.criteria.quality_title}
     render(document, TEMPLATES, tmp_path / "summary.docx")
-    groups = tuple((h, n) for h, (_, n) in zip(headings, shipped_chart.groups, strict=True))
-    chart_module.draw(replace(shipped_chart, title=caption, groups=groups), tmp_path / "with-caption.png")
-    chart_module.draw(replace(shipped_chart, title=caption), tmp_path / "criteria-titles.png")
+    chart_module.draw(replace(shipped_chart, title=caption), tmp_path / "with-caption.png")
+    chart_module.draw(shipped_chart, tmp_path / "without.png")
     drawn = (tmp_path / "summary-chart.png").read_bytes()
     assert drawn == (tmp_path / "with-caption.png").read_bytes()
-    assert drawn != (tmp_path / "criteria-titles.png").read_bytes()  # not "เกณฑ์ที่ ๒ เกณฑ์ด้านคุณภาพ"
+    assert drawn != (tmp_path / "without.png").read_bytes()

@@ -211,6 +211,7 @@ def summary_context(campaign, *, all_in: bool) -> dict:
         [] if all_in else [{"order": c.order, "province": c.province, "center": c.name} for c in campaign.centers[3:]]
     )
     return {
+        "titles": {"physical": criteria.physical_title, "quality": criteria.quality_title},
         "circular": {"number": campaign.circular.number, "date": campaign.circular.date},
         "generated": datetime.date(2021, 3, 31),
         "centers": centers,
@@ -496,8 +497,8 @@ def test_summary_lists_centers_items_chart_and_missing(pdfs, campaign):
         f"ตามหนังสือ ที่ {campaign.circular.number} ลงวันที่ {thai_date(campaign.circular.date)}",
         "ข้อมูล ณ ๓๑ มีนาคม ๒๕๖๔",
         "ศูนย์ที่ยังไม่ได้ส่งผลการประเมิน",
-        "เกณฑ์ที่ ๑ ด้านกายภาพ",
-        "เกณฑ์ที่ ๒ ด้านคุณภาพ",
+        campaign.criteria.physical_title,  # the per-item table's groups: the criteria's own titles
+        campaign.criteria.quality_title,
         "๑๓/๑๓",
         "๔๐/๕๒(๗๖.๙๒)",
     ):
@@ -520,3 +521,12 @@ def test_page_counts(pdfs):
     assert 5 <= counts["form"] <= 9 and 5 <= counts["criteria"] <= 9, counts
     assert 2 <= counts["centers"] <= 4, counts
     assert counts["report"] >= counts["form"], counts
+
+
+def test_each_criterion_has_one_heading_throughout_the_report(pdfs, campaign):
+    """The section headings and the summary table's rows say the same words: criteria.yaml's titles."""
+    text = text_of(pdfs["report"])
+    criteria = campaign.criteria
+    for title in (criteria.physical_title, criteria.quality_title, criteria.results_title):
+        assert text.count(normalise(title)) >= 2, title  # its section, and its row of the summary table
+    assert normalise("เกณฑ์ที่ ๒ ด้านคุณภาพ") not in text  # a second heading for the same part

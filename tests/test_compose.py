@@ -83,7 +83,8 @@ def sample(tmp_path_factory):
     profiles = root / "profiles"
 
     def converter(jobs, *, destinations=False, pdfa=False):
-        return convert.convert(jobs, fontconfig=fontconfig, pdfa=pdfa, destinations=destinations, profile_root=profiles)
+        how = convert.How(fontconfig=fontconfig, pdfa=pdfa, destinations=destinations, profile_root=profiles)
+        return convert.convert(jobs, how)
 
     whole, composed = root / "whole", root / "composed"
     results = {}
@@ -120,7 +121,7 @@ def test_forms_share_pages_two_to_seven_and_the_overlong_name_falls_back_from_th
         p for n, p in names.items() if n not in (OVERLONG, campaign.centers[0].name)
     )
     assert list(result.fell_back) == [overlong]
-    assert "page 2 does not start as the reference's" in result.fell_back[overlong]
+    assert "หน้า 2 ไม่ได้เริ่มเหมือนฉบับอ้างอิง" in result.fell_back[overlong]
     with fitz.open(overlong) as doc:  # its rows moved down a page: seven shared pages would have been wrong
         assert doc.page_count == 8
 
@@ -130,7 +131,7 @@ def test_reports_differ_on_every_page_and_all_fall_back_from_the_docx(sample):
     result = results[reports.KIND]
     assert not result.composed and not result.failed
     assert len(result.fell_back) == len([d for d in docs if d.kind == reports.KIND]) - 1
-    assert all("block" in why for why in result.fell_back.values()), result.fell_back
+    assert all("ย่อหน้าหรือแถวที่" in why for why in result.fell_back.values()), result.fell_back
 
 
 def test_composed_forms_keep_title_fonts_and_pass_every_check_and_take_their_fields(sample):

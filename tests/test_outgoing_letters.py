@@ -262,3 +262,23 @@ def test_follow_up_letters_from_the_dashboard(tmp_path):
     assert [e["reference"] for e in _entries(outputs)] == ["มท ๐๓๐๗.๒/๑", "มท ๐๓๐๗.๒/๒"]
     logged = [json.loads(line) for line in (outputs / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [e["detail"]["reference"] for e in logged if e["action"] == "register"] == ["มท ๐๓๐๗.๒/๑", "มท ๐๓๐๗.๒/๒"]
+
+
+def test_a_circular_without_a_number_gets_the_next_w_number_of_its_year(inputs, tmp_path):
+    """circular.yaml's number ending in "/ว": the register gives it one, and every copy prints it."""
+    from pipeline import outgoing
+    from pipeline.documents import letters
+    from pipeline.registry import drafting
+    from pipeline.settings import Settings
+
+    circular = inputs / "circular.yaml"
+    circular.write_text(circular.read_text(encoding="utf-8").replace("/ว ๒๘๘๖๕", "/ว"), encoding="utf-8")
+    settings = Settings(inputs, tmp_path / "outputs")
+    campaign = outgoing.prepare(settings, load_campaign(inputs), drafting(["letters"]), take=True)
+    numbers = {d.context["number"] for d in letters.documents(campaign)}
+    assert numbers == {"มท ๐๓๐๗.๒/ว ๑"}
+    (entry,) = register.entries(settings.outputs)
+    assert (entry.series, entry.number, entry.year, entry.dated) == ("ว", 1, 2563, date(2020, 12, 28))
+    again = outgoing.prepare(settings, load_campaign(inputs), drafting(["letters"]), take=True)
+    assert {d.context["number"] for d in letters.documents(again)} == numbers  # made again: the same number
+    assert len(register.entries(settings.outputs)) == 1

@@ -255,7 +255,7 @@ def test_summary_document(shipped):
     [doc] = summary.documents(campaign, answers)
     assert (doc.kind, doc.name, doc.template) == ("summary", "summary/summary", "summary.docx")
     c = doc.context
-    assert set(c) == {"circular", "generated", "centers", "parts", "items", "chart", "missing", "totals"}
+    assert set(c) == {"circular", "generated", "centers", "parts", "items", "chart", "missing", "totals", "titles"}
     assert c["circular"] == {"number": "มท ๐๓๐๗.๒/ว ๒๘๘๖๕", "date": date(2020, 12, 28)}
     assert c["generated"] == date.today()
     assert c["totals"] == {"centers": 76, "answered": 7, "basic_met": 3}

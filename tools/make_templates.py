@@ -867,14 +867,16 @@ LABEL_SUBCOMMITTEE_NOTES = "บันทึกของคณะอนุกร�
 LABEL_ONLINE = "ตอบแบบประเมินออนไลน์ได้ที่ลิงก์ของศูนย์ (สแกนคิวอาร์โค้ดหรือพิมพ์ลิงก์):"
 REPORT_SUMMARY_TITLE = "สรุปผลการประเมินตนเอง"
 REPORT_SUMMARY_COLUMNS = ("รายการ", "ผลการประเมิน")
-REPORT_PHYSICAL = "เกณฑ์ที่ ๑ ด้านกายภาพ"
+# Each criterion is headed by its own title from criteria.yaml everywhere (the tables, the chart, the
+# section headings, the web form): one heading for each part, the circular's own words.
+REPORT_PHYSICAL = "{{ physical.title|thai }}"
 REPORT_BASIC = "เงื่อนไขพื้นฐาน (เกณฑ์ที่ ๑ ต้องมีครบทุกข้อ)"
 REPORT_BASIC_MET = "ครบทุกข้อ: เป็นไปตามเงื่อนไขพื้นฐาน"
 REPORT_BASIC_MISSING = "ยังไม่ครบ: ขาดข้อ "
-REPORT_QUALITY = "เกณฑ์ที่ ๒ ด้านคุณภาพ"
+REPORT_QUALITY = "{{ quality.title|thai }}"
 REPORT_MARKER = "เครื่องหมาย "
 REPORT_SCORE = "คะแนนตามเกณฑ์การให้คะแนนที่กำหนด"
-REPORT_RESULTS = "เกณฑ์ที่ ๓ ด้านผลลัพธ์"
+REPORT_RESULTS = "{{ results.title|thai }}"
 REPORT_RESULTS_VALUE = "ประเมินโดยคณะอนุกรรมการ"
 REPORT_DISCLAIMER = (
     "หมายเหตุ: ยังไม่มีการกำหนดความหมายของเครื่องหมายในวงเล็บท้ายข้อของเกณฑ์ที่ ๒ "
@@ -901,7 +903,7 @@ SUMMARY_BASIC = ("ครบ", "ไม่ครบ")
 SUMMARY_ITEMS_HEADING = "ผลการประเมินรายข้อ"
 SUMMARY_CHART_CAPTION = "ร้อยละของศูนย์ที่ตอบว่ามีการดำเนินการ"  # the value axis, drawn in the picture
 SUMMARY_ITEMS_COLUMNS = ("ข้อ", "รายการ", "มี (จำนวนศูนย์)", "ร้อยละ")
-SUMMARY_CRITERIA = ("เกณฑ์ที่ ๑ ด้านกายภาพ", "เกณฑ์ที่ ๒ ด้านคุณภาพ")
+SUMMARY_CRITERIA = ("{{ titles.physical|thai }}", "{{ titles.quality|thai }}")  # criteria.yaml's, as the chart
 SUMMARY_MISSING_HEADING = "ศูนย์ที่ยังไม่ได้ส่งผลการประเมิน"
 SUMMARY_MISSING_COLUMNS = ("ลำดับ", "จังหวัด", "ศูนย์")
 SUMMARY_ALL_IN = "ส่งครบทุกศูนย์"
@@ -1405,7 +1407,7 @@ def build_center_list() -> DocumentObject:
 # ลำดับ | จังหวัด | ศูนย์ | วันที่ประเมิน | ๑ | basic | ๒
 SUMMARY_CENTER_WIDTHS_CM = (1.05, 2.6, 3.3, 3.35, 1.65, 1.3, 2.75)
 SUMMARY_ITEM_WIDTHS_CM = (1.3, TEXT_WIDTH_CM - 1.3 - 2.4 - 1.8, 2.4, 1.8)
-SUMMARY_KEYS = ("circular", "generated", "centers", "items", "chart", "missing", "totals")  # parts: unused
+SUMMARY_KEYS = ("circular", "generated", "centers", "items", "chart", "missing", "totals", "titles")  # parts: unused
 IMAGE_SPACING_CM = 0.32  # LibreOffice's spacing around a picture that declares none
 SUMMARY_MISSING_WIDTHS_CM = (1.5, 4.0, TEXT_WIDTH_CM - 1.5 - 4.0)
 
@@ -1458,8 +1460,7 @@ def build_summary() -> DocumentObject:
     # The template gives the chart its caption: ``chart(…)`` draws the picture with it.
     paragraph(
         doc,
-        # the panels headed with the words of the table below: one heading for each criterion
-        "{{ chart(" + ", ".join(f'"{words}"' for words in (SUMMARY_CHART_CAPTION, *SUMMARY_CRITERIA)) + ") }}",
+        '{{ chart("' + SUMMARY_CHART_CAPTION + '") }}',  # its panels headed by the criteria's titles
         align="center",
         left_cm=-IMAGE_SPACING_CM,
         right_cm=-IMAGE_SPACING_CM,

@@ -27,13 +27,16 @@ class Rule:
     end: float
 
 
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 of a character (plain tuples: a page has thousands)
+
+
 @dataclass
 class CellLine:
     """One visual line of a cell: its characters (text order) and their boxes."""
 
     baseline: float
     chars: list[str] = field(default_factory=list)
-    boxes: list[fitz.Rect] = field(default_factory=list)
+    boxes: list[Box] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -42,7 +45,7 @@ class CellLine:
     @property
     def right(self) -> float:
         """Where the ink of the line ends (trailing spaces left out)."""
-        inked = [b.x1 for c, b in zip(self.chars, self.boxes, strict=True) if not c.isspace()]
+        inked = [b[2] for c, b in zip(self.chars, self.boxes, strict=True) if not c.isspace()]
         return max(inked, default=0.0)
 
 
@@ -82,45 +85,50 @@ def _enclosing(found: list[Rule], point: float, across: float) -> tuple[float, f
     return max(before), min(after)
 
 
-def _compose_sara_am(chars: list[str], boxes: list[fitz.Rect]) -> None:
+def _compose_sara_am(chars: list[str], boxes: list[Box]) -> None:
     """NIKHAHIT + SARA AA (how some PDFs carry สระอำ) back to SARA AM, in place."""
     i = 0
     while i < len(chars) - 1:
         if chars[i] == "\u0e4d" and chars[i + 1] == "\u0e32":
+            (a0, a1, a2, a3), (b0, b1, b2, b3) = boxes[i], boxes[i + 1]
             chars[i : i + 2] = ["\u0e33"]
-            boxes[i : i + 2] = [boxes[i] | boxes[i + 1]]
+            boxes[i : i + 2] = [(min(a0, b0), min(a1, b1), max(a2, b2), max(a3, b3))]
         i += 1
 
 
 def table_cells(page: fitz.Page) -> list[Cell]:
-    """Every ruled cell of the page that holds text, its lines top to bottom."""
+    """Every ruled cell of the page that holds text, its lines top to bottom.
+
+    A span (one run of text on one line) lies in one cell: its place is found once, from its middle.
+    """
     vertical, horizontal = rules(page)
     if not vertical or not horizontal:
         return []
     # per cell: (baseline, x of the span, order in the span, character, box)
-    pieces: dict[tuple[int, int, int, int], list[tuple[float, float, int, str, fitz.Rect]]] = {}
+    pieces: dict[tuple[int, int, int, int], list[tuple[float, float, int, str, Box]]] = {}
     boxes: dict[tuple[int, int, int, int], fitz.Rect] = {}
     for block in page_rawdict(page)["blocks"]:
         for line in block.get("lines", []):
             if abs(line["dir"][1]) > 1e-3:
                 continue  # vertical text is no table line
             for span in line["spans"]:
-                baseline, left = span["origin"][1], span["bbox"][0]
-                for order, char in enumerate(span["chars"]):
-                    box = fitz.Rect(char["bbox"])
-                    x, y = (box.x0 + box.x1) / 2, baseline - 0.3 * span["size"]
-                    columns = _enclosing(vertical, x, y)
-                    rows = _enclosing(horizontal, y, x)
-                    if columns is None or rows is None:
-                        continue
-                    key = (round(columns[0]), round(rows[0]), round(columns[1]), round(rows[1]))
-                    boxes.setdefault(key, fitz.Rect(columns[0], rows[0], columns[1], rows[1]))
-                    pieces.setdefault(key, []).append((baseline, left, order, char["c"], box))
+                if not span["chars"]:
+                    continue
+                baseline, (x0, _, x1, _) = span["origin"][1], span["bbox"]
+                x, y = (x0 + x1) / 2, baseline - 0.3 * span["size"]
+                columns = _enclosing(vertical, x, y)
+                rows = _enclosing(horizontal, y, x)
+                if columns is None or rows is None:
+                    continue
+                key = (round(columns[0]), round(rows[0]), round(columns[1]), round(rows[1]))
+                boxes.setdefault(key, fitz.Rect(columns[0], rows[0], columns[1], rows[1]))
+                found = pieces.setdefault(key, [])
+                found.extend((baseline, x0, order, c["c"], c["bbox"]) for order, c in enumerate(span["chars"]))
     cells = []
     for key, found in pieces.items():
         cell = Cell(boxes[key])
         found.sort(key=lambda p: p[0])
-        groups: list[list[tuple[float, float, int, str, fitz.Rect]]] = []
+        groups: list[list[tuple[float, float, int, str, Box]]] = []
         for piece in found:
             if groups and piece[0] - groups[-1][0][0] <= LINE_TOLERANCE:
                 groups[-1].append(piece)

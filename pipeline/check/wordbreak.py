@@ -103,7 +103,7 @@ def _first_word_width(line: CellLine, word: str) -> float:
     """The width the next line's first word takes (its characters' boxes)."""
     lead = len(line.text) - len(line.text.lstrip())
     boxes = line.boxes[lead : lead + max(1, len(word))] or line.boxes
-    return float(max(b.x1 for b in boxes) - min(b.x0 for b in boxes))
+    return float(max(b[2] for b in boxes) - min(b[0] for b in boxes))
 
 
 def _joined(cell: Cell) -> tuple[str, list[float], list[int]]:
@@ -122,7 +122,7 @@ def _joined(cell: Cell) -> tuple[str, list[float], list[int]]:
         elif i:
             starts.append(len(text))
         text += "".join(chars)
-        widths += [b.width for b in boxes]
+        widths += [b[2] - b[0] for b in boxes]
     return text, widths, starts
 
 

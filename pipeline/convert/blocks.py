@@ -113,7 +113,8 @@ def write_head(doc: Docx, last: int, target: Path) -> None:
 
 
 def shares_from(reference: Docx, doc: Docx, start: int) -> str | None:
-    """Why ``doc`` cannot take ``reference``'s layout from block ``start`` on; None when it can.
+    """Why ``doc`` cannot take ``reference``'s layout from block ``start`` on (in Thai: a build's
+    log shows it); None when it can.
 
     From ``start`` on the two bodies must be the same XML, with the same parts behind every
     relationship they use; every other part the same bytes; the repeated header rows of a table
@@ -124,27 +125,27 @@ def shares_from(reference: Docx, doc: Docx, start: int) -> str | None:
         if name in _PER_DOCUMENT or name.startswith(_PER_DOCUMENT_DIRS):
             continue
         if reference.parts.get(name) != doc.parts.get(name):
-            return f"{name} differs"
+            return f"ส่วน {name} ของไฟล์ต่างกัน"
     if len(reference.blocks) != len(doc.blocks):
-        return f"{len(doc.blocks)} blocks, the reference has {len(reference.blocks)}"
+        return f"มีย่อหน้าและแถว {len(doc.blocks)} รายการ ฉบับอ้างอิงมี {len(reference.blocks)}"
     tail = [*range(start, len(doc.blocks))]
     for i in tail:
         if _xml(reference.blocks[i]) != _xml(doc.blocks[i]):
-            return f"block {i} differs"
+            return f"ย่อหน้าหรือแถวที่ {i + 1} ต่างกัน"
     if _xml(reference.body.find(_w("sectPr"))) != _xml(doc.body.find(_w("sectPr"))):
-        return "section properties differ"
+        return "การตั้งค่าหน้ากระดาษต่างกัน"
     for ref_table, table in zip(_table_heads(reference, start), _table_heads(doc, start), strict=False):
         if ref_table != table:
-            return "the header rows of the table that continues differ"
+            return "แถวหัวตารางที่พิมพ์ซ้ำในหน้าถัดไปต่างกัน"
     if _counted(reference, start) != _counted(doc, start):
-        return "list numbering or notes before the shared pages differ"
+        return "เลขลำดับรายการหรือเชิงอรรถก่อนหน้าที่ใช้ร่วมกันต่างกัน"
     for element_ref, element in [(reference.blocks[i], doc.blocks[i]) for i in tail] + [
         (reference.body.find(_w("sectPr")), doc.body.find(_w("sectPr")))
     ]:
         if element_ref is None or element is None:
             continue
         if _targets(reference, element_ref) != _targets(doc, element):
-            return "a picture or link on the shared pages differs"
+            return "รูปหรือลิงก์ในหน้าที่ใช้ร่วมกันต่างกัน"
     return None
 
 

@@ -63,7 +63,7 @@ class Converter(Protocol):
 @dataclass
 class Composition(Conversion):
     composed: list[Path] = field(default_factory=list)  # PDFs put together from a head and shared pages
-    fell_back: dict[Path, str] = field(default_factory=dict)  # PDF converted whole instead -> why
+    fell_back: dict[Path, str] = field(default_factory=dict)  # PDF converted whole instead -> why (Thai, as logged)
 
 
 @dataclass
@@ -101,9 +101,9 @@ def convert_composing(plain: Sequence[Job], groups: Sequence[Shared], converter:
         for group in candidates:
             for job, head in group.heads.items():
                 if group.shared.jobs[0][1] not in made:
-                    why: str | None = f"{group.shared.jobs[0][1].name}, whose pages it shares, did not convert"
+                    why: str | None = f"{group.shared.jobs[0][1].name} ซึ่งให้หน้าที่ใช้ร่วมกันแปลงไม่สำเร็จ"
                 elif head not in made:
-                    why = "its own pages did not convert"
+                    why = "หน้าของฉบับนี้เองแปลงไม่สำเร็จ"
                 else:
                     why = _compose(group, job, head, work)
                 if why:
@@ -128,7 +128,7 @@ def _map_references(
             blocks.annotate(reference[0], work / f"{group.number}-blocks.docx")
             group.reference = blocks.read(reference[0])
         except (OSError, KeyError, ValueError, etree.XMLSyntaxError) as error:  # its own conversion reports it
-            result.log.append(f"{reference[1].name}: every document converted whole: not read as a DOCX ({error})")
+            result.log.append(f"{reference[1].name}: อ่านเป็น DOCX ไม่ได้ จึงแปลงทุกฉบับในกลุ่มทั้งฉบับ ({error})")
             fallback.extend(group.shared.jobs[1:])
             continue
         jobs.append((work / f"{group.number}-blocks.docx", work / f"{group.number}-blocks.pdf"))
@@ -147,12 +147,12 @@ def _map_references(
             continue  # not read: its members are in ``fallback`` already
         annotated = work / f"{group.number}-blocks.pdf"
         if annotated not in mapped:
-            why: str | None = "the copy that marks where each block lands did not convert"
+            why: str | None = "สำเนาที่บอกตำแหน่งของแต่ละย่อหน้าแปลงไม่สำเร็จ"
         else:
             group.start, why = _shared_start(annotated, group.shared.first_page, len(group.reference.blocks))
         members = group.shared.jobs[1:]
         if why:
-            result.log.append(f"{group.shared.jobs[0][1].name}: its group converted whole: {why}")
+            result.log.append(f"{group.shared.jobs[0][1].name}: แปลงทุกฉบับในกลุ่มทั้งฉบับ เพราะ{why}")
             for job in members:
                 result.fell_back[job[1]] = why
             fallback.extend(members)
@@ -172,7 +172,7 @@ def _shared_start(annotated: Path, first_page: int, count: int) -> tuple[int, st
     """The block that starts page ``first_page`` in the annotated reference; or why there is none."""
     with fitz.open(annotated) as doc:
         if doc.page_count < first_page:
-            return -1, f"it has {doc.page_count} pages, fewer than {first_page}"
+            return -1, f"ฉบับอ้างอิงมีเพียง {doc.page_count} หน้า"
         pages: dict[int, int] = {}
         for name, target in doc.resolve_names().items():
             number = name.removeprefix(blocks.MARK)
@@ -180,11 +180,11 @@ def _shared_start(annotated: Path, first_page: int, count: int) -> tuple[int, st
                 pages[int(number)] = target["page"]
     shared = [i for i, page in pages.items() if page >= first_page - 1]
     if not shared:
-        return -1, f"no block starts on page {first_page}"
+        return -1, f"ไม่มีย่อหน้าหรือแถวใดเริ่มที่หน้า {first_page}"
     start = min(shared)
     # The block before must be known to start earlier: a block without a bookmark could hold the page's start.
     if start == 0 or pages.get(start - 1, first_page) >= first_page - 1 or start >= count:
-        return -1, f"where page {first_page} starts is not known from the layout"
+        return -1, f"การจัดหน้าไม่บอกว่าหน้า {first_page} เริ่มที่ใด"
     return start, None
 
 
@@ -194,11 +194,11 @@ def _head(group: _Group, job: Job, target: Path) -> str | None:
     try:
         doc = blocks.read(job[0])
     except (OSError, KeyError, ValueError, etree.XMLSyntaxError) as error:
-        return f"not read as a DOCX ({error})"
+        return f"อ่านเป็น DOCX ไม่ได้ ({error})"
     # From the block before the shared page's first: that block may run onto the shared page.
     why = blocks.shares_from(group.reference, doc, group.start - 1)
     if why:
-        return f"its shared pages differ from {group.shared.jobs[0][0].name}: {why}"
+        return f"หน้าที่ใช้ร่วมกันต่างจาก {group.shared.jobs[0][0].name}: {why}"
     blocks.write_head(doc, group.start, target)
     return None
 
@@ -209,19 +209,19 @@ def _compose(group: _Group, job: Job, head: Path, work: Path) -> str | None:
     reference_pdf = group.shared.jobs[0][1]
     with fitz.open(head) as own, fitz.open(reference_pdf) as reference:
         if own.page_count != first + 1:
-            return f"its own part takes {own.page_count - 1} pages where the reference's takes {first}"
+            return f"ส่วนของฉบับนี้ยาว {own.page_count - 1} หน้า ของฉบับอ้างอิง {first} หน้า"
         if group.shared_lines is None:
             group.shared_lines = _lines(reference[first])
         why = _prefix(_lines(own[first]), group.shared_lines)
         if why:
-            return f"page {first + 1} does not start as the reference's: {why}"
+            return f"หน้า {first + 1} ไม่ได้เริ่มเหมือนฉบับอ้างอิง: {why}"
         claims_pdfa = "pdfaid:part" in (own.get_xml_metadata() or "")
         own.delete_pages(range(first, own.page_count))
         own.insert_pdf(reference, from_page=first)
         made = work / f"{head.stem}-composed.pdf"
         own.save(made, garbage=3, deflate=True)
     problem = verify(made, claims_pdfa) or place(made, job[1])
-    return f"composed PDF unusable: {problem}" if problem else None
+    return f"PDF ที่ประกอบแล้วใช้ไม่ได้ ({problem})" if problem else None
 
 
 Line = tuple[str, float, float]  # text, x of its start, baseline
@@ -240,18 +240,18 @@ def _lines(page: fitz.Page) -> list[Line]:
 
 def _prefix(mine: list[Line], theirs: list[Line]) -> str | None:
     if not mine or len(mine) > len(theirs):
-        return f"{len(mine)} lines where the reference has {len(theirs)}"
+        return f"มี {len(mine)} บรรทัด ฉบับอ้างอิงมี {len(theirs)}"
     for (text, x, y), (ref_text, ref_x, ref_y) in zip(mine, theirs, strict=False):
         if text != ref_text:
-            return f"“{text}” where the reference has “{ref_text}”"
+            return f"“{text}” ฉบับอ้างอิงเป็น “{ref_text}”"
         if abs(x - ref_x) > POSITION_TOLERANCE or abs(y - ref_y) > POSITION_TOLERANCE:
-            return f"“{text}” at ({x}, {y}), the reference's at ({ref_x}, {ref_y})"
+            return f"“{text}” อยู่ที่ ({x}, {y}) ฉบับอ้างอิงอยู่ที่ ({ref_x}, {ref_y})"
     return None
 
 
 def _fall_back(result: Composition, fallback: list[Job], job: Job, why: str) -> None:
     result.fell_back[job[1]] = why
-    result.log.append(f"{job[1].name}: converted whole: {why}")
+    result.log.append(f"{job[1].name}: ประกอบหน้าไม่ได้ จึงแปลงทั้งฉบับ เพราะ{why}")
     fallback.append(job)
 
 

@@ -45,6 +45,8 @@ def documents(campaign: Campaign, answers: Sequence[Answer] | None = None) -> li
         "parts": [{"number": thai_digits(p.id), "title": p.title, "total": len(p.items)} for p in criteria.parts],
         "items": items,
         "chart": chart(criteria, items),
+        # each criterion's heading in the per-item table: the same titles as the chart's panels
+        "titles": {"physical": criteria.physical_title, "quality": criteria.quality_title},
         "missing": [
             {"order": c.order, "province": c.province, "center": c.name}
             for c in sorted(campaign.centers, key=lambda c: c.order)
