@@ -11,13 +11,10 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateSyntaxError
-
 from ..model import CenterList, Circular, LetterFormat, Owner, Signer
 from ..problems import Problem
-from ..templating import TEXT_ENV
 from ..thai import thai_date
-from .yamlfile import DATE, TEXT, YamlFile, optional, read_yaml, validate
+from .yamlfile import DATE, TEXT, YamlFile, check_template_fields, optional, read_yaml, validate
 
 STAMPED, EXTERNAL = LetterFormat.STAMPED, LetterFormat.EXTERNAL
 VARIANTS = {"province": TEXT, "all": TEXT}
@@ -182,20 +179,7 @@ def _check_jinja(file: YamlFile, data: dict[str, Any], problems: list[Problem]) 
     texts += [
         (("enclosures", k, i), v) for k, vs in (data.get("enclosures") or {}).items() for i, v in enumerate(vs or [])
     ]
-    for key, text in texts:
-        if text is None:
-            continue
-        try:
-            TEXT_ENV.parse(text)
-        except TemplateSyntaxError as error:
-            problems.append(
-                Problem(
-                    file.display,
-                    f"ช่องแทนค่า (template field) ผิดรูปแบบ: {error.message}",
-                    file.where(key),
-                    ".".join(map(str, key)),
-                )
-            )
+    check_template_fields(file, texts, problems)
 
 
 def _image(folder: Path, key: str, value: str, file: YamlFile, problems: list[Problem]) -> Path | None:

@@ -11,12 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateSyntaxError
-
 from ..model import LetterText
 from ..problems import Problem
-from ..templating import TEXT_ENV
-from .yamlfile import TEXT, YamlFile, optional, read_yaml, validate
+from .yamlfile import TEXT, YamlFile, check_template_fields, optional, read_yaml, validate
 
 FILE = "letters.yaml"
 KINDS = ("follow_up", "results")
@@ -73,15 +70,4 @@ def _check_jinja(file: YamlFile, kind: str, data: dict[str, Any], problems: list
     texts += [((kind, "before", i), t) for i, t in enumerate(data["before"])]
     texts += [((kind, "each_center"), data["each_center"])]
     texts += [((kind, "after", i), t) for i, t in enumerate(data["after"])]
-    for key, text in texts:
-        try:
-            TEXT_ENV.parse(text or "")
-        except TemplateSyntaxError as error:
-            problems.append(
-                Problem(
-                    file.display,
-                    f"ช่องแทนค่า (template field) ผิดรูปแบบ: {error.message}",
-                    file.where(key),
-                    ".".join(map(str, key)),
-                )
-            )
+    check_template_fields(file, texts, problems)

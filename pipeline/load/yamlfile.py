@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jinja2 import TemplateSyntaxError
 
 from ..problems import Problem
+from ..templating import TEXT_ENV
 from ..thai import parse_date
 from .clean import clean_text
 from .limits import read_input
@@ -231,3 +233,22 @@ def _describe(value: Any) -> str:
     if isinstance(value, date):
         return f"วันที่ {value.isoformat()}"
     return f" “{value}”"
+
+
+def check_template_fields(file: YamlFile, texts: list[tuple[Key, Any]], problems: list[Problem]) -> None:
+    """Template fields in a file's texts must at least parse; an unknown name fails when the letter is made.
+    ``texts``: (the key as in the file, the text); a missing text (None) is another check's problem."""
+    for key, text in texts:
+        if text is None:
+            continue
+        try:
+            TEXT_ENV.parse(text)
+        except TemplateSyntaxError as error:
+            problems.append(
+                Problem(
+                    file.display,
+                    f"ช่องแทนค่า (template field) ผิดรูปแบบ: {error.message}",
+                    file.where(key),
+                    ".".join(map(str, key)),
+                )
+            )
