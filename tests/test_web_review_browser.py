@@ -141,7 +141,7 @@ def test_province_officer_review_round_trip_and_a_tampered_log(browser, server):
     ):
         assert fetch(driver, server.url + url)[0] == 403, url
     driver.get(server.url + "/department/files")
-    assert "พระสมุทรเจดีย์" not in driver.page_source and "summary" not in driver.page_source
+    assert "พระสมุทรเจดีย์" not in driver.page_source and "summary.pdf" not in driver.page_source
     shoot(driver, "21-province-files")
 
     # The officer returns the submission with a general comment and one on item 3.
