@@ -141,7 +141,7 @@ def test_province_officer_review_round_trip_and_a_tampered_log(browser, server):
     ):
         assert fetch(driver, server.url + url)[0] == 403, url
     driver.get(server.url + "/department/files")
-    assert "พระสมุทรเจดีย์" not in driver.page_source and "summary" not in driver.page_source
+    assert "พระสมุทรเจดีย์" not in driver.page_source and "summary.pdf" not in driver.page_source
     shoot(driver, "21-province-files")
 
     # The officer returns the submission with a general comment and one on item 3.
@@ -180,6 +180,16 @@ def test_province_officer_review_round_trip_and_a_tampered_log(browser, server):
     assert OWN in [r.get_attribute("data-slug") for r in driver.find_elements(By.CSS_SELECTOR, "tr[data-slug]")]
     driver.get(server.url + f"/department/centers/{quote(OWN)}")
     accept = driver.find_element(By.CSS_SELECTOR, 'button[value="accept"]')
+    for width in (390, 1280):  # scrolled to as far down as it goes: the sticky bar must not cover it
+        driver.set_window_size(width, 700)
+        driver.execute_script("arguments[0].scrollIntoView({block: 'end'})", accept)
+        on_top = driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect();"
+            "return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === arguments[0];",
+            accept,
+        )
+        assert on_top, f"the accept button is covered at {width} px"
+    driver.set_window_size(1280, 900)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", accept)
     accept.click()
     WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "review-state").text == "ตรวจรับแล้ว")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -21,6 +23,7 @@ from pipeline import audit, review, service
 from pipeline.web import accounts, auth
 from pipeline.web.app import create_app
 from pipeline.web.db import VERSION, Database
+from pipeline.web.reportworkers import Campaigns, WorkerConfig, make
 
 PROJECT = Path(__file__).resolve().parents[1]
 OFFICER, OFFICER_PASSWORD = "nonthaburi1", "รหัสจังหวัดนนทบุรี-99"
@@ -237,6 +240,13 @@ def test_return_with_comments_then_resubmit_then_accept(app):
     beside = re.search(r'id="field-p:3".*?</fieldset>', page, re.S).group(0)
     assert 'id="comment-3"' in beside and "ไม่มีรูปถ่ายป้ายบอกทาง" in beside
     assert "ระบุชื่อระบบ" in re.search(r'id="field-q:1\.1".*?id="field-q:', page, re.S).group(0)
+    # Each comment once per place: the general one and the list of items at the top, each item's beside it.
+    top = re.search(r'<section class="notice warn" id="review".*?</section>', page, re.S).group(0)
+    assert page.count('id="review"') == 1 and page.count("<h2>ส่งกลับแก้ไข</h2>") == 1
+    assert page.count("โปรดแนบหลักฐาน") == 1 and top.count("โปรดแนบหลักฐาน") == 1
+    for text, item in (("ไม่มีรูปถ่ายป้ายบอกทาง", "3"), ("ระบุชื่อระบบ", "1.1")):
+        assert top.count(text) == 1 and page.count(text) == 2, text  # the top's list, and beside its item
+        assert page.count(f'id="comment-{item}"') == 1
 
     department = signed_in(app, "", PASSWORD)  # the earlier single password: the account "department"
     dash = department.get("/department?state=returned").text
@@ -249,13 +259,34 @@ def test_return_with_comments_then_resubmit_then_accept(app):
     assert "ส่งกลับแก้ไข" not in center.get(f"/c/{token}").text
     assert re.findall(r'data-slug="([^"]+)"', department.get("/department?state=submitted").text) == [FOREIGN, OWN]
 
+    # Its report is still being made (queued): accepting waits for it, and the clerk is told why in Thai.
+    html = department.get(f"/department/centers/{OWN}").text
+    early = department.post(
+        f"/department/centers/{OWN}/review", data={"csrf_token": csrf_of(html), "decision": "accept"}
+    )
+    assert early.status_code == 422
+    assert "รายงานผลของฉบับนี้ยังจัดทำไม่เสร็จ" in early.text and "อีกสักครู่" in early.text
+    # A worker's round (the real LibreOffice) while the center's page is looked at again, as a user would.
+    config = site.config
+    jobs = site.reports.claim(os.getpid(), 10)
+    worker = threading.Thread(
+        target=make,
+        args=(WorkerConfig(config.settings, config.database_path), site.reports, Campaigns(config.settings), jobs),
+    )
+    worker.start()
+    deadline = time.monotonic() + 240
+    while 'id="report-link"' not in center.get(f"/c/{token}").text and time.monotonic() < deadline:
+        time.sleep(1)
+    worker.join(timeout=max(1.0, deadline - time.monotonic()))
+    assert 'id="report-link"' in center.get(f"/c/{token}").text, "the report was not made in 4 minutes"
+
     html = department.get(f"/department/centers/{OWN}").text
     accepted = department.post(
         f"/department/centers/{OWN}/review",
         data={"csrf_token": csrf_of(html), "decision": "accept"},
         follow_redirects=False,
     )
-    assert accepted.status_code == 303
+    assert accepted.status_code == 303, accepted.text
     assert "ตรวจรับแล้ว" in center.get(f"/c/{token}").text
     fresh = service.load(site.settings)  # as the command line reads it: the answer file the web wrote
     assert review.states(site.settings.outputs, fresh)[OWN].state == review.ACCEPTED
