@@ -90,6 +90,7 @@ def submit_everything(driver) -> None:
 
 
 def test_province_officer_review_round_trip_and_a_tampered_log(browser, server):  # noqa: F811
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -192,7 +193,10 @@ def test_province_officer_review_round_trip_and_a_tampered_log(browser, server):
     driver.set_window_size(1280, 900)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", accept)
     accept.click()
-    WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "review-state").text == "ตรวจรับแล้ว")
+    # The click navigates: the element found may belong to the page being left (stale), so look again.
+    WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.find_element(By.ID, "review-state").text == "ตรวจรับแล้ว"
+    )
     shoot(driver, "24-department-accepted")
     marks = sorted((out / "archive" / OWN).glob("v*.final.json"))
     assert [m.name for m in marks] == ["v002.final.json"]
