@@ -202,7 +202,7 @@ def _converter(settings: Settings) -> Converter:
     root = settings.profile_root.parent / f"{settings.profile_root.name}-single"
     fontconfig = fonts.prepare(settings.build)
     if convert.available():
-        return convert.shared(fontconfig, root, settings.file_timeout)
+        return convert.process_pool(fontconfig, root, settings.file_timeout)
 
     def converting(
         jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None], destinations: bool = False

@@ -130,7 +130,7 @@ def test_a_form_that_is_not_ours_exits_1(tmp_path):
 
 def test_the_product_never_reads_shared():
     """Issue 11: nothing under pipeline/ points outside the project (the source comparison is --source)."""
-    # a path to it: ../shared, parent / "shared", "shared" / …, "shared/…" (not a name such as convert.shared)
+    # a path to it: ../shared, parent / "shared", "shared" / …, "shared/…" (not a name that merely contains the word)
     pointer = re.compile(r"\.\./shared|/\s*[\"']shared[\"']|[\"']shared[\"']\s*/|[\"']shared/")
     for path in (PROJECT / "pipeline").rglob("*.py"):
         assert not pointer.search(path.read_text(encoding="utf-8")), path

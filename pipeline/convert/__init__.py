@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .batches import CHUNK, PDFA2_FILTER, Conversion, How, convert
 from .soffice import LibreOfficeError, identity
-from .warm import WarmPool, available, shared
+from .warm import WarmPool, available, process_pool
 
 __all__ = [
     "CHUNK",
@@ -32,5 +32,5 @@ __all__ = [
     "available",
     "convert",
     "identity",
-    "shared",
+    "process_pool",
 ]

@@ -392,7 +392,7 @@ _SHARED: dict[tuple[Path | None, Path, float], WarmPool] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def shared(fontconfig: Path | None, profile_root: Path, file_timeout: float) -> WarmPool:
+def process_pool(fontconfig: Path | None, profile_root: Path, file_timeout: float) -> WarmPool:
     """This process's warm pool for these settings, kept for the process's life (a report worker's)."""
     key = (fontconfig, Path(profile_root).resolve(), file_timeout)
     with _SHARED_LOCK:
