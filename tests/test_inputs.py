@@ -156,3 +156,26 @@ def test_the_sending_office_is_required(inputs):
     text = yaml_file.read_text(encoding="utf-8").replace("  - กรมการปกครอง             #", "#", 1)
     yaml_file.write_text(text.replace("office:   ", "office: []   ", 1), encoding="utf-8")
     assert problems_of(inputs) == ["inputs/circular.yaml: บรรทัดที่ 29, ช่อง office: ต้องมีชื่อส่วนราชการอย่างน้อยหนึ่งบรรทัด"]
+
+
+def test_a_parsed_yaml_file_is_parsed_once_and_each_reader_gets_its_own_copy():
+    """The web reads every answer file again whenever one changed: the same bytes are parsed once, and an
+    editor changing what it read must not change what the next reader gets."""
+    from pipeline.load import yamlfile
+
+    raw = "ศูนย์: บางบัวทอง\nรายการ:\n  - ข้อ: 1\n    มี: true\n".encode()
+    first = yamlfile.parse_yaml(raw, "answers/a.yaml", [])
+    first.data["รายการ"][0]["มี"] = False  # what an editor does before writing the file back
+    first.data["ศูนย์"] = "อื่น"
+    before = yamlfile._parsed.cache_info().hits
+    again = yamlfile.parse_yaml(raw, "answers/a.yaml", [])
+    assert yamlfile._parsed.cache_info().hits == before + 1
+    assert again.data == {"ศูนย์": "บางบัวทอง", "รายการ": [{"ข้อ": 1, "มี": True}]}
+    assert again.lines[("ศูนย์",)] == 1
+
+    problems: list = []
+    assert yamlfile.parse_yaml("a: [1\n".encode(), "answers/b.yaml", problems) is None
+    assert problems and problems[0].file == "answers/b.yaml"
+    repeated: list = []
+    assert yamlfile.parse_yaml("a: [1\n".encode(), "answers/b.yaml", repeated) is None
+    assert repeated == problems  # a broken file's problems come every time it is read
