@@ -39,7 +39,10 @@ INPUT_FILES = ("centers.csv", "centers.xlsx", "circular.yaml", "criteria.yaml", 
 class WorkerConfig:
     settings: Settings
     database: Path
-    batch: int = 100  # jobs one worker takes at most at once: one plan, its results written when it ends
+    # Jobs one worker takes at most at once (one plan; its results written when it ends). Small: in a rush
+    # the two workers take turns instead of one making 74 reports while the other waits (measured: the
+    # last of 76 came at 27 s instead of 32 s), and the first reports show sooner.
+    batch: int = 10
 
 
 class ReportWorkers:
