@@ -154,6 +154,8 @@ def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
     env.filters["when"] = words.when
     env.filters["rule"] = words.rule
     env.globals["words"] = words
+    for name in env.list_templates(extensions=["html"]):  # compiled now: not by a clerk's first page in a rush
+        env.get_template(name)
     templates = Jinja2Templates(env=env)
 
     routes = [
