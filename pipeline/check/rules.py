@@ -16,7 +16,7 @@ import fitz  # PyMuPDF
 from ..thai import thai_digit_runs, thai_text
 from ..thai import thai_digits as thai_digits_of
 from .model import Expectation, Rule
-from .text import SUBSET_PREFIX, UNCLEAN, Span, block_lines, lines, normalise, quote, spans
+from .text import SUBSET_PREFIX, UNCLEAN, Span, block_lines, lines, normalise, page_text, quote, spans
 from .wordbreak import table_word_breaks
 
 # --- limits -----------------------------------------------------------------
@@ -206,7 +206,7 @@ def expected_text(doc: fitz.Document, exp: Expectation) -> list[str]:
     Expectations hold what was typed (a name, a note); the rule that printed it
     is applied here too, so a digit in a name cannot make the check disagree.
     """
-    pages = [normalise(page.get_text()) for page in doc]
+    pages = [normalise(page_text(page)) for page in doc]
     full = "".join(pages)
     problems = []
     for label, typed in exp.texts.items():
@@ -294,8 +294,7 @@ def page_numbers(doc: fitz.Document, exp: Expectation) -> list[str]:
         return []
     problems = []
     for page in doc:
-        band = fitz.Rect(0, 0, page.rect.width, _PAGE_NUMBER_BAND)
-        found = [normalise(line) for line in page.get_text("text", clip=band).splitlines()]
+        found = [normalise(line) for _, baseline, line in block_lines(page) if baseline < _PAGE_NUMBER_BAND]
         numbers = [n for n in found if n.startswith("-") and n.endswith("-") and len(n) > 2]
         wanted = normalise(f"- {thai_digits_of(page.number + 1)} -")
         if page.number == 0 and numbers:

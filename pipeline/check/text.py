@@ -54,9 +54,10 @@ class Span:
 
 @dataclass
 class _PageText:
-    """One document's pages already extracted: page number → rawdict, → spans."""
+    """One document's pages already extracted: page number → MuPDF text page, → rawdict, → spans."""
 
     doc: fitz.Document
+    textpages: dict[int, fitz.TextPage] = field(default_factory=dict)
     raw: dict[int, dict[str, Any]] = field(default_factory=dict)
     spans: dict[int, list[Span]] = field(default_factory=dict)
 
@@ -90,8 +91,25 @@ def page_rawdict(page: fitz.Page) -> dict[str, Any]:
 
 
 def _rawdict(page: fitz.Page) -> dict[str, Any]:
-    raw: dict[str, Any] = page.get_text("rawdict", flags=_TEXT_FLAGS)
+    raw: dict[str, Any] = _textpage(page).extractRAWDICT(cb=page.cropbox)
     return raw
+
+
+def page_text(page: fitz.Page) -> str:
+    """The page's plain text (``page.get_text()``), from the same interpretation of the page as its rawdict."""
+    text: str = _textpage(page).extractText()
+    return text
+
+
+def _textpage(page: fitz.Page) -> fitz.TextPage:
+    """MuPDF's reading of the page's content, once per page while checking: making it is most of an
+    extraction's cost, and several rules read the same page as characters and as plain text."""
+    cache = _cache(page)
+    if cache is None:
+        return page.get_textpage(flags=_TEXT_FLAGS)
+    if page.number not in cache.textpages:
+        cache.textpages[page.number] = page.get_textpage(flags=_TEXT_FLAGS)
+    return cache.textpages[page.number]
 
 
 def spans(page: fitz.Page) -> list[Span]:
