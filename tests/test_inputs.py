@@ -174,8 +174,8 @@ def test_a_parsed_yaml_file_is_parsed_once_and_each_reader_gets_its_own_copy():
     assert again.lines[("ศูนย์",)] == 1
 
     problems: list = []
-    assert yamlfile.parse_yaml("a: [1\n".encode(), "answers/b.yaml", problems) is None
+    assert yamlfile.parse_yaml(b"a: [1\n", "answers/b.yaml", problems) is None
     assert problems and problems[0].file == "answers/b.yaml"
     repeated: list = []
-    assert yamlfile.parse_yaml("a: [1\n".encode(), "answers/b.yaml", repeated) is None
+    assert yamlfile.parse_yaml(b"a: [1\n", "answers/b.yaml", repeated) is None
     assert repeated == problems  # a broken file's problems come every time it is read
