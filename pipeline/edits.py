@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import intake
 from .files import atomic_path
+from .ingest import ingest
 from .load.centers import load_centers
 from .load.circular import load_circular
 from .load.limits import read_input
@@ -226,7 +226,7 @@ def centers_left_out(inputs: Path, data: bytes) -> list[tuple[str, str]]:
 
 
 def ingest_pdfs(inputs: Path, campaign: Campaign, uploads: list[tuple[str, bytes]]) -> tuple[list[Path], list[Problem]]:
-    """Ticked fillable forms → answer files (pipeline.intake.ingest), the uploads kept in a temporary folder."""
+    """Ticked fillable forms → answer files (pipeline.ingest), the uploads kept in a temporary folder."""
     problems: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="gecc-upload-") as folder:
         pdfs, names = [], []
@@ -239,7 +239,7 @@ def ingest_pdfs(inputs: Path, campaign: Campaign, uploads: list[tuple[str, bytes
             path.write_bytes(data)
             pdfs.append(path)
             names.append(shown)  # messages name the uploaded file, not where it was kept
-        written, found = intake.ingest(pdfs, inputs, campaign, names=names) if pdfs else ([], [])
+        written, found = ingest(pdfs, inputs, campaign, names=names) if pdfs else ([], [])
     return written, problems + found
 
 
