@@ -1,7 +1,7 @@
 """The fillable form: a center's blank form with a PDF checkbox over every printed box.
 
 A clerk can tick the boxes in any PDF reader and send the file back;
-``pipeline.intake.ingest`` reads the ticks into an answer file. The printed
+``pipeline.ingest`` reads the ticks into an answer file. The printed
 page is not changed: each checkbox widget sits over a ☐ glyph of the form (found
 with ``box_glyphs``), in the order the checklist prints them: for each physical
 item its มี box then its ไม่มี box, then one box per quality item.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import audit, check, intake, outgoing
+from . import answer_files, audit, check, ingest, outgoing
 from .errors import ExitCode, describe
 from .execute import Context, Event, Outcome, execute
 from .files import remove_leftovers, remove_unmade
@@ -76,14 +76,14 @@ class Progress:
 
 def init_answers(settings: Settings, err: TextIO = sys.stderr) -> int:
     campaign = load_campaign(settings.inputs)
-    written = intake.init_answers(settings.inputs, campaign)
+    written = answer_files.init_answers(settings.inputs, campaign)
     err.write(f"สร้างไฟล์คำตอบเปล่า {len(written)} ไฟล์ใน {settings.inputs.name}/answers (ไฟล์ที่มีอยู่แล้วไม่ถูกแตะต้อง)\n")
     return ExitCode.ok
 
 
 def ingest_forms(pdfs: Sequence[Path], settings: Settings, err: TextIO = sys.stderr) -> int:
     campaign = load_campaign(settings.inputs)
-    written, problems = intake.ingest(pdfs, settings.inputs, campaign)
+    written, problems = ingest.ingest(pdfs, settings.inputs, campaign)
     for path in written:
         err.write(f"เขียน {path.relative_to(settings.inputs.parent)}: กรอกชื่อผู้ประเมิน ตำแหน่ง และวันที่ จากแบบที่ลงนามแล้ว\n")
     if problems:

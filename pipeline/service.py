@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import check, convert, fonts, intake, runner
+from . import answer_files, check, convert, fonts, runner
 from .check.wordbreak import prepare as prepare_checks
 from .convert import Conversion
 from .documents import Document, reports
@@ -89,7 +89,7 @@ def validate_answer(mapping: Mapping[str, Any], campaign: Campaign, *, others: b
     if isinstance(result, list):
         return result
     assert center is not None  # the validator accepts only listed centers
-    found = intake.answer_files_of(campaign.inputs / "answers", center, campaign.centers) if others else []
+    found = answer_files.answer_files_of(campaign.inputs / "answers", center, campaign.centers) if others else []
     others_found = [p for p in found if p != target]
     if others_found:
         shown = ", ".join(str(p.relative_to(campaign.inputs.parent)) for p in others_found)
@@ -101,8 +101,8 @@ def validate_answer(mapping: Mapping[str, Any], campaign: Campaign, *, others: b
                 field="center",
             )
         ]
-    text = intake.render_answer_file(
-        intake.TEMPLATE.read_text(encoding="utf-8"), center, campaign.criteria, answer=result
+    text = answer_files.render_answer_file(
+        answer_files.TEMPLATE.read_text(encoding="utf-8"), center, campaign.criteria, answer=result
     )
     return replace(result, source_text=text)
 
@@ -125,7 +125,7 @@ def save_answer(settings: Settings, campaign: Campaign, answer: Answer) -> Path:
             kept.parent.mkdir(parents=True, exist_ok=True)
             write_text(kept, old.decode("utf-8", errors="replace"))
         write_text(target, answer.source_text)
-        intake.remember_answer_file(target, answer.province, answer.center)
+        answer_files.remember_answer_file(target, answer.province, answer.center)
     return target
 
 

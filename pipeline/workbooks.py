@@ -353,12 +353,12 @@ def unanswered(campaign: Campaign, named: Iterable[Center]) -> list[Center]:
 def init_answers_command(inputs: Path, outputs: Path, *, replace: bool = False, err: TextIO | None = None) -> int:
     """``init-answers --xlsx``: write outputs/answers.xlsx; the exit status (0, or 1 refused)."""
     err = err or sys.stderr
-    from .intake import _named_centers  # a broken answer file still names its center, as for the YAML files
+    from .answer_files import named_centers  # a broken answer file still names its center, as for the YAML files
     from .load import load_campaign
 
     campaign = load_campaign(inputs)  # bad inputs: InputError, which the door reports (status 2)
     target = outputs / ANSWERS_XLSX
-    centers = unanswered(campaign, _named_centers(inputs / "answers", campaign.centers))
+    centers = unanswered(campaign, named_centers(inputs / "answers", campaign.centers))
     try:
         rows = answers_workbook(campaign, target, centers, replace=replace)
     except Exists:

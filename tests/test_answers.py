@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.intake import init_answers
+from pipeline.answer_files import init_answers
 from pipeline.load import load_campaign
 from pipeline.load.answers import item_id, load_answers
 

@@ -19,6 +19,7 @@ import fitz
 import pytest
 
 from pipeline.convert import How, convert
+from pipeline.convert.pdfs import screen
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed"
@@ -105,6 +106,27 @@ def test_broken_inputs_fail_alone(tmp_path):
     for src in bad:
         assert not (tmp_path / "out" / f"{src.stem}.pdf").exists()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good0.pdf", "good1.pdf", "good2.pdf"]
+
+
+def test_inputs_that_cannot_be_docx_are_screened_out_with_their_reason(tmp_path):
+    """pdfs.screen, the one screen of the batch converter and the warm pool: what it keeps, in order."""
+    good = [make_docx(tmp_path / f"good{i}.docx", f"GOOD{i}") for i in range(2)]
+    not_zip = tmp_path / "random.docx"
+    not_zip.write_bytes(b"PK\x03\x04 not a zip")
+    no_body = tmp_path / "nobody.docx"
+    with zipfile.ZipFile(no_body, "w") as z:
+        z.writestr("word/styles.xml", "<w:styles/>")
+    missing = tmp_path / "missing.docx"
+    jobs = [(src, tmp_path / f"{src.stem}.pdf") for src in (good[0], not_zip, no_body, missing, good[1])]
+    failed: dict[Path, str] = {}
+    log: list[str] = []
+    assert screen(jobs, failed, log) == [jobs[0], jobs[4]]
+    assert failed == {
+        not_zip: "not a DOCX file (not a valid zip archive)",
+        no_body: "not a DOCX file (no word/document.xml)",
+        missing: "input file not found",
+    }
+    assert log == [f"{src.name}: {failed[src]}" for src in (not_zip, no_body, missing)]
 
 
 def test_failed_job_keeps_the_existing_good_pdf(tmp_path):

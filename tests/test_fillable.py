@@ -17,7 +17,7 @@ from campaigns import copy_shipped
 
 from pipeline.boxes import box_glyphs
 from pipeline.fillable import field_names, ink_box, make_fillable
-from pipeline.intake import MAX_PDF_BYTES, ingest
+from pipeline.ingest import MAX_PDF_BYTES, ingest
 from pipeline.load import load_campaign
 from pipeline.load.answers import load_answers
 

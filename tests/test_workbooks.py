@@ -385,7 +385,7 @@ def test_workbook_blank_quality_is_not_met_and_rows_naming_only_a_center_are_ski
 
 def test_init_answers_knows_the_centers_a_returned_workbook_answers(inputs, tmp_path):
     """A filled-in row counts as that center's answer file (no YAML, no new row); a row left as sent out does not."""
-    from pipeline.intake import init_answers
+    from pipeline.answer_files import init_answers
 
     outputs = tmp_path / "outputs"
     assert main(["init-answers", "--xlsx", "--inputs", str(inputs), "--outputs", str(outputs)]) == 0

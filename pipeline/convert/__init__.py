@@ -13,7 +13,8 @@ instances driven over UNO, for reports made one or a few at a time; ``uno_bridge
 Debian's Python and drives one of them), ``profiles`` (making,
 warming and handing out profiles; killing what still runs on one), ``soffice`` (one
 LibreOffice run and its supervision: process group, time bound, stop flag, the tie to its
-parent), ``pdfs`` (each PDF written: verified, page numbers, put in place).
+parent), ``pdfs`` (each input screened before LibreOffice sees it; each PDF written: verified, page
+numbers, put in place).
 """
 
 from __future__ import annotations

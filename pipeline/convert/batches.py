@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from .. import fonts
 from ..workers import cores
-from .pdfs import place, thai_page_numbers, verify
+from .pdfs import place, screen, thai_page_numbers, verify
 from .profiles import Profiles, default_root, kill_users_of
 from .soffice import End, Soffice, Stopped, find_soffice
 
@@ -84,16 +83,7 @@ def convert(
     if not jobs:
         return result
 
-    # Inputs that cannot be DOCX never reach LibreOffice: it would import random bytes
-    # as plain text and "successfully" produce a PDF of garbage.
-    todo: list[Job] = []
-    for docx, pdf in jobs:
-        problem = check_input(docx)
-        if problem:
-            result.failed[docx] = problem
-            result.log.append(f"{docx.name}: {problem}")
-        else:
-            todo.append((docx, pdf))
+    todo = screen(jobs, result.failed, result.log)
     if not todo:
         return result
 
@@ -139,19 +129,6 @@ def convert(
         result.log.extend(part.log)
     result.converted = [pdf for _, pdf in jobs if pdf in ok]  # keep the caller's order
     return result
-
-
-def check_input(docx: Path) -> str | None:
-    if not docx.is_file():
-        return "input file not found"
-    if docx.suffix.lower() == ".docx":
-        try:
-            with zipfile.ZipFile(docx) as z:
-                if "word/document.xml" not in z.namelist():
-                    return "not a DOCX file (no word/document.xml)"
-        except (zipfile.BadZipFile, OSError):
-            return "not a DOCX file (not a valid zip archive)"
-    return None
 
 
 class _Batches:

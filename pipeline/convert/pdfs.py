@@ -1,5 +1,6 @@
 """Each PDF LibreOffice wrote, before it reaches its place: verified, page numbers in Thai digits,
-then put in place atomically. ``soffice`` may exit 0 without writing a PDF, or write a broken one."""
+then put in place atomically. ``soffice`` may exit 0 without writing a PDF, or write a broken one.
+Before that, each input is screened (``screen``): what cannot be a DOCX never reaches LibreOffice."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import io
 import os
 import re
 import shutil
+import zipfile
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -117,4 +120,32 @@ def place(produced: Path, pdf: Path) -> str | None:
     except BaseException:
         part.unlink(missing_ok=True)
         raise
+    return None
+
+
+def screen(jobs: Sequence[tuple[Path, Path]], failed: dict[Path, str], log: list[str]) -> list[tuple[Path, Path]]:
+    """The (docx, pdf) jobs LibreOffice may convert; each other docx goes in ``failed`` with its reason
+    (and a ``log`` line). LibreOffice would import random bytes as plain text and "successfully"
+    produce a PDF of garbage."""
+    todo = []
+    for docx, pdf in jobs:
+        problem = check_input(docx)
+        if problem:
+            failed[docx] = problem
+            log.append(f"{docx.name}: {problem}")
+        else:
+            todo.append((docx, pdf))
+    return todo
+
+
+def check_input(docx: Path) -> str | None:
+    if not docx.is_file():
+        return "input file not found"
+    if docx.suffix.lower() == ".docx":
+        try:
+            with zipfile.ZipFile(docx) as z:
+                if "word/document.xml" not in z.namelist():
+                    return "not a DOCX file (no word/document.xml)"
+        except (zipfile.BadZipFile, OSError):
+            return "not a DOCX file (not a valid zip archive)"
     return None

@@ -38,8 +38,8 @@ from typing import IO, Any
 
 from .. import fonts
 from ..workers import cores
-from .batches import Conversion, check_input
-from .pdfs import place, thai_page_numbers, verify
+from .batches import Conversion
+from .pdfs import place, screen, thai_page_numbers, verify
 from .profiles import Profiles, default_root, kill_users_of
 from .soffice import PRCTL, LibreOfficeError, Soffice, base_env, command, find_soffice, killpg, tied_to
 
@@ -318,13 +318,8 @@ class WarmPool:
     ) -> Conversion:
         result = Conversion()
         todo: queue.SimpleQueue[tuple[Path, Path]] = queue.SimpleQueue()
-        for docx, pdf in jobs:
-            problem = check_input(docx)
-            if problem:
-                result.failed[docx] = problem
-                result.log.append(f"{docx.name}: {problem}")
-            else:
-                todo.put((docx, pdf))
+        for job in screen(jobs, result.failed, result.log):
+            todo.put(job)
         if todo.empty():
             return result
         keepers = self._keepers(min(self.size, todo.qsize()), result.log)

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .. import audit, review, service
+from .. import audit, edits, review, service
 from ..model import Answer, Campaign, Center
 from ..problems import InputError, Problem
 from ..settings import Settings
-from . import auth, edits, figures, forms, links, outputs, words
+from . import auth, figures, forms, links, outputs, words
 from .commits import GroupAppend, GroupCommit
 from .db import Database, Submission, now, submissions_of
 from .jobs import Builds

@@ -14,7 +14,7 @@ import pytest
 from campaigns import copy_shipped
 
 from pipeline.fillable import field_names
-from pipeline.intake import ingest
+from pipeline.ingest import ingest
 from pipeline.load import load_campaign
 
 PROJECT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import edits
+from ... import edits
 from ..access import allow, form_of, site_of
 from .common import page
 

@@ -1,6 +1,6 @@
-"""Changing the campaign's inputs from the browser: the centers list, the circular's example fields,
-ticked fillable PDFs. Each is validated by the loader the command line uses before anything is
-replaced; a wrong file replaces nothing and every problem is listed."""
+"""Changing the campaign's inputs in place of the clerk's editor (the web app's pages call it): the
+centers list, the circular's example fields, ticked fillable PDFs. Each is validated by the loader the
+command line uses before anything is replaced; a wrong file replaces nothing and every problem is listed."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .. import intake
-from ..files import atomic_path
-from ..load.centers import load_centers
-from ..load.circular import load_circular
-from ..load.limits import read_input
-from ..load.yamlfile import read_yaml
-from ..problems import Problem
-from ..thai import parse_date, thai_date
+from .files import atomic_path
+from .ingest import ingest
+from .load.centers import load_centers
+from .load.circular import load_circular
+from .load.limits import read_input
+from .load.yamlfile import read_yaml
+from .model import Campaign
+from .problems import Problem
+from .thai import parse_date, thai_date
 
 # The circular's fields that are examples in the shipped inputs (dotted: under a top-level key).
 # Only those present in circular.yaml are offered: its layout may change.
@@ -224,8 +225,8 @@ def centers_left_out(inputs: Path, data: bytes) -> list[tuple[str, str]]:
     return [(c.province, c.name) for c in current if (c.province, c.name) not in new]
 
 
-def ingest_pdfs(inputs: Path, campaign: Any, uploads: list[tuple[str, bytes]]) -> tuple[list[Path], list[Problem]]:
-    """Ticked fillable forms → answer files (pipeline.intake.ingest), the uploads kept in a temporary folder."""
+def ingest_pdfs(inputs: Path, campaign: Campaign, uploads: list[tuple[str, bytes]]) -> tuple[list[Path], list[Problem]]:
+    """Ticked fillable forms → answer files (pipeline.ingest), the uploads kept in a temporary folder."""
     problems: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="gecc-upload-") as folder:
         pdfs, names = [], []
@@ -238,7 +239,7 @@ def ingest_pdfs(inputs: Path, campaign: Any, uploads: list[tuple[str, bytes]]) -
             path.write_bytes(data)
             pdfs.append(path)
             names.append(shown)  # messages name the uploaded file, not where it was kept
-        written, found = intake.ingest(pdfs, inputs, campaign, names=names) if pdfs else ([], [])
+        written, found = ingest(pdfs, inputs, campaign, names=names) if pdfs else ([], [])
     return written, problems + found
 
 
