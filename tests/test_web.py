@@ -598,3 +598,55 @@ def test_an_answer_file_that_cannot_be_written_is_not_acknowledged(web):
     response = web.post(f"/c/{token}", data=complete_form(criteria(web), csrf))
     assert response.status_code == 422 and "บันทึกไม่สำเร็จ" in response.text
     assert not web.site.submissions(web.site.center(*CENTER)) and web.site.draft(web.site.center(*CENTER))
+
+
+# --- the campaign the web keeps -----------------------------------------------------------
+
+
+def test_the_webs_own_submits_are_not_read_again_but_anyone_elses_change_is(web, monkeypatch):
+    """In a deadline rush every submit changes the answers folder; reading every answer file again for
+    each of them held the server's Python thread for a second and more. The web's own files are counted
+    as they are written; a file someone else adds or changes is read again (in the background)."""
+    site = web.site
+    site.campaign()
+    loads = []
+    real_load = service.load
+    monkeypatch.setattr(service, "load", lambda settings: loads.append(1) or real_load(settings))
+    real_save = service.save_answer
+
+    def save_then_a_page_load(*args):
+        path = real_save(*args)
+        site.campaign()  # another clerk's page, loaded between the write and the web counting the answer
+        return path
+
+    monkeypatch.setattr(service, "save_answer", save_then_a_page_load)
+
+    def settle():
+        deadline = time.monotonic() + 30
+        while site._rereading and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    for key in (CENTER, OTHER):
+        link = link_of(site, key)
+        csrf = csrf_of(web.get(f"/c/{link}").text)
+        assert (
+            web.post(f"/c/{link}", data=complete_form(criteria(web), csrf), follow_redirects=False).status_code == 303
+        )
+        site.campaign()
+        settle()
+    assert loads == []  # two submits, two files written: nothing read again
+    assert {(a.province, a.center) for a in site.campaign().answers} >= {CENTER, OTHER}
+
+    written = next(a.source for a in site.campaign().answers if (a.province, a.center) == CENTER)
+    edited = written.with_name(".edited")  # as an editor or the command line saves: a new file renamed over it
+    edited.write_text(written.read_text(encoding="utf-8") + "# แก้โดยผู้อื่น\n", encoding="utf-8")
+    edited.replace(written)
+    site.campaign()
+    settle()
+    assert loads == [1]  # the same file, changed by someone else: read again
+
+    written.unlink()
+    site.campaign()
+    settle()
+    assert loads == [1, 1]  # a file removed by someone else: read again
+    assert CENTER not in {(a.province, a.center) for a in site.campaign().answers}

@@ -21,6 +21,7 @@ from ..model import Answer, Campaign, Center
 from ..problems import InputError, Problem
 from ..settings import Settings
 from . import auth, figures, forms, links, outputs, words
+from .answerfolder import AnswerFolder
 from .commits import GroupAppend, GroupCommit
 from .db import Database, Submission, now, submissions_of
 from .jobs import Builds
@@ -65,6 +66,7 @@ class Site:
         self._campaign: tuple[Stamp, Campaign] | None = None
         self._answers_seen: Stamp = ()
         self._rereading = False
+        self._answer_folder = AnswerFolder(self.settings.inputs / "answers")
         self._campaign_lock = threading.Lock()
         self._center_locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
@@ -100,31 +102,35 @@ class Site:
         with self._campaign_lock:
             stamp = self._stamp(INPUT_FILES)
             if self._campaign is None or self._campaign[0] != stamp:
-                answers = self._stamp(("answers",))
+                answers, listing = self._stamp(("answers",)), self._answer_folder.listing()
                 self._campaign = (stamp, service.load(self.settings))
                 self._answers_seen = answers
-            elif self._stamp(("answers",)) != self._answers_seen and not self._rereading:
-                self._rereading = True
-                threading.Thread(target=self._reread, args=(stamp,), name="gecc-answers", daemon=True).start()
+                self._answer_folder.was_read(listing)
+            elif not self._rereading and (answers := self._stamp(("answers",))) != self._answers_seen:
+                if self._answer_folder.changed_by_others():
+                    self._rereading = True
+                    threading.Thread(target=self._reread, args=(stamp,), name="gecc-answers", daemon=True).start()
+                else:  # only the web's own submits, which its campaign counts already
+                    self._answers_seen = answers
             return self._campaign[1]
 
     def _reread(self, stamp: Stamp) -> None:
         try:
-            answers = self._stamp(("answers",))
+            answers, listing = self._stamp(("answers",)), self._answer_folder.listing()
             campaign = service.load(self.settings)
             with self._campaign_lock:
                 if self._campaign is not None and self._campaign[0] == stamp:
                     self._campaign, self._answers_seen = (stamp, campaign), answers
+                    self._answer_folder.was_read(listing)
         except Exception:
             pass  # the next page asks again
         finally:
             self._rereading = False
 
     def _answers_written(self, answer: Answer) -> None:
-        """The web wrote ``answer``'s file: nothing to read again for it, and the cached campaign counts it
-        (the dashboard's figures are the campaign's answers, as results.csv's are)."""
+        """The web wrote ``answer``'s file (announced to the answer folder before): the cached campaign
+        counts it (the dashboard's figures are the campaign's answers, as results.csv's are)."""
         with self._campaign_lock:
-            self._answers_seen = self._stamp(("answers",))
             if self._campaign is not None:
                 stamp, campaign = self._campaign
                 others = [a for a in campaign.answers if (a.province, a.center) != (answer.province, answer.center)]
@@ -190,6 +196,7 @@ class Site:
         with self._lock_of(center):
             row_id = self._record(center, mapping, result)
             try:
+                self._answer_folder.expect(result.source, result.source_text)
                 service.save_answer(self.settings, campaign, result)
             except OSError as error:  # disk full, say: not acknowledged, so not kept as a version either
                 self.db.run("DELETE FROM submissions WHERE id = ?", row_id)
@@ -270,6 +277,7 @@ class Site:
                     )
                     continue
                 with self._lock_of(center):
+                    self._answer_folder.expect(result.source, result.source_text)
                     service.save_answer(self.settings, campaign, result)
                     self._answers_written(result)
                     self._queue_report(center, row["id"])
