@@ -650,3 +650,23 @@ def test_the_webs_own_submits_are_not_read_again_but_anyone_elses_change_is(web,
     settle()
     assert loads == [1, 1]  # a file removed by someone else: read again
     assert CENTER not in {(a.province, a.center) for a in site.campaign().answers}
+
+
+def test_the_server_may_hold_a_connection_for_every_center_of_the_country():
+    """878 centers may press submit in the same second; 400 connections got 503 in the 878-center rush, and
+    many systems start a process with 1024 open files, fewer than the connections allowed."""
+    import subprocess
+    import sys
+
+    from pipeline.web.slow import MAX_CONNECTIONS
+
+    assert MAX_CONNECTIONS >= 878 + 77 + 1  # the centers, the province officers, the department
+    code = (
+        "import resource\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (1024, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))\n"
+        "from pipeline.web.slow import allow_connections, MAX_CONNECTIONS\n"
+        "allow_connections()\n"
+        "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+        "print(soft > MAX_CONNECTIONS or soft == hard)\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "True\n"

@@ -120,8 +120,9 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import RedactTokens, create_app
-    from .slow import SERVER_OPTIONS, HeadTimeout
+    from .slow import SERVER_OPTIONS, HeadTimeout, allow_connections
 
+    allow_connections()
     config = _config(args, secure_cookies=not args.insecure_cookies)
     app = create_app(config)
     logging.getLogger("uvicorn.access").addFilter(RedactTokens())

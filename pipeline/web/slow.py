@@ -13,6 +13,8 @@ second after ``BODY_GRACE_SECONDS``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import resource
 from typing import Any
 
 import h11
@@ -23,8 +25,24 @@ BODY_IDLE_SECONDS = 10.0
 BODY_GRACE_SECONDS = 10.0
 BODY_MIN_RATE = 500  # bytes a second: 20 MB, the largest upload, in 11 hours; a byte a second is refused
 MAX_HEAD_BYTES = 32 * 1024  # a request line and headers (cookies included) are a few kB
-MAX_CONNECTIONS = 400  # at once; more get 503 (2 cores: pages are fast, reports go to the workers)
+# At once; more get 503. Every center of the country (878) may press submit in the same second of a
+# deadline (the 878-center rush of `make bench-scale` got 503 at 400); a waiting connection costs little:
+# requests wait for the thread pool, slow ones are cut by HeadTimeout and app.Limits.
+MAX_CONNECTIONS = 2000
 KEEP_ALIVE_SECONDS = 5
+
+
+def allow_connections() -> None:
+    """Raise this process's open-file limit to what MAX_CONNECTIONS needs, if the system allows: many
+    systems start a process with 1024, and each connection is a file descriptor."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = MAX_CONNECTIONS + 500  # the database, answer files, pipes to the workers
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(
+                resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard)
+            )
+
 
 SERVER_OPTIONS: dict[str, Any] = {
     "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
