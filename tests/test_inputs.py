@@ -158,11 +158,12 @@ def test_the_sending_office_is_required(inputs):
     assert problems_of(inputs) == ["inputs/circular.yaml: บรรทัดที่ 29, ช่อง office: ต้องมีชื่อส่วนราชการอย่างน้อยหนึ่งบรรทัด"]
 
 
-def test_a_parsed_yaml_file_is_parsed_once_and_each_reader_gets_its_own_copy():
+def test_a_parsed_yaml_file_is_parsed_once_and_each_reader_gets_its_own_copy(monkeypatch):
     """The web reads every answer file again whenever one changed: the same bytes are parsed once, and an
     editor changing what it read must not change what the next reader gets."""
     from pipeline.load import yamlfile
 
+    monkeypatch.setattr(yamlfile, "_KEEP_PARSED", True)  # as in the web server (keep_parsed)
     raw = "ศูนย์: บางบัวทอง\nรายการ:\n  - ข้อ: 1\n    มี: true\n".encode()
     first = yamlfile.parse_yaml(raw, "answers/a.yaml", [])
     first.data["รายการ"][0]["มี"] = False  # what an editor does before writing the file back

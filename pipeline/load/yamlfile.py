@@ -75,14 +75,26 @@ def read_yaml(path: Path, display: str, problems: list[Problem]) -> YamlFile | N
 def parse_yaml(raw: bytes, display: str, problems: list[Problem]) -> YamlFile | None:
     """``raw`` read as YAML with every key's line; None (and the problem) when it cannot be read.
 
-    The same bytes are parsed once per process: PyYAML is pure Python (≈ 15 ms an answer file), and the
-    web reads every answer file again whenever one changed, hundreds of times in a deadline rush. Each
-    caller gets its own copy of the data (an editor changes what it read)."""
+    In a process that called ``keep_parsed`` the same bytes are parsed once (each caller gets its own copy of
+    the data: an editor changes what it read)."""
+    if not _KEEP_PARSED:
+        return _parse(raw, display, problems)
     parsed, found = _parsed(raw, display)
     problems.extend(found)
     if parsed is None:
         return None
     return YamlFile(parsed.display, _copy(parsed.data), dict(parsed.lines))
+
+
+_KEEP_PARSED = False
+
+
+def keep_parsed() -> None:
+    """From now on, parse each file's bytes once in this process. For the web server: PyYAML is pure Python
+    (≈ 15 ms an answer file) and the server reads the answer files again whenever someone else changed one.
+    A command reads each file once, and must not carry 878 parsed files into every worker it forks."""
+    global _KEEP_PARSED
+    _KEEP_PARSED = True
 
 
 def _copy(value: Any) -> Any:
