@@ -417,3 +417,42 @@ def test_results_csv_must_agree_with_the_answer_files(tmp_path):
     exports.write_csv(rows, table)
     [problem] = results_csv(table, campaign.answers, campaign.criteria)
     assert problem.startswith(f"{rows[1]['center']}: quality_met is {rows[1]['quality_met']}, the answer file gives")
+
+
+def test_pages_share_what_was_read_only_when_their_content_is_the_same(tmp_path):
+    """check/text.py keeps what was read from a page for a later page with the same content (composed forms
+    repeat their reference's pages): the same streams, the same objects they name, the same number."""
+    from pipeline.check import text
+
+    same = tmp_path / "same.pdf"
+    with fitz.open() as doc:
+        doc.new_page().insert_text((72, 72), "Same words", fontname="helv")
+        doc.save(same)
+    variants = {"copy": lambda doc: None}
+
+    def moved(doc):
+        doc.new_page(0)  # the page is now the second
+
+    def other_text(doc):
+        xref = doc[0].get_contents()[0]
+        doc.update_stream(xref, doc.xref_stream(xref).replace(b"<53616d65", b"<47616d65"))  # hex: Same -> Game
+
+    def other_font(doc):
+        font = doc[0].get_fonts()[0][0]
+        doc.xref_set_key(font, "BaseFont", "/Courier")
+
+    variants.update(moved=moved, other_text=other_text, other_font=other_font)
+    text._SAME.clear()
+    with fitz.open(same) as doc, text.reading(doc):
+        first = text.spans(doc[0])
+    read = {}
+    for name, change in variants.items():
+        with fitz.open(same) as doc:
+            change(doc)
+            doc.save(tmp_path / f"{name}.pdf")
+        with fitz.open(tmp_path / f"{name}.pdf") as doc, text.reading(doc):
+            read[name] = text.spans(doc[-1])
+    assert read["copy"] is first  # read once
+    assert all(read[name] is not first for name in ("moved", "other_text", "other_font"))
+    assert read["other_text"][0].text == "Game words" and read["other_font"][0].font == "Courier"
+    assert read["moved"][0].page == 2

@@ -161,6 +161,38 @@ def test_composed_forms_keep_title_fonts_and_pass_every_check_and_take_their_fie
         assert all(f.ok for f in check.check_all([fillable_exp], RULES_BY_KIND)), target
 
 
+def test_the_shared_pages_of_composed_forms_are_read_once_and_checked_alike(sample, monkeypatch):
+    """A page whose streams and fonts are those of a page read before is not read again (check/text.py):
+    the checks find exactly what they find reading every page afresh."""
+    from pipeline.check import text
+
+    campaign, docs, _, _, composed, _, _ = sample
+    exps = [
+        check.Expectation(composed / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts)
+        for d in docs
+        if d.kind == forms.KIND
+    ]
+    read: list[int] = []  # pages MuPDF interpreted for their text
+    real = fitz.Page.get_textpage
+    monkeypatch.setattr(
+        fitz.Page, "get_textpage", lambda page, *a, **k: read.append(page.number) or real(page, *a, **k)
+    )
+
+    def findings():
+        return [(f.pdf, f.rule, f.ok, f.detail) for f in check.check_all(exps, RULES_BY_KIND, workers=1)]
+
+    text._SAME.clear()
+    shared = findings()
+    read_shared = len(read)
+    read.clear()
+    monkeypatch.setattr(text, "SAME_PAGES", 0)  # nothing kept: every page read
+    text._SAME.clear()
+    assert findings() == shared
+    pages = sum(fitz.open(e.pdf).page_count for e in exps)
+    assert len(read) == pages
+    assert pages - read_shared >= 7  # at least one composed form's shared pages were not read again
+
+
 def test_a_bookmark_at_every_block_takes_no_room(sample, tmp_path):
     _, docs, built, whole, _, _, converter = sample
     doc = docs[0]

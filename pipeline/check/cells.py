@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import fitz  # PyMuPDF
 
-from .text import page_rawdict
+from .text import derived, page_rawdict
 
 RULE_TOLERANCE = 1.0  # pt: a rule counts as straight when its ends differ by less
 LINE_TOLERANCE = 2.0  # pt: characters this close to one baseline are one visual line
@@ -97,10 +97,16 @@ def _compose_sara_am(chars: list[str], boxes: list[Box]) -> None:
 
 
 def table_cells(page: fitz.Page) -> list[Cell]:
-    """Every ruled cell of the page that holds text, its lines top to bottom.
+    """Every ruled cell of the page that holds text, its lines top to bottom (once per page content
+    while checking: the cells are only read).
 
     A span (one run of text on one line) lies in one cell: its place is found once, from its middle.
     """
+    cells: list[Cell] = derived(page, "cells", _table_cells)
+    return cells
+
+
+def _table_cells(page: fitz.Page) -> list[Cell]:
     vertical, horizontal = rules(page)
     if not vertical or not horizontal:
         return []

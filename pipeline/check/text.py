@@ -8,14 +8,19 @@ baseline instead.
 Several rules read every character, and the text extraction is the costliest
 part of checking (cProfile), so while ``reading(doc)`` is active each page of
 ``doc`` is extracted once. The cache lives in a context variable, not in module
-state: each thread (and each asyncio task) checking a PDF has its own.
+state: each thread (and each asyncio task) checking a PDF has its own. A page whose content is
+that of a page read before (the same streams and the same fonts, number and boxes) shares what
+was read from it: composed forms repeat their reference's pages.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
 import unicodedata
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -53,16 +58,34 @@ class Span:
 
 
 @dataclass
+class _Read:
+    """What was read from one page. Pages with the same content share one (``_SAME``)."""
+
+    raw: dict[str, Any] | None = None
+    text: str | None = None
+    spans: list[Span] | None = None
+    derived: dict[str, Any] = field(default_factory=dict)  # made from the above by other modules (cells)
+
+
+@dataclass
 class _PageText:
-    """One document's pages already extracted: page number → MuPDF text page, → rawdict, → spans."""
+    """One document's pages already read: page number → MuPDF text page, → what was read from it."""
 
     doc: fitz.Document
     textpages: dict[int, fitz.TextPage] = field(default_factory=dict)
-    raw: dict[int, dict[str, Any]] = field(default_factory=dict)
-    spans: dict[int, list[Span]] = field(default_factory=dict)
+    read: dict[int, _Read] = field(default_factory=dict)
+    digests: dict[int, bytes] = field(default_factory=dict)  # object number → digest of it and all it names
 
 
 _READING: ContextVar[_PageText | None] = ContextVar("pipeline.check.text", default=None)
+
+# Pages seen before in this process, by content: the 76 (878) composed forms have the same pages 2–8
+# (pipeline/convert/compose.py), each read once instead of once per form. Checks run PDF after PDF of one
+# kind, so a few pages suffice.
+SAME_PAGES = 12
+_SAME: OrderedDict[bytes, _Read] = OrderedDict()
+_SAME_LOCK = threading.Lock()
+_REFERENCE = re.compile(rb"(\d+) 0 R\b")
 
 
 @contextmanager
@@ -80,25 +103,82 @@ def _cache(page: fitz.Page) -> _PageText | None:
     return cache if cache is not None and page.parent is cache.doc else None
 
 
-def page_rawdict(page: fitz.Page) -> dict[str, Any]:
-    """The page's text with every character and its box; extracted once per page while checking."""
+def _read(page: fitz.Page) -> _Read:
+    """The page's record while ``reading`` (shared with earlier pages of the same content); a fresh one
+    otherwise."""
     cache = _cache(page)
     if cache is None:
-        return _rawdict(page)
-    if page.number not in cache.raw:
-        cache.raw[page.number] = _rawdict(page)
-    return cache.raw[page.number]
+        return _Read()
+    if page.number not in cache.read:
+        key = _content_key(page, cache)
+        with _SAME_LOCK:
+            found = _SAME.get(key) if key else None
+            if found is None:
+                found = _Read()
+                if key:
+                    _SAME[key] = found
+                    while len(_SAME) > SAME_PAGES:
+                        _SAME.popitem(last=False)
+            elif key:
+                _SAME.move_to_end(key)
+        cache.read[page.number] = found
+    return cache.read[page.number]
 
 
-def _rawdict(page: fitz.Page) -> dict[str, Any]:
-    raw: dict[str, Any] = _textpage(page).extractRAWDICT(cb=page.cropbox)
-    return raw
+def _content_key(page: fitz.Page, cache: _PageText) -> bytes | None:
+    """What the page's text and drawings are made of: its number and boxes, its content streams, and every
+    object its resources and annotations name (fonts with their programs, images, forms), followed
+    through their references; None (not shared) when its resources are inherited."""
+    doc = page.parent
+    resources = doc.xref_get_key(page.xref, "Resources")
+    if resources[0] == "null":
+        return None
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(repr((page.number, tuple(page.mediabox), tuple(page.cropbox), page.rotation)).encode())
+    digest.update(_named(doc, resources[1].encode(), cache))
+    digest.update(_named(doc, doc.xref_get_key(page.xref, "Annots")[1].encode(), cache))
+    for xref in page.get_contents():
+        digest.update(_object(doc, xref, cache))
+    return digest.digest()
+
+
+def _named(doc: fitz.Document, text: bytes, cache: _PageText) -> bytes:
+    """``text`` (a PDF object's source) with each reference replaced by the digest of what it names."""
+    return _REFERENCE.sub(lambda m: _object(doc, int(m.group(1)), cache).hex().encode(), text)
+
+
+def _object(doc: fitz.Document, xref: int, cache: _PageText) -> bytes:
+    if xref not in cache.digests:
+        cache.digests[xref] = b"(cycle)"  # an object that names itself, through others
+        digest = hashlib.blake2b(_named(doc, doc.xref_object(xref, compressed=True).encode(), cache), digest_size=20)
+        if doc.xref_is_stream(xref):
+            digest.update(doc.xref_stream_raw(xref) or b"")
+        cache.digests[xref] = digest.digest()
+    return cache.digests[xref]
+
+
+def derived(page: fitz.Page, name: str, make: Callable[[fitz.Page], Any]) -> Any:
+    """``make(page)``, once per page content while ``reading`` (``make`` may only read the page)."""
+    read = _read(page)
+    if name not in read.derived:
+        read.derived[name] = make(page)
+    return read.derived[name]
+
+
+def page_rawdict(page: fitz.Page) -> dict[str, Any]:
+    """The page's text with every character and its box; extracted once per page while checking."""
+    read = _read(page)
+    if read.raw is None:
+        read.raw = _textpage(page).extractRAWDICT(cb=page.cropbox)
+    return read.raw
 
 
 def page_text(page: fitz.Page) -> str:
     """The page's plain text (``page.get_text()``), from the same interpretation of the page as its rawdict."""
-    text: str = _textpage(page).extractText()
-    return text
+    read = _read(page)
+    if read.text is None:
+        read.text = _textpage(page).extractText()
+    return read.text
 
 
 def _textpage(page: fitz.Page) -> fitz.TextPage:
@@ -114,12 +194,10 @@ def _textpage(page: fitz.Page) -> fitz.TextPage:
 
 def spans(page: fitz.Page) -> list[Span]:
     """Every non-blank text span on the page, with a tight box."""
-    cache = _cache(page)
-    if cache is None:
-        return list(_extract_spans(page))
-    if page.number not in cache.spans:
-        cache.spans[page.number] = list(_extract_spans(page))
-    return cache.spans[page.number]
+    read = _read(page)
+    if read.spans is None:
+        read.spans = list(_extract_spans(page))
+    return read.spans
 
 
 def _extract_spans(page: fitz.Page) -> Iterator[Span]:
