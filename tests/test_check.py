@@ -456,3 +456,10 @@ def test_pages_share_what_was_read_only_when_their_content_is_the_same(tmp_path)
     assert all(read[name] is not first for name in ("moved", "other_text", "other_font"))
     assert read["other_text"][0].text == "Game words" and read["other_font"][0].font == "Courier"
     assert read["moved"][0].page == 2
+
+    odd = tmp_path / "odd.pdf"  # "99999 0 R" inside a string names no object
+    with fitz.open(same) as doc:
+        doc[0].add_text_annot((200, 200), "99999 0 R")
+        doc.save(odd)
+    with fitz.open(odd) as doc, text.reading(doc):
+        assert text.spans(doc[0])[0].text == "Same words"

@@ -130,16 +130,19 @@ def _content_key(page: fitz.Page, cache: _PageText) -> bytes | None:
     object its resources and annotations name (fonts with their programs, images, forms), followed
     through their references; None (not shared) when its resources are inherited."""
     doc = page.parent
-    resources = doc.xref_get_key(page.xref, "Resources")
-    if resources[0] == "null":
+    try:
+        resources = doc.xref_get_key(page.xref, "Resources")
+        if resources[0] == "null":
+            return None
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(repr((page.number, tuple(page.mediabox), tuple(page.cropbox), page.rotation)).encode())
+        digest.update(_named(doc, resources[1].encode(), cache))
+        digest.update(_named(doc, doc.xref_get_key(page.xref, "Annots")[1].encode(), cache))
+        for xref in page.get_contents():
+            digest.update(_object(doc, xref, cache))
+        return digest.digest()
+    except Exception:  # a damaged PDF: its pages are read on their own, and the rules say what is wrong
         return None
-    digest = hashlib.blake2b(digest_size=20)
-    digest.update(repr((page.number, tuple(page.mediabox), tuple(page.cropbox), page.rotation)).encode())
-    digest.update(_named(doc, resources[1].encode(), cache))
-    digest.update(_named(doc, doc.xref_get_key(page.xref, "Annots")[1].encode(), cache))
-    for xref in page.get_contents():
-        digest.update(_object(doc, xref, cache))
-    return digest.digest()
 
 
 def _named(doc: fitz.Document, text: bytes, cache: _PageText) -> bytes:
@@ -148,6 +151,8 @@ def _named(doc: fitz.Document, text: bytes, cache: _PageText) -> bytes:
 
 
 def _object(doc: fitz.Document, xref: int, cache: _PageText) -> bytes:
+    if not 0 < xref < doc.xref_length():  # "12 0 R" written inside a string, say: not an object
+        return b"(%d)" % xref
     if xref not in cache.digests:
         cache.digests[xref] = b"(cycle)"  # an object that names itself, through others
         digest = hashlib.blake2b(_named(doc, doc.xref_object(xref, compressed=True).encode(), cache), digest_size=20)
