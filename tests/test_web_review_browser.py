@@ -86,6 +86,9 @@ def submit_everything(driver) -> None:
     button = driver.find_element(By.CSS_SELECTOR, 'button[value="submit"]')
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     button.click()
+    # The page being left may show the previous version's report link: wait for the new page first (a
+    # fresh clone's run once accepted before the new version's report existed, and got 422).
+    WebDriverWait(driver, 60).until(ec.staleness_of(button))
     WebDriverWait(driver, 300).until(ec.presence_of_element_located((By.ID, "report-link")))
 
 

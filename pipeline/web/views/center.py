@@ -93,25 +93,21 @@ def _posts(request: Request) -> anyio.CapacityLimiter:
 
 async def center_post(request: Request) -> Response:
     actor = await allow(request, "center.answer")
-    async with _posts(request):
-        return await _post(request, actor)
-
-
-async def _post(request: Request, actor: Actor) -> Response:
     site, center, token = site_of(request), actor.center, actor.token
     assert center is not None
-    campaign = await run_in_threadpool(site.campaign)
-    form = form_of(request)
-    fields = forms.typed(form, campaign.criteria)
-    if form.get("action") == "submit":
-        outcome = await run_in_threadpool(site.submit, center, fields)
-        if outcome.problems:
-            errors, general = forms.problems_by_field(outcome.problems)
-            return await run_in_threadpool(_view, request, actor, fields, general, errors, 422)
-        return RedirectResponse(f"/c/{token}?saved=submitted", status_code=303)
-    await run_in_threadpool(site.save_draft, center, fields)
-    await run_in_threadpool(site.record, actor.name, "draft", {"center": center.slug})
-    return RedirectResponse(f"/c/{token}?saved=draft#top", status_code=303)
+    async with _posts(request):
+        campaign = await run_in_threadpool(site.campaign)
+        form = form_of(request)
+        fields = forms.typed(form, campaign.criteria)
+        if form.get("action") == "submit":
+            outcome = await run_in_threadpool(site.submit, center, fields)
+            if outcome.problems:
+                errors, general = forms.problems_by_field(outcome.problems)
+                return await run_in_threadpool(_view, request, actor, fields, general, errors, 422)
+            return RedirectResponse(f"/c/{token}?saved=submitted", status_code=303)
+        await run_in_threadpool(site.save_draft, center, fields)
+        await run_in_threadpool(site.record, actor.name, "draft", {"center": center.slug})
+        return RedirectResponse(f"/c/{token}?saved=draft#top", status_code=303)
 
 
 async def center_report(request: Request) -> Response:
