@@ -21,11 +21,13 @@ from pathlib import Path
 from ..load.answers import answer_files
 
 Listing = dict[str, tuple[int, int, int]]  # name → (inode, size, mtime_ns)
+Snapshot = tuple[tuple[int, int] | None, Listing]  # the folder's own (mtime_ns, size), and its files
 
 
 class AnswerFolder:
     def __init__(self, folder: Path):
         self.folder = folder
+        self._folder: tuple[int, int] | None = None  # the folder's own stamp when last looked at
         self._seen: Listing = {}
         self._own: dict[str, bytes] = {}  # name → digest of what the web wrote (or is writing) there
         self._lock = threading.Lock()
@@ -35,14 +37,22 @@ class AnswerFolder:
         with self._lock:
             self._own[path.name] = _digest(text.encode("utf-8"))
 
-    def was_read(self, listing: Listing) -> None:
-        """The folder was read as ``listing`` shows it (listed before reading: what changes during the
-        read is seen at the next look)."""
+    def snapshot(self) -> Snapshot:
+        """The folder as it is now, to give ``was_read`` once it has been read (taken before reading: what
+        changes during the read is seen at the next look)."""
+        return self._stamp(), self.listing()
+
+    def was_read(self, snapshot: Snapshot) -> None:
         with self._lock:
-            self._seen = listing
+            self._folder, self._seen = snapshot
 
     def changed_by_others(self) -> bool:
-        """Whether a file was added, removed or changed since the last look by anyone but the web."""
+        """Whether a file was added, removed or changed since the last look by anyone but the web. Cheap
+        while nothing changed: a file added, removed or replaced (every save is a rename) changes the
+        folder's own stamp, and only then are its files listed."""
+        folder = self._stamp()
+        if folder == self._folder:
+            return False
         now = self.listing()
         with self._lock:
             for name in now.keys() | self._seen.keys():
@@ -50,8 +60,15 @@ class AnswerFolder:
                     continue
                 if name not in now or not self._is_own(name):
                     return True
-            self._seen = now
+            self._folder, self._seen = folder, now
         return False
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            st = self.folder.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
 
     def listing(self) -> Listing:
         found: Listing = {}

@@ -65,7 +65,6 @@ class Site:
         self.db = Database(config.database_path)
         self.csrf = auth.Csrf(bytes.fromhex(self.db.get_or_create("secret", lambda: os.urandom(32).hex())))
         self._campaign: tuple[Stamp, Campaign] | None = None
-        self._answers_seen: Stamp = ()
         self._rereading = False
         self._answer_folder = AnswerFolder(self.settings.inputs / "answers")
         yamlfile.keep_parsed()  # the answer files are read again and again while the server runs
@@ -104,26 +103,22 @@ class Site:
         with self._campaign_lock:
             stamp = self._stamp(INPUT_FILES)
             if self._campaign is None or self._campaign[0] != stamp:
-                answers, listing = self._stamp(("answers",)), self._answer_folder.listing()
+                answers = self._answer_folder.snapshot()
                 self._campaign = (stamp, service.load(self.settings))
-                self._answers_seen = answers
-                self._answer_folder.was_read(listing)
-            elif not self._rereading and (answers := self._stamp(("answers",))) != self._answers_seen:
-                if self._answer_folder.changed_by_others():
-                    self._rereading = True
-                    threading.Thread(target=self._reread, args=(stamp,), name="gecc-answers", daemon=True).start()
-                else:  # only the web's own submits, which its campaign counts already
-                    self._answers_seen = answers
+                self._answer_folder.was_read(answers)
+            elif not self._rereading and self._answer_folder.changed_by_others():
+                self._rereading = True
+                threading.Thread(target=self._reread, args=(stamp,), name="gecc-answers", daemon=True).start()
             return self._campaign[1]
 
     def _reread(self, stamp: Stamp) -> None:
         try:
-            answers, listing = self._stamp(("answers",)), self._answer_folder.listing()
+            answers = self._answer_folder.snapshot()
             campaign = service.load(self.settings)
             with self._campaign_lock:
                 if self._campaign is not None and self._campaign[0] == stamp:
-                    self._campaign, self._answers_seen = (stamp, campaign), answers
-                    self._answer_folder.was_read(listing)
+                    self._campaign = (stamp, campaign)
+                    self._answer_folder.was_read(answers)
         except Exception:
             pass  # the next page asks again
         finally:
