@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -291,3 +292,78 @@ def test_a_new_run_never_shares_a_profile_with_an_old_instance(tmp_path):
         if old.poll() is None:
             os.killpg(old.pid, signal.SIGKILL)
         old.wait()
+
+
+THAI = "ศูนย์ดำรงธรรมอำเภอพระสมุทรเจดีย์ ได้ดำเนินการตามแนวทางการให้บริการที่ง่ายต่อการรับบริการ ๑๒๓ "
+
+
+def _thai_docx(path: Path, pages: int) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = docx.Document()
+    for page in range(pages):
+        document.add_paragraph(f"หน้า {page + 1} " + THAI * 12)
+        if page < pages - 1:
+            document.add_page_break()
+    document.save(path)
+    return path
+
+
+def _converted_with(allocator: str | None, sources: list[Path], out: Path, profiles: Path) -> list[bool]:
+    """Convert ``sources`` into ``out`` with LibreOffice's malloc as ``allocator`` says ("system":
+    glibc's; None: ours); whether each soffice.bin seen meanwhile had jemalloc mapped."""
+    from pipeline.convert import soffice
+
+    before = os.environ.get("GECC_SOFFICE_MALLOC")
+    if allocator:
+        os.environ["GECC_SOFFICE_MALLOC"] = allocator
+    soffice.allocator.cache_clear()
+    seen: list[bool] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            for pid, argv in soffice_processes(profiles):
+                if argv[0].endswith("soffice.bin"):
+                    with contextlib.suppress(OSError):  # it ended meanwhile
+                        seen.append("libjemalloc" in Path(f"/proc/{pid}/maps").read_text())
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        jobs = [(s, out / f"{s.stem}.pdf") for s in sources]
+        result = convert(jobs, How(workers=1, profile_root=profiles))
+        assert len(result.converted) == len(sources), result.failed
+    finally:
+        done.set()
+        watcher.join()
+        if before is None:
+            os.environ.pop("GECC_SOFFICE_MALLOC", None)
+        else:
+            os.environ["GECC_SOFFICE_MALLOC"] = before
+        soffice.allocator.cache_clear()
+    return seen
+
+
+def test_libreoffice_runs_with_jemalloc_and_writes_the_same_pdfs(tmp_path):
+    """LibreOffice converts with jemalloc preloaded (about a fifth less CPU, measured), which
+    tools/install-system.sh installs; its PDFs are those it writes with glibc's malloc, content
+    stream for content stream and character for character."""
+    from pipeline.convert import soffice
+
+    assert soffice.allocator(), "libjemalloc2 is not installed: run tools/install-system.sh"
+    sources = [_thai_docx(tmp_path / "in" / f"t{i}.docx", pages=4) for i in range(6)]
+    profiles = tmp_path / "profiles"
+    ours = _converted_with(None, sources, tmp_path / "jemalloc", profiles)
+    assert ours and all(ours), "a soffice.bin ran without jemalloc"
+    plain = _converted_with("system", sources, tmp_path / "glibc", profiles)
+    assert plain and not any(plain), "GECC_SOFFICE_MALLOC=system still preloaded jemalloc"
+    for source in sources:
+        with (
+            fitz.open(tmp_path / "jemalloc" / f"{source.stem}.pdf") as a,
+            fitz.open(tmp_path / "glibc" / f"{source.stem}.pdf") as b,
+        ):
+            assert a.page_count == b.page_count == 4
+            for page_a, page_b in zip(a, b, strict=True):
+                assert page_a.read_contents() == page_b.read_contents()
+                assert page_a.get_text("rawdict") == page_b.get_text("rawdict")

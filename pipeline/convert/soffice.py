@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import ctypes.util
 import os
 import re
 import shutil
@@ -100,7 +101,26 @@ def version(exe: str, probe_profile: str) -> str:
 def base_env() -> dict[str, str]:
     env = dict(os.environ)
     env["SAL_USE_VCLPLUGIN"] = "svp"  # headless rendering, never looks for X
+    preload = allocator()
+    if preload:
+        env["LD_PRELOAD"] = " ".join(filter(None, (env.get("LD_PRELOAD", ""), preload)))
     return env
+
+
+# LibreOffice spent 19 % of a conversion's CPU in libc, most of it malloc and free, and 13 % in the
+# kernel, mostly page faults (perf, 20 reports). With jemalloc preloaded the same conversions take
+# about a fifth less CPU and write the same PDFs (every content stream and character box compared).
+# tools/install-system.sh installs it (Debian's libjemalloc2); GECC_SOFFICE_MALLOC=system turns it off.
+JEMALLOC = "jemalloc"
+
+
+@cache
+def allocator() -> str | None:
+    """The allocator library to preload into LibreOffice (its soname, found by the dynamic loader's
+    cache), or None: not installed, or turned off."""
+    if os.environ.get("GECC_SOFFICE_MALLOC", "").strip().lower() == "system" or not sys.platform.startswith("linux"):
+        return None
+    return ctypes.util.find_library(JEMALLOC)
 
 
 def _libc_prctl() -> Callable[..., int] | None:
