@@ -254,9 +254,31 @@ def _bake_mark_positions(font: TTFont) -> list[str]:
     if gdef is not None and gdef.GlyphClassDef is not None:
         for (mark, _), name in variants.items():
             gdef.GlyphClassDef.classDefs[name] = gdef.GlyphClassDef.classDefs.get(mark, 3)
+    return _grouped_rules(rules + second_rules)
+
+
+def _grouped_rules(rules: list[tuple[tuple[str, ...], str, str]]) -> list[str]:
+    """One rule per mark, replacement and glyphs before the nearest, the nearest as a class.
+
+    feaLib makes each rule a subtable of its own, and HarfBuzz tries a mark against every
+    subtable: 1914 of them for the regular face, a fifth of LibreOffice's time shaping Thai.
+    Grouped, a mark meets about a tenth as many. The rules pick one replacement for each
+    (glyphs before, mark), so their order never mattered; this is checked, never assumed.
+    """
+    contexts: dict[tuple[tuple[str, ...], str], str] = {}
+    groups: dict[tuple[tuple[str, ...], str, str], list[str]] = {}
+    for backtrack, mark, target in rules:
+        if contexts.setdefault((backtrack, mark), target) != target:
+            raise ValueError(f"two replacements for {mark} after {backtrack}")
+        nearest, farther = backtrack[0], backtrack[1:]
+        groups.setdefault((farther, mark, target), []).append(nearest)
+    for backtrack, mark in contexts:
+        # A longer context sharing its nearest glyph with a shorter one: which applies depends on order.
+        if len(backtrack) > 1 and (backtrack[:1], mark) in contexts:
+            raise ValueError(f"{mark} after {backtrack} would depend on the order of the rules")
     lines = []
-    for backtrack, mark, target in rules + second_rules:
-        context = " ".join(reversed(backtrack))
+    for (farther, mark, target), nearest in groups.items():
+        context = " ".join([*reversed(farther), f"[{' '.join(sorted(set(nearest)))}]"])
         lines.append(f"    sub {context} {mark}' by {target};")
     return lines
 

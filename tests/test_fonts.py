@@ -168,6 +168,36 @@ def test_substitute_shapes_like_real_font(substitute_dir: Path, style: str) -> N
     assert tool.verify(real, sub, texts, style) == 0
 
 
+def _one_rule_each(rules: list[tuple[tuple[str, ...], str, str]]) -> list[str]:
+    """The baked mark rules as they were first written: one rule (one subtable) per context."""
+    return [f"    sub {' '.join(reversed(backtrack))} {mark}' by {target};" for backtrack, mark, target in rules]
+
+
+def _subtables(path: Path) -> int:
+    return sum(lookup.SubTableCount for lookup in TTFont(path)["GSUB"].table.LookupList.Lookup)
+
+
+@pytest.mark.skipif(shutil.which("hb-shape") is None, reason="hb-shape not installed (Debian libharfbuzz-bin)")
+@needs_laksaman
+@pytest.mark.parametrize("style", ["Regular", "Bold Italic"])
+def test_grouped_mark_rules_shape_as_one_rule_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, style: str) -> None:
+    """The baked mark rules grouped into a few subtables (LibreOffice shapes Thai faster: HarfBuzz
+    tries a mark against every subtable) pick the glyphs and positions one rule per context did,
+    for every sample text: every glyph, cluster, advance and offset."""
+    tool = _measuring_tool()
+    face = next(s for s in sarabun.STYLES if s.name == style)
+    source = fonts.find_laksaman()[face]
+    grouped = tmp_path / "grouped.ttf"
+    metrics = sarabun.load_metrics()
+    sarabun.make_substitute(source, face, metrics).save(grouped)
+    monkeypatch.setattr(sarabun, "_grouped_rules", _one_rule_each)
+    single = tmp_path / "single.ttf"
+    sarabun.make_substitute(source, face, metrics).save(single)
+    assert _subtables(grouped) * 3 < _subtables(single)
+    texts = tool.samples() + PARAGRAPHS + [BOLD_WORDS]
+    assert tool.shape(grouped, texts) == tool.shape(single, texts)
+
+
 @needs_laksaman
 def test_build_is_idempotent(tmp_path: Path) -> None:
     first = fonts.build_substitute(tmp_path)
