@@ -14,7 +14,7 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from . import archive, audit, registry, runner, workbooks
+from . import archive, audit, registry, runner
 from .errors import ExitCode, describe
 from .settings import Settings
 from .web.cli import add_commands as web_commands
@@ -199,9 +199,8 @@ def _init_answers(args: argparse.Namespace) -> int:
     if args.replace and not args.xlsx:
         raise SystemExit("gecc init-answers: --replace is for --xlsx (an existing answers.xlsx)")
     audit.append(_settings(args).outputs, audit.cli_actor(), "init-answers", {"xlsx": bool(args.xlsx)})
-    if args.xlsx:
-        settings = _settings(args)
-        return workbooks.init_answers_command(settings.inputs, settings.outputs, replace=args.replace)
+    if args.xlsx:  # sys.stderr as it is now (a default argument's is the one at import)
+        return runner.init_answers_xlsx(_settings(args), replace=args.replace, err=sys.stderr)
     return runner.init_answers(_settings(args))
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import answer_files, audit, check, ingest, outgoing
+from . import answer_files, audit, check, ingest, outgoing, workbooks
 from .errors import ExitCode, describe
 from .execute import Context, Event, Outcome, execute
 from .files import remove_leftovers, remove_unmade
@@ -26,7 +26,17 @@ from .registry import BY_NAME, COMMANDS, EVERYTHING, drafting, needs_outgoing, o
 from .settings import Settings
 from .uptodate import Ledger
 
-__all__ = ["Door", "Outcome", "Progress", "Result", "execute_command", "ingest_forms", "init_answers", "run"]
+__all__ = [
+    "Door",
+    "Outcome",
+    "Progress",
+    "Result",
+    "execute_command",
+    "ingest_forms",
+    "init_answers",
+    "init_answers_xlsx",
+    "run",
+]
 
 
 @dataclass
@@ -78,6 +88,25 @@ def init_answers(settings: Settings, err: TextIO = sys.stderr) -> int:
     campaign = load_campaign(settings.inputs)
     written = answer_files.init_answers(settings.inputs, campaign)
     err.write(f"สร้างไฟล์คำตอบเปล่า {len(written)} ไฟล์ใน {settings.inputs.name}/answers (ไฟล์ที่มีอยู่แล้วไม่ถูกแตะต้อง)\n")
+    return ExitCode.ok
+
+
+def init_answers_xlsx(settings: Settings, *, replace: bool = False, err: TextIO = sys.stderr) -> int:
+    """``init-answers --xlsx``: the answers workbook to send out, or why it was not written (status 1)."""
+    campaign = load_campaign(settings.inputs)  # bad inputs: InputError, which the door reports (status 2)
+    outputs, name = settings.outputs.name, workbooks.ANSWERS_XLSX
+    try:
+        rows = workbooks.init_answers_workbook(campaign, settings.inputs, settings.outputs, replace=replace)
+    except workbooks.Exists:
+        err.write(
+            f"มีไฟล์ {outputs}/{name} อยู่แล้ว (อาจมีคำตอบที่กำลังรวบรวมอยู่): ไม่ได้เขียนทับ "
+            "ถ้าต้องการสร้างใหม่แทนไฟล์เดิม ให้สั่งอีกครั้งพร้อม --replace\n"
+        )
+        return ExitCode.failed
+    err.write(
+        f"สร้าง {outputs}/{name}: {rows} แถว (ศูนย์ที่ยังไม่มีคำตอบ) "
+        f"กรอกแล้วบันทึกไว้ใน {settings.inputs.name}/answers/ เพื่อใช้เป็นไฟล์คำตอบ\n"
+    )
     return ExitCode.ok
 
 

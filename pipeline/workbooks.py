@@ -20,12 +20,10 @@ come from inputs/criteria.yaml.
 from __future__ import annotations
 
 import io
-import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TextIO
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -350,25 +348,11 @@ def unanswered(campaign: Campaign, named: Iterable[Center]) -> list[Center]:
     return [c for c in sorted(campaign.centers, key=lambda c: c.order) if (c.province, c.name) not in done]
 
 
-def init_answers_command(inputs: Path, outputs: Path, *, replace: bool = False, err: TextIO | None = None) -> int:
-    """``init-answers --xlsx``: write outputs/answers.xlsx; the exit status (0, or 1 refused)."""
-    err = err or sys.stderr
+def init_answers_workbook(campaign: Campaign, inputs: Path, outputs: Path, *, replace: bool = False) -> int:
+    """``init-answers --xlsx``: outputs/answers.xlsx, a row for every center with neither an answer nor a
+    file naming it; its number of rows. Exists (nothing written) when there is one and ``replace`` is not
+    asked for: it may hold answers being gathered. The door says which, in Thai (runner.init_answers_xlsx)."""
     from .answer_files import named_centers  # a broken answer file still names its center, as for the YAML files
-    from .load import load_campaign
 
-    campaign = load_campaign(inputs)  # bad inputs: InputError, which the door reports (status 2)
-    target = outputs / ANSWERS_XLSX
     centers = unanswered(campaign, named_centers(inputs / "answers", campaign.centers))
-    try:
-        rows = answers_workbook(campaign, target, centers, replace=replace)
-    except Exists:
-        err.write(
-            f"มีไฟล์ {outputs.name}/{ANSWERS_XLSX} อยู่แล้ว (อาจมีคำตอบที่กำลังรวบรวมอยู่): ไม่ได้เขียนทับ "
-            "ถ้าต้องการสร้างใหม่แทนไฟล์เดิม ให้สั่งอีกครั้งพร้อม --replace\n"
-        )
-        return 1
-    err.write(
-        f"สร้าง {outputs.name}/{ANSWERS_XLSX}: {rows} แถว (ศูนย์ที่ยังไม่มีคำตอบ) "
-        f"กรอกแล้วบันทึกไว้ใน {inputs.name}/answers/ เพื่อใช้เป็นไฟล์คำตอบ\n"
-    )
-    return 0
+    return answers_workbook(campaign, outputs / ANSWERS_XLSX, centers, replace=replace)

@@ -435,6 +435,7 @@ def test_the_link_sheet_prints_each_center_s_current_link_with_a_qr_code(web):
     (before,) = re.findall(
         r'<p class="url">([^<]+)</p>', web.get("/department/links", params={"province": "นนทบุรี"}).text
     )
+    issued = (web.site.settings.outputs / "links.csv").read_bytes()
     done = web.post("/department/centers/02-นนทบุรี-บางบัวทอง/link", data={"csrf_token": csrf, "confirm": "yes"}).text
     # the page says where the link now is, and offers to make that center's form again
     assert "ระบบเขียนลิงก์นี้ลงในไฟล์ลิงก์ของทุกศูนย์แล้ว" in done and 'name="command" value="forms"' in done
@@ -443,6 +444,11 @@ def test_the_link_sheet_prints_each_center_s_current_link_with_a_qr_code(web):
     (after,) = re.findall(r'<p class="url">([^<]+)</p>', html)
     assert after != before and html.count("<svg") == 1 and "ถูกยกเลิกแล้ว" not in html
     assert web.get(after).status_code == 200 and web.get(before).status_code == 404
+    # the older links.csv put back (a copy kept from before the re-issue): the stopped link is marked, not printed
+    (web.site.settings.outputs / "links.csv").write_bytes(issued)
+    html = web.get("/department/links").text
+    assert re.findall(r'<p class="url">([^<]+)</p>', html) == [u for u in urls if u != before]
+    assert html.count("<svg") == 2 and html.count("ลิงก์ในไฟล์นี้ถูกยกเลิกแล้ว") == 1 and before not in html
 
 
 def test_a_build_started_from_the_page_is_recorded_and_resumed_after_a_restart(tmp_path):

@@ -1,5 +1,6 @@
 """The web app's modules import each other one way: no cycle, not even through an import inside a
-function; no module over 500 lines; every view asks access.allow first."""
+function; no module over 500 lines; every view asks access.allow first; the web writes no file of
+the campaign itself."""
 
 from __future__ import annotations
 
@@ -100,3 +101,49 @@ def test_every_view_asks_what_its_actor_may_do_first():
                 and isinstance(call.value, ast.Call)
                 and getattr(call.value.func, "id", "") == "allow"
             ), f"{path.name}: {node.name} does not start with allow()"
+
+
+# The core's ways of writing a file (atomic; for Excel, formula-safe), which the web reaches only through the
+# core: every name of files.py, and exports.py's writers (its csv_text only reads).
+WRITERS = {"pipeline.files": None, "pipeline.exports": {"csv_bytes", "write_csv", "put", "safe_text"}}
+
+
+def writers_named(source: str, package: str) -> list[str]:
+    """The core's writers a module of ``package`` imports (at any depth), and its calls of
+    ``….write_text(…)`` / ``….write_bytes(…)``."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.extend(f"{a.name}.*" for a in node.names if a.name in WRITERS)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - (node.level - 1)] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            if module in WRITERS:
+                allowed = WRITERS[module]
+                found.extend(f"{module}.{a.name}" for a in node.names if allowed is None or a.name in allowed)
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("write_text", "write_bytes"):
+            found.append(f"line {node.lineno}: .{node.func.attr}()")
+    return found
+
+
+def test_the_web_writes_no_file_of_the_campaign_itself():
+    """links.csv, answer files, the inputs the editors change: the core writes them (pipeline/links.py,
+    service.py, edits.py) for both doors. The web's own files are its database and the zips of a
+    download (outputs/.web/tmp), which need neither."""
+    found = {
+        p.relative_to(WEB).as_posix(): writers_named(p.read_text(encoding="utf-8"), _module(p).rpartition(".")[0])
+        for p in sorted(WEB.rglob("*.py"))
+    }
+    assert {module: names for module, names in found.items() if names} == {}
+
+
+def test_the_writer_finder_finds_writers():
+    web = "from ..files import write_bytes\nfrom ..exports import csv_text, csv_bytes\nimport pipeline.files\n"
+    assert writers_named(web, "pipeline.web") == [
+        "pipeline.files.write_bytes",
+        "pipeline.exports.csv_bytes",
+        "pipeline.files.*",
+    ]
+    view = "from ..files import f\ndef g(p):\n    from ...files import atomic_path\n    p.write_text('x')\n"
+    # from a view, ..files is pipeline.web.files (not the core's); an import inside a function counts
+    assert writers_named(view, "pipeline.web.views") == ["pipeline.files.atomic_path", "line 4: .write_text()"]

@@ -271,6 +271,10 @@ def test_answers_workbook_is_locked_with_drop_downs_and_refuses_to_overwrite(inp
     assert main(["init-answers", "--xlsx", "--inputs", str(inputs), "--outputs", str(outputs)]) == 0
     book = openpyxl.load_workbook(outputs / "answers.xlsx")
     sheet = book.active
+    assert capsys.readouterr().err == (  # the command line says it (runner.py), the core returned the rows
+        f"สร้าง outputs/answers.xlsx: {sheet.max_row - 1} แถว (ศูนย์ที่ยังไม่มีคำตอบ) "
+        f"กรอกแล้วบันทึกไว้ใน {inputs.name}/answers/ เพื่อใช้เป็นไฟล์คำตอบ\n"
+    )
     campaign = load_campaign(inputs)
     answered = {a.center for a in campaign.answers}
     names = [sheet.cell(r, 2).value for r in range(2, sheet.max_row + 1)]
@@ -283,7 +287,6 @@ def test_answers_workbook_is_locked_with_drop_downs_and_refuses_to_overwrite(inp
     assert set(lists) == {'"มี,ไม่มี"', '"✓"'} and f"F2:F{sheet.max_row}" in lists['"มี,ไม่มี"'].split()
     assert sheet["F1"].comment.text.startswith("เกณฑ์ที่ ๑ ข้อ ๑ ")
     assert sheet.column_dimensions["B"].width > 25  # the longest center name fits
-    capsys.readouterr()
     assert main(["init-answers", "--xlsx", "--inputs", str(inputs), "--outputs", str(outputs)]) == 1
     assert capsys.readouterr().err == (
         "มีไฟล์ outputs/answers.xlsx อยู่แล้ว (อาจมีคำตอบที่กำลังรวบรวมอยู่): ไม่ได้เขียนทับ "

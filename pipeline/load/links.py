@@ -1,4 +1,4 @@
-"""outputs/links.csv (written by ``gecc links``): each center's personal web link, optional.
+"""outputs/links.csv (written by ``gecc links``, pipeline/links.py): each center's personal web link, optional.
 
 The web app keeps its tokens only hashed, so this file is the one place the
 links exist in clear; with it, the blank forms carry each center's link as a
@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..exports import csv_text
+from ..links import COLUMNS
 from ..model import Center
 from ..problems import Problem
 from .tabular import read_table
 
-COLUMNS = ["province", "center", "url"]
 SCHEMES = ("https://", "http://")
 MAX_URL = 500  # a link to print and scan, not a document
 
@@ -31,7 +31,7 @@ def load_links(
     """
     if not path.is_file():
         return {}
-    table = read_table(path, display, COLUMNS, problems)
+    table = read_table(path, display, list(COLUMNS), problems)
     if table is None:
         return {}
     known = {(c.province, c.name) for c in centers}

@@ -2,7 +2,8 @@
 
 The views (views/) parse a request and render a page; everything they do goes
 through a Site: the cached campaign, the database, submissions, builds, files.
-What the dashboard counts is in figures.py, links.csv in links.py, downloads in outputs.py.
+What the dashboard counts is in figures.py, the printable link sheet in linksheet.py (links.csv itself
+is the core's pipeline/links.py), downloads in outputs.py.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .. import audit, edits, review, service
+from .. import audit, edits, links, review, service
 from ..load import yamlfile
 from ..model import Answer, Campaign, Center
 from ..problems import InputError, Problem
 from ..settings import Settings
-from . import auth, figures, forms, links, outputs, words
+from . import auth, figures, forms, linksheet, outputs, words
 from .answerfolder import AnswerFolder
 from .commits import GroupAppend, GroupCommit
 from .db import Database, Submission, now, submissions_of
@@ -306,7 +307,7 @@ class Site:
         """A new link for one center, and whether links.csv (when there is one) now carries it, so that
         its form printed next carries the new link."""
         url = self.issue_link(center)
-        return url, links.replace_link(self.settings.outputs, center, url)
+        return url, links.replace_link(self.settings.outputs, links.Link(center.province, center.name, url))
 
     def issue_all_links(self) -> list[tuple[Center, str]]:
         return [(c, self.issue_link(c)) for c in sorted(self.campaign().centers, key=lambda c: c.order)]
@@ -314,11 +315,15 @@ class Site:
     def write_links(self) -> Path:
         """A new link for every center, in outputs/links.csv: the old links stop."""
         return links.write_links(
-            self.settings.outputs, [[c.province, c.name, url] for c, url in self.issue_all_links()]
+            self.settings.outputs, [links.Link(c.province, c.name, url) for c, url in self.issue_all_links()]
         )
 
+    def links_printed(self) -> bool:
+        """Whether there is a links.csv (the links the forms print), which a re-issued link then replaces."""
+        return links.links_path(self.settings.outputs).is_file()
+
     def link_sheet(self, province: str = "") -> list[dict[str, Any]]:
-        return links.link_sheet(self.settings.outputs, self.center_of_token, province)
+        return linksheet.link_sheet(self.settings.outputs, self.center_of_token, province)
 
     # --- changing the inputs ------------------------------------------------------------
 

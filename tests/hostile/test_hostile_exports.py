@@ -11,6 +11,7 @@ import pytest
 
 from pipeline import exports, workbooks
 from pipeline.documents import summary
+from pipeline.links import Link, write_links
 from pipeline.load import load_campaign
 
 HYPERLINK = '=HYPERLINK("http://evil.example/","คลิก")'
@@ -90,9 +91,8 @@ def test_answers_xlsx_has_no_live_formula(campaign, tmp_path):
 
 
 def test_every_csv_cell_that_would_be_a_formula_is_text(tmp_path):
-    target = tmp_path / "links.csv"
     values = ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "ปกติ", HYPERLINK]
-    target.write_bytes(exports.csv_bytes(["province", "center", "url"], [[v, v, "https://x/c/a"] for v in values]))
+    target = write_links(tmp_path, [Link(v, v, "https://x/c/a") for v in values])  # links.csv as gecc links writes it
     found = cells(calc_xlsx(target, tmp_path / "calc", infilter="CSV:44,34,76,1"))
     assert [v for v, t in found if t == "f"] == []
     assert [v for v, t in found if t == "n"] == []  # "+1" and "-1" are text too: nobody typed them as numbers

@@ -22,7 +22,7 @@ async def reissue_page(request: Request) -> Response:
         request,
         "link_confirm.html",
         center=center,
-        printed=(site.settings.outputs / "links.csv").is_file(),
+        printed=await run_in_threadpool(site.links_printed),
         csrf=request.state.csrf,
     )
 
