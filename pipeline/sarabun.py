@@ -277,8 +277,8 @@ def _grouped_rules(rules: list[tuple[tuple[str, ...], str, str]]) -> list[str]:
         if len(backtrack) > 1 and (backtrack[:1], mark) in contexts:
             raise ValueError(f"{mark} after {backtrack} would depend on the order of the rules")
     lines = []
-    for (farther, mark, target), nearest in groups.items():
-        context = " ".join([*reversed(farther), f"[{' '.join(sorted(set(nearest)))}]"])
+    for (farther, mark, target), nearest_glyphs in groups.items():
+        context = " ".join([*reversed(farther), f"[{' '.join(sorted(set(nearest_glyphs)))}]"])
         lines.append(f"    sub {context} {mark}' by {target};")
     return lines
 
