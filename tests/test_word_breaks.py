@@ -17,6 +17,8 @@ from docx.shared import Cm, Pt
 
 from pipeline.check import Expectation, check_pdf, table_word_breaks
 from pipeline.check.cells import table_cells
+from pipeline.load import load_campaign
+from pipeline.load.centers import provinces
 
 FONTCONFIG = Path(__file__).resolve().parents[1] / "build" / "fonts" / "fonts.conf"
 DISTRICT = "พระสมุทรเจดีย์"
@@ -128,3 +130,34 @@ def test_words_whole_and_breaks_we_put_there_pass(pdfs):
     assert _problems(pdfs["wide"], names=(DISTRICT,)) == []
     findings = {f.rule: f for f in check_pdf(Expectation(pdfs["narrow"], "test", names=(DISTRICT,)))}
     assert not findings["table_word_breaks"].ok and "breaks the word" in findings["table_word_breaks"].detail
+
+
+def _names_one_by_one(text: str, names: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """The names' spans as first written: the text searched once per name."""
+    spans = []
+    for name in (*names, *provinces()):
+        start = text.find(name)
+        while start >= 0:
+            spans.append((start, start + len(name), name))
+            start = text.find(name, start + 1)
+    return spans
+
+
+def test_names_found_by_index_as_by_searching_once_per_name(inputs):
+    """Every occurrence of every name, in the same order, as searching the text once per name found:
+    names inside names, names overlapping, at either end, a one-character name."""
+    from pipeline.check.wordbreak import _names
+
+    centers = [c.district for c in load_campaign(inputs).centers]
+    names = (*sorted(set(centers)), "พระ", "เจดีย์", "ก")
+    texts = [
+        CENTER,
+        f"{DISTRICT}{DISTRICT} จังหวัดสมุทรปราการ",
+        "อำเภอพระนครศรีอยุธยา จังหวัดพระนครศรีอยุธยา ก",
+        "ก" + "".join(centers[:30]) + "ข",
+        "ไม่มีชื่อใดเลย",
+        "",
+    ]
+    for text in texts:
+        assert _names(text, names) == _names_one_by_one(text, names)
+    assert [name for _, _, name in _names(texts[1], names)][:3] == [DISTRICT, DISTRICT, "พระ"]

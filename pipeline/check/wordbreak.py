@@ -84,14 +84,30 @@ def _dates(text: str) -> list[tuple[int, int, str]]:
 
 
 def _names(text: str, names: Sequence[str]) -> list[tuple[int, int, str]]:
-    """Spans of ``text`` no break may fall inside if they fit a line: the campaign's names, the provinces."""
-    spans = []
-    for name in (*names, *_provinces()):
-        start = text.find(name)
-        while start >= 0:
-            spans.append((start, start + len(name), name))
-            start = text.find(name, start + 1)
-    return spans
+    """Spans of ``text`` no break may fall inside if they fit a line: the campaign's names, the provinces;
+    every occurrence of each, name after name in their order, each name's from the left.
+
+    Looked up by each place's first two characters: searching the text once per name made every
+    cell cost as much as the campaign has districts (878 at national scale: 25 ms a report)."""
+    index = _name_index(tuple(names))
+    found = []
+    for start in range(len(text)):
+        for key in {text[start : start + 2], text[start]}:
+            for order, name in index.get(key, ()):
+                if text.startswith(name, start):
+                    found.append((order, start, name))
+    found.sort()
+    return [(start, start + len(name), name) for _, start, name in found]
+
+
+@lru_cache(maxsize=4)
+def _name_index(names: tuple[str, ...]) -> dict[str, list[tuple[int, str]]]:
+    """The names (then the provinces) by their first two characters, each with its place in that order."""
+    index: dict[str, list[tuple[int, str]]] = {}
+    for order, name in enumerate((*names, *_provinces())):
+        if name:
+            index.setdefault(name[:2], []).append((order, name))
+    return index
 
 
 @lru_cache(maxsize=1)
