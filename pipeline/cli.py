@@ -199,8 +199,8 @@ def _init_answers(args: argparse.Namespace) -> int:
     if args.replace and not args.xlsx:
         raise SystemExit("gecc init-answers: --replace is for --xlsx (an existing answers.xlsx)")
     audit.append(_settings(args).outputs, audit.cli_actor(), "init-answers", {"xlsx": bool(args.xlsx)})
-    if args.xlsx:  # sys.stderr as it is now (a default argument's is the one at import)
-        return runner.init_answers_xlsx(_settings(args), replace=args.replace, err=sys.stderr)
+    if args.xlsx:
+        return runner.init_answers_xlsx(_settings(args), replace=args.replace)
     return runner.init_answers(_settings(args))
 
 

@@ -84,15 +84,17 @@ class Progress:
         self.stream.flush()
 
 
-def init_answers(settings: Settings, err: TextIO = sys.stderr) -> int:
+def init_answers(settings: Settings, err: TextIO | None = None) -> int:
+    err = err or sys.stderr  # the stream of now, not the one at import (a test or a door may redirect it)
     campaign = load_campaign(settings.inputs)
     written = answer_files.init_answers(settings.inputs, campaign)
     err.write(f"สร้างไฟล์คำตอบเปล่า {len(written)} ไฟล์ใน {settings.inputs.name}/answers (ไฟล์ที่มีอยู่แล้วไม่ถูกแตะต้อง)\n")
     return ExitCode.ok
 
 
-def init_answers_xlsx(settings: Settings, *, replace: bool = False, err: TextIO = sys.stderr) -> int:
+def init_answers_xlsx(settings: Settings, *, replace: bool = False, err: TextIO | None = None) -> int:
     """``init-answers --xlsx``: the answers workbook to send out, or why it was not written (status 1)."""
+    err = err or sys.stderr
     campaign = load_campaign(settings.inputs)  # bad inputs: InputError, which the door reports (status 2)
     outputs, name = settings.outputs.name, workbooks.ANSWERS_XLSX
     try:
@@ -110,7 +112,8 @@ def init_answers_xlsx(settings: Settings, *, replace: bool = False, err: TextIO 
     return ExitCode.ok
 
 
-def ingest_forms(pdfs: Sequence[Path], settings: Settings, err: TextIO = sys.stderr) -> int:
+def ingest_forms(pdfs: Sequence[Path], settings: Settings, err: TextIO | None = None) -> int:
+    err = err or sys.stderr
     campaign = load_campaign(settings.inputs)
     written, problems = ingest.ingest(pdfs, settings.inputs, campaign)
     for path in written:
@@ -135,10 +138,10 @@ class Door:
 
 
 def run(
-    command: str, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr, verbose: bool = False
+    command: str, settings: Settings, out: TextIO | None = None, err: TextIO | None = None, verbose: bool = False
 ) -> int:
     """One command end to end; the exit status (pipeline.errors.ExitCode)."""
-    return execute_command(command, settings, Door(out, err, verbose=verbose)).status
+    return execute_command(command, settings, Door(out or sys.stdout, err or sys.stderr, verbose=verbose)).status
 
 
 def execute_command(command: str, settings: Settings, door: Door | None = None) -> Result:

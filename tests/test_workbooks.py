@@ -400,3 +400,12 @@ def test_init_answers_knows_the_centers_a_returned_workbook_answers(inputs, tmp_
     written = {p.name for p in init_answers(inputs, load_campaign(inputs))}
     assert not any(filled.removeprefix("ศูนย์ดำรงธรรมอำเภอ") in name for name in written)
     assert any(left.removeprefix("ศูนย์ดำรงธรรมอำเภอ") in name for name in written)
+
+
+def test_init_answers_speaks_to_stderr_as_it_is_when_the_command_runs(inputs, tmp_path, capsys):
+    """The runner's words go to the sys.stderr of the moment (a door or a test may have replaced it),
+    not to the one bound when the module was imported."""
+    for path in (inputs / "answers").glob("*.yaml"):
+        path.unlink()
+    assert main(["init-answers", "--inputs", str(inputs), "--outputs", str(tmp_path / "outputs")]) == 0
+    assert re.match(f"สร้างไฟล์คำตอบเปล่า [0-9]+ ไฟล์ใน {inputs.name}/answers ", capsys.readouterr().err)
