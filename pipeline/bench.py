@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -115,6 +117,14 @@ def tree_rss(root: int) -> int:
 
 
 def build(label: str, inputs: Path, outputs: Path, centers: int, profiles: Path) -> Run:
+    """One ``build`` in a process of its own, started afresh as ``gecc build`` is: a build after others
+    in one process began with their memory, and its forked workers counted it again (the 878-center
+    build's peak: 1481 MB after three builds in the same process, 1231 MB alone)."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as alone:
+        return alone.submit(build_here, label, inputs, outputs, centers, profiles).result()
+
+
+def build_here(label: str, inputs: Path, outputs: Path, centers: int, profiles: Path) -> Run:
     """One ``build`` in this process, timed per stage, memory sampled."""
     settings = Settings(inputs, outputs, profiles=profiles)
     with PeakMemory() as memory:
