@@ -119,7 +119,7 @@ def tree_rss(root: int) -> int:
 def build(label: str, inputs: Path, outputs: Path, centers: int, profiles: Path) -> Run:
     """One ``build`` in a process of its own, started afresh as ``gecc build`` is: a build after others
     in one process began with their memory, and its forked workers counted it again (the 878-center
-    build's peak: 1481 MB after three builds in the same process, 1231 MB alone)."""
+    build's peak: 1481 MB after three builds in the same process, 1207 MB in a process of its own)."""
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as alone:
         return alone.submit(build_here, label, inputs, outputs, centers, profiles).result()
 

@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..load import yamlfile
 from ..problems import InputError
 from ..thai import FILTERS, thai_digits, thai_text
 from . import slow, words
@@ -146,6 +147,9 @@ def _warm_then_redo(site: Site) -> None:
 
 
 def create_app(config: WebConfig, start_background: bool = True) -> Starlette:
+    # The server reads the answer files again and again while it runs; a command that makes a Site
+    # (gecc links, the benchmark) reads them once and forks workers that must not carry them.
+    yamlfile.keep_parsed()
     site = Site(config)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True))
     env.filters.update(FILTERS)

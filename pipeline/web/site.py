@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import audit, edits, links, review, service
-from ..load import yamlfile
 from ..model import Answer, Campaign, Center
 from ..problems import InputError, Problem
 from ..settings import Settings
@@ -68,7 +67,6 @@ class Site:
         self._campaign: tuple[Stamp, Campaign] | None = None
         self._rereading = False
         self._answer_folder = AnswerFolder(self.settings.inputs / "answers")
-        yamlfile.keep_parsed()  # the answer files are read again and again while the server runs
         self._campaign_lock = threading.Lock()
         self._center_locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
