@@ -325,7 +325,12 @@ def _converted_with(allocator: str | None, sources: list[Path], out: Path, profi
             for pid, argv in soffice_processes(profiles):
                 if argv[0].endswith("soffice.bin"):
                     with contextlib.suppress(OSError):  # it ended meanwhile
-                        seen.append("libjemalloc" in Path(f"/proc/{pid}/maps").read_text())
+                        maps = Path(f"/proc/{pid}/maps").read_text()
+                        # Judged once the loader has mapped libc, which it does after the preloaded
+                        # libraries: a process just exec'd (or ending) has not (or no longer) (seen in a
+                        # fresh clone: one False among many True)
+                        if "/libc.so" in maps:
+                            seen.append("libjemalloc" in maps)
             time.sleep(0.02)
 
     watcher = threading.Thread(target=watch)
