@@ -13,7 +13,7 @@ from campaigns import shipped
 
 from pipeline import exports
 from pipeline.documents import Chart, reports, summary
-from pipeline.documents.checklist import TICKED
+from pipeline.documents.checklist import TICKED, number
 from pipeline.load import load_campaign
 from pipeline.load.answers import load_answers
 from pipeline.load.scoring import load_scoring
@@ -69,7 +69,7 @@ def test_report_context_keys_and_expected_texts(shipped):
     doc = report_of(campaign, answers, BANG_BUA_THONG)
     answer = answer_of(answers, BANG_BUA_THONG)
     c = doc.context
-    assert set(c) == {"mode", "center", "assessor", "summary", "title", "physical", "quality", "results"}
+    assert set(c) == {"mode", "center", "assessor", "summary", "title", "physical", "quality", "results", "notes"}
     assert c["mode"] == "report"
     assert c["center"] == {"name": BANG_BUA_THONG, "province": "นนทบุรี", "district": "บางบัวทอง"}
     assert c["assessor"] == {
@@ -82,7 +82,15 @@ def test_report_context_keys_and_expected_texts(shipped):
     assert thai_date(answer.assessed_on) == "๑๗ กุมภาพันธ์ ๒๕๖๔"
     # boxes and notes come from the answers
     item2 = next(i for i in c["physical"]["items"] if i["id"] == "2")
-    assert (item2["yes"], item2["no"]) == ("☐", "☑") and item2["note"].startswith("ไม่มีรถโดยสารประจำทางผ่าน")
+    assert (item2["yes"], item2["no"]) == ("☐", "☑")
+    # the notes apart, in the order of the items, each under its criterion and number (on pages of their own)
+    criteria = campaign.criteria
+    noted = [i.id for i in (*criteria.physical, *criteria.quality) if i.id in answer.notes]
+    assert len(noted) == len(answer.notes) >= 2
+    assert [n["number"] for n in c["notes"]] == [number(i) for i in noted]
+    note2 = c["notes"][0]
+    assert note2["number"] == "๒" and note2["criterion"] == criteria.physical_title
+    assert note2["text"].startswith("ไม่มีรถโดยสารประจำทางผ่าน")
 
 
 def test_summary_numbers_hand_counted(shipped):

@@ -866,6 +866,7 @@ LABEL_NOTE = "หมายเหตุ:"
 LABEL_SUBCOMMITTEE_NOTES = "บันทึกของคณะอนุกรรมการ"
 LABEL_ONLINE = "ตอบแบบประเมินออนไลน์ได้ที่ลิงก์ของศูนย์ (สแกนคิวอาร์โค้ดหรือพิมพ์ลิงก์):"
 REPORT_SUMMARY_TITLE = "สรุปผลการประเมินตนเอง"
+REPORT_NOTES_TITLE = "หมายเหตุของผู้ประเมิน"
 REPORT_SUMMARY_COLUMNS = ("รายการ", "ผลการประเมิน")
 # Each criterion is headed by its own title from criteria.yaml everywhere (the tables, the chart, the
 # section headings, the web form): one heading for each part, the circular's own words.
@@ -1039,14 +1040,6 @@ def point_lines(cell: _Cell, expression: str) -> None:
     cell_text(cell, "{%p endfor %}")
 
 
-def note_line(cell: _Cell, expression: str) -> None:
-    """“หมายเหตุ: …” in italic under an item's text, only when the note is not empty (reports)."""
-    cell_text(cell, f"{{%p if {expression} %}}")
-    para = cell_text(cell)
-    italic(add_run(para, f"{LABEL_NOTE} {{{{ {expression}|thai }}}}"))
-    cell_text(cell, "{%p endif %}")
-
-
 def bold_lines(container, expression: str, *, size_pt: float = TITLE_SIZE_PT) -> None:
     """One centred bold paragraph per item of the list ``expression`` (a title on several lines)."""
     tag_paragraph(container, f"{{%p for line in {expression} %}}")
@@ -1136,6 +1129,7 @@ CHECKLIST_KEYS = (
     "results.columns",
     "results.rows",
     "summary",
+    "notes",
     "link",
     "link_qr",
 )
@@ -1197,7 +1191,6 @@ def _physical_table(doc) -> None:
     cell_text(number, "{{ item.number }}.", align="center")
     cell_text(text, ("{{ item.heading|thai }}", {"bold": True}), " : {{ item.text|thai }}")
     point_lines(text, "item.points")
-    note_line(text, "item.note")
     for cell, box in ((yes, "{{ item.yes }}"), (no, "{{ item.no }}")):
         cell_text(cell, box, align="center")  # the box alone in its run
     tag_row(table, "{%tr endfor %}")
@@ -1232,7 +1225,6 @@ def _quality_item_row(table: Table, *, keep_with_next: bool) -> None:
     cell_text(text, "{% if row.number %}{{ row.number }} {% endif %}{{ row.text|thai }}")
     cell_text(text, "{%p endif %}")
     point_lines(text, "row.points")
-    note_line(text, "row.note")
     if keep_with_next:
         for cell in (topic, box, text):
             for para in cell.paragraphs:
@@ -1309,14 +1301,26 @@ def _summary_table(doc) -> None:
     finish_table(table)
 
 
+def _notes(doc) -> None:
+    """Each note the assessor wrote, under its criterion and item number, “หมายเหตุ: …” in italic."""
+    tag_paragraph(doc, "{%p if notes %}")
+    heading(doc, REPORT_NOTES_TITLE)
+    tag_paragraph(doc, "{%p for note in notes %}")
+    paragraph(doc, ("{{ note.criterion|thai }} ข้อ {{ note.number }}", {"bold": True}), before_pt=6, keep_with_next=True)
+    para = paragraph(doc, align="both", left_cm=SUMMARY_INDENT_CM)
+    italic(add_run(para, f"{LABEL_NOTE} {{{{ note.text|thai }}}}"))
+    tag_paragraph(doc, "{%p endfor %}")
+    tag_paragraph(doc, "{%p endif %}")
+
+
 def build_checklist() -> DocumentObject:
     """หลักเกณฑ์ / แบบประเมินตนเอง / ผลการประเมินตนเอง: one template, three documents.
 
     ``mode`` "criteria": the circular's enclosure (title, the three criteria;
     center, assessor and summary are None). "form": a center's blank form
     (a header block with dotted lines to fill, empty boxes). "report": the
-    same filled in (assessor, ticked boxes, notes) with a summary of counts
-    at the end. A form whose center has a web link (``link``, ``link_qr``)
+    same filled in (assessor, ticked boxes) with a summary of counts and
+    the assessor's notes on pages of their own at the end. A form whose center has a web link (``link``, ``link_qr``)
     shows it as a QR code under the header block. The boxes (☐ ☑) come from the context, each alone in its
     run, and are the only such glyphs in the document: for each physical
     item มี then ไม่มี, then one per quality item, in order. See
@@ -1358,12 +1362,15 @@ def build_checklist() -> DocumentObject:
     _results_table(doc, RESULTS_FORM_WIDTHS_CM, notes_column=True)
     tag_paragraph(doc, "{%p endif %}")
 
-    # The report's summary of counts.
+    # The report's own pages: the summary of counts, then the assessor's notes, each under its item.
+    # A page of their own: the pages before them are then the same in every report but for the
+    # boxes, and are laid out once per build (pipeline/convert/compose.py, README).
     tag_paragraph(doc, '{%p if mode == "report" %}')
-    heading(doc, REPORT_SUMMARY_TITLE)
+    heading(doc, REPORT_SUMMARY_TITLE).paragraph_format.page_break_before = True
     paragraph(doc, keep_with_next=True, exact_height_pt=3, size_pt=1)
     _summary_table(doc)
     paragraph(doc, REPORT_DISCLAIMER, align="both", before_pt=6)
+    _notes(doc)
     tag_paragraph(doc, "{%p endif %}")
     end_paragraph(doc)
     return doc

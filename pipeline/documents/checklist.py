@@ -29,7 +29,8 @@ def criteria_context(
     quality: Mapping[str, bool] | None = None,
     notes: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The three criteria, with empty boxes (``boxes``), ticked boxes (answers given) or none."""
+    """The three criteria, with empty boxes (``boxes``), ticked boxes (answers given) or none; ``notes``
+    (a report's) listed apart, in the order of the items, each under its criterion and item number."""
     notes = notes or {}
 
     def tick(answer: bool | None, wanted: bool) -> str:
@@ -46,7 +47,6 @@ def criteria_context(
             "points": list(i.points),
             "yes": tick(physical.get(i.id) if physical else None, True),
             "no": tick(physical.get(i.id) if physical else None, False),
-            "note": notes.get(i.id, ""),
         }
         for i in criteria.physical
     ]
@@ -66,7 +66,6 @@ def criteria_context(
                     "box": (TICKED if answer else EMPTY) if boxes else "",
                     "text": item.text,
                     "points": list(item.points),
-                    "note": notes.get(item.id, ""),
                 }
                 items.append(entry)
                 rows.append(
@@ -81,8 +80,13 @@ def criteria_context(
                 )
             topics.append({"id": topic.id, "number": number(topic.id), "title": topic.title, "items": items})
         parts.append({"id": part.id, "number": number(part.id), "title": part.title, "topics": topics})
+    noted = [(criteria.physical_title, i.id) for i in criteria.physical]
+    noted += [(criteria.quality_title, i.id) for i in criteria.quality]
     return {
         "title": criteria.title,
+        "notes": [
+            {"criterion": title, "number": number(id_), "text": notes[id_]} for title, id_ in noted if notes.get(id_)
+        ],
         "physical": {
             "title": criteria.physical_title,
             "subtitle": criteria.physical_subtitle,
