@@ -42,6 +42,8 @@ class Kind:
     # The page (1-based) from which its documents are the same: laid out once per build and composed
     # into each (pipeline/convert/compose.py, which checks it for every document); 0: none shared.
     shared_from: int = 0
+    swapped: str = ""  # glyphs of one advance its documents may differ by on the shared pages (boxes)
+    compose_from: int = 2  # the fewest of its documents converted together that are worth composing
     # Letters it sends, entered in the register of outgoing letters before the contexts are made
     # (pipeline/outgoing.py puts their numbers, and the review state, in Campaign.outgoing).
     drafts: Callable[[Campaign], list[Draft]] | None = None
@@ -76,7 +78,16 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind("enclosures", enclosures.documents, "forms", document_kind=enclosures.KIND),
     Kind(
-        "reports", reports.documents, "reports", {"ticks": rules.ticks}, reports.KIND, archived=True, from_answers=True
+        "reports",
+        reports.documents,
+        "reports",
+        {"ticks": rules.ticks},
+        reports.KIND,
+        archived=True,
+        from_answers=True,
+        shared_from=reports.SHARED_FROM,
+        swapped=reports.SWAPPED,
+        compose_from=reports.COMPOSE_FROM,
     ),
     Kind(
         "summary",
@@ -119,8 +130,9 @@ ASSEMBLED_RULES: Mapping[str, Mapping[str, Rule]] = {
 }
 
 BY_NAME: Mapping[str, Kind] = {kind.name: kind for kind in KINDS}
-# Reports share no page: every page carries the center's ticks (README, "Lay each page out once").
 SHARED_FROM: Mapping[str, int] = {k.document_kind: k.shared_from for k in KINDS if k.shared_from}
+SWAPPED: Mapping[str, str] = {k.document_kind: k.swapped for k in KINDS if k.swapped}
+COMPOSE_FROM: Mapping[str, int] = {k.document_kind: k.compose_from for k in KINDS if k.shared_from}
 # What each command makes; "build" and "check" cover every kind.
 COMMANDS: Mapping[str, tuple[str, ...]] = {
     command: tuple(k.name for k in KINDS if command in (k.command, *k.also))

@@ -4,7 +4,8 @@ the DOCX and the layout and converted whole.
 
 One sample is converted both ways: blank forms with QR links (one with the longest center name of
 the shipped list, one with a name long enough to push a row of page 1 onto page 2) and reports
-with long notes, which differ on every page and must all fall back.
+with their own boxes and long notes (on pages of their own at the end), one of them for that
+overlong name, which must fall back.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from pipeline.convert import blocks
 from pipeline.convert.compose import Shared, convert_composing
 from pipeline.documents import forms, reports
 from pipeline.load import load_campaign
-from pipeline.registry import RULES_BY_KIND, SHARED_FROM
+from pipeline.registry import RULES_BY_KIND, SHARED_FROM, SWAPPED
 from pipeline.render import render_all
 
 TOLERANCE = 0.1  # pt
 # Long enough to take two lines under the title: page 1 then holds one row fewer than the reference's.
 OVERLONG = "ศูนย์ดำรงธรรมอำเภอ" + "เฉลิมพระเกียรติสมเด็จพระศรีนครินทราบรมราชชนนี" * 3
+LONG_POSITION = "ปลัดอำเภอ" + " หัวหน้าฝ่ายบริหารงานปกครองและผู้ช่วยนายอำเภอผู้รับผิดชอบศูนย์ดำรงธรรม" * 4
 
 
 def lines_of(pdf: Path) -> list[list[tuple[str, float, float]]]:
@@ -70,13 +72,19 @@ def sample(tmp_path_factory):
     centers = [full.centers[0], full.centers[1], longest, replace(full.centers[2], name=OVERLONG)]
     links = {(c.province, c.name): f"https://gecc.example.go.th/c/{i:02d}-{'x' * 40}" for i, c in enumerate(centers)}
     campaign = replace(full, centers=tuple(centers), links=links)
-    # Reports with long notes, on items spread over the pages.
+    # Reports with long notes, on items spread over the pages; the last one for the overlong name.
     note = "หมายเหตุยาว: ศูนย์ได้ดำเนินการปรับปรุงตามข้อเสนอแนะของคณะอนุกรรมการแล้วบางส่วน " * 4
     answers = tuple(
         replace(a, notes={item: note for item in ("2", "1.1", "9.2", "20.1")} if i else {"5": note})
-        for i, a in enumerate(full.answers[:3])
+        for i, a in enumerate(full.answers[:4])
     )
-    docs = forms.documents(campaign) + reports.documents(replace(full, answers=answers))
+    answers = (
+        *answers[:2],
+        replace(answers[2], province=longest.province, center=longest.name),
+        # A position typed long enough to take lines of page 1: its rows move down, it must fall back.
+        replace(answers[3], province=centers[3].province, center=OVERLONG, assessor_position=LONG_POSITION),
+    )
+    docs = forms.documents(campaign) + reports.documents(replace(campaign, answers=answers))
     built = root / "docx"
     assert not render_all(docs, _templates(), built)
     fontconfig = fonts.prepare(root / "build")
@@ -92,9 +100,13 @@ def sample(tmp_path_factory):
         mine = [d for d in docs if d.kind == kind]
         jobs = [(built / f"{d.name}.docx", whole / f"{d.name}.pdf") for d in mine]
         assert not converter(jobs, pdfa=pdfa).failed
-        shared = Shared(tuple((built / f"{d.name}.docx", composed / f"{d.name}.pdf") for d in mine), 2)
+        jobs = tuple((built / f"{d.name}.docx", composed / f"{d.name}.pdf") for d in mine)
+        shared = Shared(jobs, SHARED_FROM[kind], SWAPPED.get(kind, ""))
         results[kind] = convert_composing(
-            [], [shared], lambda j, destinations=False, p=pdfa: converter(j, destinations=destinations, pdfa=p)
+            [],
+            [shared],
+            lambda j, destinations=False, p=pdfa: converter(j, destinations=destinations, pdfa=p),
+            fonts.font_file(fontconfig),
         )
     return campaign, docs, built, whole, composed, results, converter
 
@@ -126,12 +138,36 @@ def test_forms_share_pages_two_to_seven_and_the_overlong_name_falls_back_from_th
         assert doc.page_count == 8
 
 
-def test_reports_differ_on_every_page_and_all_fall_back_from_the_docx(sample):
-    _, docs, _, _, composed, results, _ = sample
+def test_reports_share_pages_with_their_own_boxes_summary_and_notes(sample):
+    """The reports' shared pages come from the first one with each report's own boxes put in; their
+    summary and notes (pages of their own) are laid out on their own and numbered for their place."""
+    campaign, docs, _, whole, composed, results, _ = sample
     result = results[reports.KIND]
-    assert not result.composed and not result.failed
-    assert len(result.fell_back) == len([d for d in docs if d.kind == reports.KIND]) - 1
-    assert all("ย่อหน้าหรือแถวที่" in why for why in result.fell_back.values()), result.fell_back
+    mine = {d.context["center"]["name"]: composed / f"{d.name}.pdf" for d in docs if d.kind == reports.KIND}
+    first, overlong = mine[campaign.centers[0].name], mine[OVERLONG]
+    assert not result.failed
+    assert sorted(result.composed) == sorted(set(mine.values()) - {first, overlong})
+    assert list(result.fell_back) == [overlong]
+    assert "หน้า 2 ไม่ได้เริ่มเหมือนฉบับอ้างอิง" in result.fell_back[overlong]
+
+    def boxes(pdf: Path) -> str:
+        with fitz.open(pdf) as doc:
+            return "".join(c for page in doc for c in page.get_text() if c in reports.SWAPPED)
+
+    reference = boxes(first)
+    for pdf in result.composed:  # other boxes than the reference's, on its pages
+        assert boxes(pdf) != reference and len(boxes(pdf)) == len(reference)
+        with fitz.open(pdf) as doc, fitz.open(first) as reference_pdf:
+            assert doc.page_count > reference_pdf.page_count  # long notes: a page more than the reference
+            last = doc[-1].get_text()
+            assert f"- {doc.page_count} -".translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")) in last
+            assert "หมายเหตุยาว" in last
+    exps = [
+        check.Expectation(composed / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts)
+        for d in docs
+        if d.kind == reports.KIND
+    ]
+    assert [f for f in check.check_all(exps, RULES_BY_KIND) if not f.ok] == []
 
 
 def test_composed_forms_keep_title_fonts_and_pass_every_check_and_take_their_fields(sample):

@@ -4,14 +4,17 @@ A block is a top-level paragraph, or one row of a top-level table: the units Lib
 to the next page whole or splits at a page's end. This module only reads and writes DOCX
 (zip + XML): which blocks two documents share, a copy of a document with a bookmark at the
 start of every block (LibreOffice exports bookmarks as PDF named destinations: where each
-block landed, measured, not guessed), and the head of a document (its blocks up to one).
+block landed, measured, not guessed), and the parts of a document laid out on their own (its
+blocks up to one: its head; from one that starts a page on: its tail).
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -40,6 +43,14 @@ class Docx:
     parts: dict[str, bytes]
     root: etree._Element
     blocks: list[etree._Element]
+    _same: dict[str, list[bytes]] = field(default_factory=dict, repr=False)
+
+    def same(self, swapped: str) -> list[bytes]:
+        """Each block's XML with every glyph of ``swapped`` written as the first (a box is a box), made
+        once: a group's reference is compared with every other member."""
+        if swapped not in self._same:
+            self._same[swapped] = [_normal(block, swapped) for block in self.blocks]
+        return self._same[swapped]
 
     @property
     def body(self) -> etree._Element:
@@ -47,7 +58,9 @@ class Docx:
 
     def save(self, target: Path) -> None:
         buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        # Stored, not deflated: these copies are read once by LibreOffice and deleted (deflating was a
+        # third of writing one).
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
             for name, data in self.parts.items():
                 if name == DOCUMENT:
                     data = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -93,60 +106,97 @@ def annotate(docx: Path, target: Path) -> None:
     doc.save(target)
 
 
-def write_head(doc: Docx, last: int, target: Path) -> None:
-    """``doc`` cut after block ``last`` (its section properties kept): the part laid out per document."""
-    keep = set(map(id, doc.blocks[: last + 1]))
-    body = doc.body
+def write_blocks(doc: Docx, keep: Sequence[int], target: Path) -> None:
+    """``doc`` with only the blocks ``keep`` (its section properties kept): the parts laid out per document."""
+    root = copy.deepcopy(doc.root)
+    body = root.find(_w("body"))
+    every = _blocks(root)  # held: lxml's element objects (and so their ids) live only while referenced
+    wanted = set(keep)
+    drop = {id(block) for i, block in enumerate(every) if i not in wanted}
     for element in list(body):
-        if element.tag == _w("sectPr"):
-            continue
         if element.tag == _w("tbl"):
             for row in element.findall(_w("tr")):
-                if id(row) not in keep:
+                if id(row) in drop:
                     element.remove(row)
             if element.find(_w("tr")) is None:
                 body.remove(element)
-        elif id(element) not in keep:
+        elif id(element) in drop:
             body.remove(element)
-    doc.blocks = doc.blocks[: last + 1]
-    doc.save(target)
+    Docx(doc.parts, root, _blocks(root)).save(target)
 
 
-def shares_from(reference: Docx, doc: Docx, start: int) -> str | None:
-    """Why ``doc`` cannot take ``reference``'s layout from block ``start`` on (in Thai: a build's
-    log shows it); None when it can.
+def shared_until(reference: Docx, doc: Docx, start: int, swapped: str = "") -> tuple[int, str | None]:
+    """How far ``doc`` can take ``reference``'s layout from block ``start`` on: the block where its own
+    pages begin again (its tail; the number of blocks when it has none), or why it cannot (in Thai:
+    a build's log shows it).
 
-    From ``start`` on the two bodies must be the same XML, with the same parts behind every
-    relationship they use; every other part the same bytes; the repeated header rows of a table
-    that continues past ``start`` the same; and anything before ``start`` that carries a count
-    into the shared pages (list numbering, notes) the same.
+    From ``start`` on the two bodies must be the same XML but for the glyphs of ``swapped`` (one
+    advance: a box ☐ where the other has ☑), up to the end of both or up to a block that starts a
+    page in both (page break before) from which they may differ; the same parts behind every
+    relationship those blocks use; every other part the same bytes; the repeated header rows of a
+    table that continues past ``start`` the same; anything before ``start`` that carries a count into
+    the shared pages (list numbering, notes) the same, and nothing before a tail (laid out alone, it
+    would count again from one).
     """
     for name in set(reference.parts) | set(doc.parts):
         if name in _PER_DOCUMENT or name.startswith(_PER_DOCUMENT_DIRS):
             continue
         if reference.parts.get(name) != doc.parts.get(name):
-            return f"ส่วน {name} ของไฟล์ต่างกัน"
-    if len(reference.blocks) != len(doc.blocks):
-        return f"มีย่อหน้าและแถว {len(doc.blocks)} รายการ ฉบับอ้างอิงมี {len(reference.blocks)}"
-    tail = [*range(start, len(doc.blocks))]
-    for i in tail:
-        if _xml(reference.blocks[i]) != _xml(doc.blocks[i]):
-            return f"ย่อหน้าหรือแถวที่ {i + 1} ต่างกัน"
+            return -1, f"ส่วน {name} ของไฟล์ต่างกัน"
+    theirs = reference.same(swapped)
+    end = start
+    while end < min(len(reference.blocks), len(doc.blocks)):
+        if theirs[end] != _normal(doc.blocks[end], swapped):
+            break
+        end += 1
+    tail = end
+    if not end == len(reference.blocks) == len(doc.blocks):
+        # Back to the nearest block that starts a page in both: from there each lays its own pages out.
+        starts = [i for i in range(start + 1, end + 1) if _starts_page(reference, i) and _starts_page(doc, i)]
+        if not starts:
+            return -1, f"ย่อหน้าหรือแถวที่ {end + 1} ต่างกัน"
+        tail = starts[-1]
+        if _counted(doc, tail):
+            return -1, "มีเลขลำดับรายการหรือเชิงอรรถก่อนส่วนที่จัดหน้าเอง"
     if _xml(reference.body.find(_w("sectPr"))) != _xml(doc.body.find(_w("sectPr"))):
-        return "การตั้งค่าหน้ากระดาษต่างกัน"
+        return -1, "การตั้งค่าหน้ากระดาษต่างกัน"
     for ref_table, table in zip(_table_heads(reference, start), _table_heads(doc, start), strict=False):
         if ref_table != table:
-            return "แถวหัวตารางที่พิมพ์ซ้ำในหน้าถัดไปต่างกัน"
+            return -1, "แถวหัวตารางที่พิมพ์ซ้ำในหน้าถัดไปต่างกัน"
     if _counted(reference, start) != _counted(doc, start):
-        return "เลขลำดับรายการหรือเชิงอรรถก่อนหน้าที่ใช้ร่วมกันต่างกัน"
-    for element_ref, element in [(reference.blocks[i], doc.blocks[i]) for i in tail] + [
+        return -1, "เลขลำดับรายการหรือเชิงอรรถก่อนหน้าที่ใช้ร่วมกันต่างกัน"
+    for element_ref, element in [(reference.blocks[i], doc.blocks[i]) for i in range(start, tail)] + [
         (reference.body.find(_w("sectPr")), doc.body.find(_w("sectPr")))
     ]:
         if element_ref is None or element is None:
             continue
         if _targets(reference, element_ref) != _targets(doc, element):
-            return "รูปหรือลิงก์ในหน้าที่ใช้ร่วมกันต่างกัน"
-    return None
+            return -1, "รูปหรือลิงก์ในหน้าที่ใช้ร่วมกันต่างกัน"
+    return tail, None
+
+
+def glyphs(doc: Docx, blocks: range, swapped: str) -> str:
+    """The glyphs of ``swapped`` in ``blocks``, in the order of the document."""
+    if not swapped:
+        return ""
+    text = b"".join(etree.tostring(doc.blocks[i], method="text", encoding="UTF-8") for i in blocks).decode()
+    return "".join(c for c in text if c in swapped)
+
+
+def _normal(block: etree._Element, swapped: str) -> bytes:
+    """The XML of ``block`` with every glyph of ``swapped`` written as the first."""
+    xml: bytes = etree.tostring(block, encoding="UTF-8")  # the glyphs as themselves, not as character references
+    for glyph in swapped[1:]:
+        xml = xml.replace(glyph.encode(), swapped[0].encode())
+    return xml
+
+
+def _starts_page(doc: Docx, i: int) -> bool:
+    """Block ``i`` is a paragraph set to start a page (Word's "page break before")."""
+    if i >= len(doc.blocks) or doc.blocks[i].tag != _w("p"):
+        return False
+    flag = doc.blocks[i].find(f"{_w('pPr')}/{_w('pageBreakBefore')}")
+    return flag is not None and flag.get(_w("val"), "true") not in ("false", "0", "off")
 
 
 def _xml(element: etree._Element | None) -> bytes:

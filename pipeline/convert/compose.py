@@ -3,8 +3,11 @@ document's PDF; each document's own pages are laid out by LibreOffice on their o
 are put together (PyMuPDF ``insert_pdf``).
 
 Why: the 76 (878) blank forms differ only on page 1 (center name, QR link); pages 2–7 are the
-same text, yet each form cost LibreOffice all 7 pages. LibreOffice still sets every character:
-nothing is drawn by PyMuPDF, pages are only moved.
+same text, yet each form cost LibreOffice all 7 pages. The reports differ on page 1 (center,
+assessor), in their boxes (☐ or ☑ on every page) and on their last pages (the summary and the
+notes, which start a page of their own). LibreOffice still sets every character: PyMuPDF only
+moves pages, sets each box's glyph code among glyphs of one advance (``glyphs``), and writes the
+page numbers of a document's last pages again for their place (as for every PDF, ``pdfs``).
 
 A group of documents made from one template declares the page from which they share
 (registry ``Kind.shared_from``); the declaration is checked for every document, never trusted:
@@ -15,15 +18,21 @@ A group of documents made from one template declares the page from which they sh
    from the layout itself. (A reference without bookmarks of its own is converted in the same
    call as its copy: exporting bookmarks then changes nothing in its PDF.)
 2. Each other document must be the same DOCX as the reference from block ``s - 1`` on (and in
-   every other part: headers, styles, numbering): blocks.shares_from. Its head (its blocks up
-   to and including ``s``) is converted: the head must come out with exactly the pages before
-   the shared one plus the shared page's start, and that start must be line for line (text,
-   x, baseline within 0.1 pt) the start of the reference's shared page. Then LibreOffice put
-   block ``s`` at the top of that page for this document too, so its whole conversion would
-   have been its head's pages followed by the reference's shared pages.
+   every other part: headers, styles, numbering) but for its boxes, up to its end or up to a
+   block that starts a page (its tail): blocks.shared_until. Its head (its blocks up to and
+   including ``s``) is converted, and its tail on its own: the head must come out with exactly
+   the pages before the shared one plus the shared page's start, and that start must be line
+   for line (text but its boxes, x, baseline within 0.1 pt) the start of the reference's shared
+   page. Then LibreOffice put block ``s`` at the top of that page for this document too, so its
+   whole conversion would have been its head's pages, the reference's shared pages up to the
+   page its tail starts (with its own boxes: ``glyphs`` finds and checks where they are), then
+   its tail's pages.
 3. Whatever fails a condition (a center name long enough to push a row onto page 2, a head
    that did not convert, a document whose shared part differs) is converted whole, with the
    reason in the log: a fallback is measured from the DOCX and the layout, never guessed.
+
+Composing costs a second LibreOffice round and an annotated copy of the reference: a group
+smaller than its ``smallest`` is converted whole.
 """
 
 from __future__ import annotations
@@ -37,9 +46,10 @@ from typing import Protocol
 import fitz  # PyMuPDF
 from lxml import etree
 
-from . import blocks
+from ..workers import parallel_map
+from . import blocks, glyphs
 from .batches import Conversion
-from .pdfs import place, verify
+from .pdfs import place, renumber, verify
 
 Job = tuple[Path, Path]  # (docx, pdf)
 POSITION_TOLERANCE = 0.1  # pt: a composed page's line where LibreOffice put it in the whole document
@@ -51,6 +61,8 @@ class Shared:
 
     jobs: tuple[Job, ...]  # the first is the reference
     first_page: int
+    swapped: str = ""  # glyphs of one advance that may differ on the shared pages (a report's ☐ ☑)
+    smallest: int = 2  # documents: a smaller group is converted whole
 
 
 class Converter(Protocol):
@@ -66,25 +78,41 @@ class Composition(Conversion):
     fell_back: dict[Path, str] = field(default_factory=dict)  # PDF converted whole instead -> why (Thai, as logged)
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """What one member lays out on its own, in one DOCX: its head, then its tail from block
+    ``tail_block`` when it has one (which starts a page: after the head's last page)."""
+
+    own: Job
+    tail: bool
+    tail_block: int
+    boxes: str  # its boxes on the shared pages, in order
+
+
 @dataclass
 class _Group:
     shared: Shared
     number: int
     reference: blocks.Docx | None = None
     start: int = -1  # block that starts the shared page in the reference
+    pages: dict[int, int] = field(default_factory=dict)  # block -> the (0-based) page it starts on, in the reference
     shared_lines: list[tuple[str, float, float]] | None = None  # the reference's shared page's lines, read once
     reference_converted: bool = False  # converted beside its annotated copy (the same PDF: it has no bookmarks)
-    heads: dict[Job, Path] = field(default_factory=dict)  # member -> its head's PDF
+    parts: dict[Job, _Parts] = field(default_factory=dict)  # member -> its parts
+    boxes: dict[int, tuple[glyphs.Boxes | None, str | None]] = field(default_factory=dict)  # by the tail's page
 
 
-def convert_composing(plain: Sequence[Job], groups: Sequence[Shared], converter: Converter) -> Composition:
+def convert_composing(
+    plain: Sequence[Job], groups: Sequence[Shared], converter: Converter, page_font: Path | None = None
+) -> Composition:
     """Convert ``plain`` whole and each group by composition where its layout allows; never leaves
-    a partial PDF at a target (each PDF is put in place whole, as pipeline.convert.convert does)."""
+    a partial PDF at a target (each PDF is put in place whole, as pipeline.convert.convert does).
+    ``page_font``: the font of the page numbers (pdfs.thai_page_numbers), for a tail's pages."""
     result = Composition()
     todo = list(plain)
     candidates: list[_Group] = []
     for shared in groups:
-        if len(shared.jobs) < 2 or shared.first_page < 2:
+        if len(shared.jobs) < max(2, shared.smallest) or shared.first_page < 2:
             todo += shared.jobs  # nothing to share
         else:
             candidates.append(_Group(shared, len(candidates)))
@@ -99,13 +127,9 @@ def convert_composing(plain: Sequence[Job], groups: Sequence[Shared], converter:
         conversion.converted = [pdf for pdf in conversion.converted if pdf.parent != work]
         _merge(result, conversion)
         for group in candidates:
-            for job, head in group.heads.items():
-                if group.shared.jobs[0][1] not in made:
-                    why: str | None = f"{group.shared.jobs[0][1].name} ซึ่งให้หน้าที่ใช้ร่วมกันแปลงไม่สำเร็จ"
-                elif head not in made:
-                    why = "หน้าของฉบับนี้เองแปลงไม่สำเร็จ"
-                else:
-                    why = _compose(group, job, head, work)
+            members = list(group.parts.items())
+            whys = _compose_all(group, members, made, work, page_font)
+            for (job, _), why in zip(members, whys, strict=True):
                 if why:
                     _fall_back(result, fallback, job, why)
                 else:
@@ -149,7 +173,8 @@ def _map_references(
         if annotated not in mapped:
             why: str | None = "สำเนาที่บอกตำแหน่งของแต่ละย่อหน้าแปลงไม่สำเร็จ"
         else:
-            group.start, why = _shared_start(annotated, group.shared.first_page, len(group.reference.blocks))
+            group.pages, count = _layout(annotated)
+            group.start, why = _shared_start(group.pages, count, group.shared.first_page, len(group.reference.blocks))
         members = group.shared.jobs[1:]
         if why:
             result.log.append(f"{group.shared.jobs[0][1].name}: แปลงทุกฉบับในกลุ่มทั้งฉบับ เพราะ{why}")
@@ -157,81 +182,163 @@ def _map_references(
                 result.fell_back[job[1]] = why
             fallback.extend(members)
             continue
-        for i, job in enumerate(members):
-            why = _head(group, job, work / f"{group.number}-{i}.docx")
-            if why:
-                _fall_back(result, fallback, job, why)
+        for job, (parts, why) in zip(members, _all_parts(group, members, work), strict=True):
+            if parts is None:
+                _fall_back(result, fallback, job, why or "")
             else:
-                head_pdf = work / f"{group.number}-{i}.pdf"
-                group.heads[job] = head_pdf
-                heads.append((work / f"{group.number}-{i}.docx", head_pdf))
+                group.parts[job] = parts
+                heads.append(parts.own)
     return heads
 
 
-def _shared_start(annotated: Path, first_page: int, count: int) -> tuple[int, str | None]:
-    """The block that starts page ``first_page`` in the annotated reference; or why there is none."""
+def _layout(annotated: Path) -> tuple[dict[int, int], int]:
+    """Where each block of the annotated reference starts (0-based page), and its number of pages."""
     with fitz.open(annotated) as doc:
-        if doc.page_count < first_page:
-            return -1, f"ฉบับอ้างอิงมีเพียง {doc.page_count} หน้า"
         pages: dict[int, int] = {}
         for name, target in doc.resolve_names().items():
             number = name.removeprefix(blocks.MARK)
             if number != name and number.isdigit() and isinstance(target.get("page"), int):
                 pages[int(number)] = target["page"]
+        return pages, doc.page_count
+
+
+def _shared_start(pages: dict[int, int], count: int, first_page: int, blocks_count: int) -> tuple[int, str | None]:
+    """The block that starts page ``first_page`` in the annotated reference; or why there is none."""
+    if count < first_page:
+        return -1, f"ฉบับอ้างอิงมีเพียง {count} หน้า"
     shared = [i for i, page in pages.items() if page >= first_page - 1]
     if not shared:
         return -1, f"ไม่มีย่อหน้าหรือแถวใดเริ่มที่หน้า {first_page}"
     start = min(shared)
     # The block before must be known to start earlier: a block without a bookmark could hold the page's start.
-    if start == 0 or pages.get(start - 1, first_page) >= first_page - 1 or start >= count:
+    if start == 0 or pages.get(start - 1, first_page) >= first_page - 1 or start >= blocks_count:
         return -1, f"การจัดหน้าไม่บอกว่าหน้า {first_page} เริ่มที่ใด"
     return start, None
 
 
-def _head(group: _Group, job: Job, target: Path) -> str | None:
-    """Write ``job``'s head DOCX; or why ``job`` cannot share the reference's pages."""
+def _all_parts(group: _Group, members: Sequence[Job], work: Path) -> list[tuple[_Parts | None, str | None]]:
+    """Each member's parts written (``_parts``), in a process of its own per core: reading, comparing
+    and writing a DOCX is ≈ 30 ms of Python each."""
+    assert group.reference is not None
+    group.reference.same(group.shared.swapped)  # made once, before the workers fork
+
+    def one(item: tuple[int, Job]) -> tuple[_Parts | None, str | None]:
+        return _parts(group, item[1], work / f"{group.number}-{item[0]}")
+
+    return parallel_map(one, list(enumerate(members)))
+
+
+def _parts(group: _Group, job: Job, stem: Path) -> tuple[_Parts | None, str | None]:
+    """Write ``job``'s head (and tail) DOCX; or why ``job`` cannot share the reference's pages."""
     assert group.reference is not None
     try:
         doc = blocks.read(job[0])
     except (OSError, KeyError, ValueError, etree.XMLSyntaxError) as error:
-        return f"อ่านเป็น DOCX ไม่ได้ ({error})"
+        return None, f"อ่านเป็น DOCX ไม่ได้ ({error})"
     # From the block before the shared page's first: that block may run onto the shared page.
-    why = blocks.shares_from(group.reference, doc, group.start - 1)
+    tail, why = blocks.shared_until(group.reference, doc, group.start - 1, group.shared.swapped)
     if why:
-        return f"หน้าที่ใช้ร่วมกันต่างจาก {group.shared.jobs[0][0].name}: {why}"
-    blocks.write_head(doc, group.start, target)
-    return None
+        return None, f"หน้าที่ใช้ร่วมกันต่างจาก {group.shared.jobs[0][0].name}: {why}"
+    if tail < len(doc.blocks) and not (tail in group.pages and group.pages[tail] > group.pages.get(tail - 1, -1)):
+        return None, f"การจัดหน้าของ {group.shared.jobs[0][0].name} ไม่บอกว่าย่อหน้าที่ {tail + 1} ขึ้นหน้าใหม่"
+    own = (stem.with_suffix(".docx"), stem.with_suffix(".pdf"))
+    # One DOCX: LibreOffice's cost is as much per document as per page (a head and a tail apart cost
+    # as much again). The tail starts a page, so it lays out as in the whole document (checked: _compose).
+    blocks.write_blocks(doc, [*range(group.start + 1), *range(tail, len(doc.blocks))], own[0])
+    boxes = blocks.glyphs(doc, range(group.start, tail), group.shared.swapped)
+    return _Parts(own, tail < len(doc.blocks), tail, boxes), None
 
 
-def _compose(group: _Group, job: Job, head: Path, work: Path) -> str | None:
-    """Put ``job``'s PDF together from its head and the reference's shared pages; or why not."""
+def _compose_all(
+    group: _Group, members: list[tuple[Job, _Parts]], made: set[Path], work: Path, page_font: Path | None
+) -> list[str | None]:
+    """Why each member could not be composed (None: composed and in place)."""
+    if group.shared.jobs[0][1] not in made:
+        return [f"{group.shared.jobs[0][1].name} ซึ่งให้หน้าที่ใช้ร่วมกันแปลงไม่สำเร็จ"] * len(members)
+    _read_reference(group)
+
+    def one(member: tuple[Job, _Parts]) -> str | None:
+        job, parts = member
+        if parts.own[1] not in made:
+            return "หน้าของฉบับนี้เองแปลงไม่สำเร็จ"
+        try:
+            return _compose(group, job, parts, work, page_font)
+        except OSError:
+            raise  # a full disk stops the build (pdfs.place), as for any PDF
+        except Exception as error:  # a PDF PyMuPDF could not put together: converted whole instead
+            return f"ประกอบ PDF ไม่ได้ ({error})"
+
+    # Each member put together in a process of its own (one per core): PyMuPDF's work, ≈ 0.1 s each.
+    return parallel_map(one, members)
+
+
+def _read_reference(group: _Group) -> None:
+    """What every member is compared with and takes from the reference's PDF, read once."""
+    with fitz.open(group.shared.jobs[0][1]) as reference:
+        group.shared_lines = _lines(reference[group.shared.first_page - 1], group.shared.swapped)
+        for parts in group.parts.values():
+            end = group.pages[parts.tail_block] if parts.tail else reference.page_count
+            if end not in group.boxes:
+                pages = range(group.shared.first_page - 1, end)
+                group.boxes[end] = _reference_boxes(group, reference, pages, parts.tail_block)
+
+
+def _compose(group: _Group, job: Job, parts: _Parts, work: Path, page_font: Path | None) -> str | None:
+    """Put ``job``'s PDF together from its head, the reference's shared pages and its tail; or why not."""
     first = group.shared.first_page - 1  # 0-based: the shared page
-    reference_pdf = group.shared.jobs[0][1]
-    with fitz.open(head) as own, fitz.open(reference_pdf) as reference:
-        if own.page_count != first + 1:
+    with fitz.open(parts.own[1]) as own, fitz.open(group.shared.jobs[0][1]) as reference:
+        # Its pages before the shared one, the shared page's start, then (from a page of its own) its tail.
+        if own.page_count < first + 1 + parts.tail or (not parts.tail and own.page_count != first + 1):
             return f"ส่วนของฉบับนี้ยาว {own.page_count - 1} หน้า ของฉบับอ้างอิง {first} หน้า"
-        if group.shared_lines is None:
-            group.shared_lines = _lines(reference[first])
-        why = _prefix(_lines(own[first]), group.shared_lines)
+        why = _prefix(_lines(own[first], group.shared.swapped), group.shared_lines or [])
         if why:
             return f"หน้า {first + 1} ไม่ได้เริ่มเหมือนฉบับอ้างอิง: {why}"
+        end = group.pages[parts.tail_block] if parts.tail else reference.page_count  # the tail's first page
+        boxes, why = group.boxes[end]
+        if boxes is None or why:
+            return why
         claims_pdfa = "pdfaid:part" in (own.get_xml_metadata() or "")
-        own.delete_pages(range(first, own.page_count))
-        own.insert_pdf(reference, from_page=first)
-        made = work / f"{head.stem}-composed.pdf"
+        own.insert_pdf(reference, from_page=first, to_page=end - 1, start_at=first + 1)
+        own.delete_page(first)  # the shared page's start: the reference's whole page is in its place
+        if parts.boxes != boxes.glyphs:
+            if len(parts.boxes) != len(boxes.glyphs):
+                return f"มีช่องทำเครื่องหมาย {len(parts.boxes)} ช่อง ฉบับอ้างอิงมี {len(boxes.glyphs)}"
+            boxes.put(own, first, parts.boxes)
+        why = renumber(own, range(end, own.page_count), page_font)
+        if why:
+            return f"เลขหน้าของส่วนท้าย: {why}"
+        made = work / f"{parts.own[1].stem}-composed.pdf"
         own.save(made, garbage=3, deflate=True)
     problem = verify(made, claims_pdfa) or place(made, job[1])
     return f"PDF ที่ประกอบแล้วใช้ไม่ได้ ({problem})" if problem else None
 
 
+def _reference_boxes(
+    group: _Group, reference: fitz.Document, pages: range, tail: int
+) -> tuple[glyphs.Boxes | None, str | None]:
+    """The boxes on the reference's shared ``pages`` (up to block ``tail``), checked against its DOCX."""
+    assert group.reference is not None
+    if not group.shared.swapped:
+        return glyphs.Boxes([], {}), None
+    found, why = glyphs.find(reference, pages, group.shared.swapped)
+    if found is None:
+        return None, f"ช่องทำเครื่องหมายของฉบับอ้างอิง: {why}"
+    expected = blocks.glyphs(group.reference, range(group.start, tail), group.shared.swapped)
+    if found.glyphs != expected:
+        return None, "ช่องทำเครื่องหมายในหน้าที่ใช้ร่วมกันของฉบับอ้างอิงไม่ตรงกับไฟล์ DOCX"
+    return found, None
+
+
 Line = tuple[str, float, float]  # text, x of its start, baseline
 
 
-def _lines(page: fitz.Page) -> list[Line]:
+def _lines(page: fitz.Page, swapped: str = "") -> list[Line]:
+    """The page's text lines (the glyphs of ``swapped`` all read as the first: a box is a box)."""
+    same = {ord(c): swapped[0] for c in swapped[1:]}
     found = []
     for block in page.get_text("dict")["blocks"]:
         for line in block.get("lines", []):
-            text = "".join(span["text"] for span in line["spans"]).strip()
+            text = "".join(span["text"] for span in line["spans"]).strip().translate(same)
             if text:
                 x, y = line["spans"][0]["origin"]
                 found.append((text, round(x, 2), round(y, 2)))

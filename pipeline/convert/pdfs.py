@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import fitz  # PyMuPDF
 
@@ -41,6 +42,7 @@ def verify(pdf: Path, pdfa: bool) -> str | None:
 # say) as Thai letters, and ignores ``w:pgNumType w:fmt="thaiNumbers"``: page 2 comes out
 # as "- ข -". Such a page number is rewritten as "- ๒ -" in the same place and size.
 _LETTER_PAGE_NUMBER = re.compile(r"^-\s*[ก-ฮ]{1,2}\s*-$")
+_DIGIT_PAGE_NUMBER = re.compile(r"^-\s*[๐-๙]+\s*-$")  # as rewritten: a composed PDF's parts (compose)
 _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 _HEADER_BAND = 100.0  # pt from the top: page numbers sit at about 1.5 cm
 
@@ -72,34 +74,59 @@ def thai_page_numbers(pdf: Path, font_file: Path | None) -> str | None:
     """Page numbers LibreOffice wrote in Thai letters, rewritten in Thai digits; a reason when it cannot."""
     try:
         with fitz.open(pdf) as doc:
-            fixes = []
-            for page in doc:
-                band = fitz.Rect(0, 0, page.rect.width, _HEADER_BAND)
-                for block in page.get_text("dict", clip=band)["blocks"]:
-                    for line in block.get("lines", []):
-                        if _LETTER_PAGE_NUMBER.match("".join(s["text"] for s in line["spans"]).strip()):
-                            fixes.append((page, fitz.Rect(line["bbox"]), line["spans"][0]))
+            fixes = _numbers(doc, range(doc.page_count), _LETTER_PAGE_NUMBER)
             if not fixes:
                 return None
-            if font_file is None:
-                return "page numbers need the TH Sarabun New font, which fontconfig cannot find"
-            font = _font(font_file)
-            for page, box, span in fixes:
-                text = f"- {page.number + 1} -".translate(_THAI_DIGITS)
-                page.add_redact_annot(box)
-                page.apply_redactions(images=fitz.PDF_REDACT_IMAGE_NONE, graphics=fitz.PDF_REDACT_LINE_ART_NONE)
-                width = font.text_length(text, fontsize=span["size"])
-                centre = (box.x0 + box.x1) / 2
-                # A TextWriter with one loaded Font: page.insert_text(fontfile=…) re-read the font and
-                # measured all its glyphs on every page (half of this function's time, measured).
-                writer = fitz.TextWriter(page.rect)
-                writer.append((centre - width / 2, span["origin"][1]), text, font=font, fontsize=span["size"])
-                writer.write_text(page)
+            problem = _number(fixes, font_file)
+            if problem:
+                return problem
             fixed = pdf.with_name(pdf.stem + "-numbered.pdf")
             doc.save(fixed, garbage=1, deflate=True, use_objstms=1)
         os.replace(fixed, pdf)
     except Exception as exc:  # a damaged PDF here is a conversion failure like any other
         return f"could not correct the page numbers ({exc})"
+    return None
+
+
+def renumber(doc: fitz.Document, pages: range, font_file: Path | None) -> str | None:
+    """The page numbers of ``pages`` (written in Thai digits for the part they were laid out in, see
+    compose) made their page's number in ``doc``; a reason when it cannot."""
+    return _number(_numbers(doc, pages, _DIGIT_PAGE_NUMBER), font_file)
+
+
+def _numbers(
+    doc: fitz.Document, pages: range, pattern: re.Pattern[str]
+) -> list[tuple[fitz.Page, fitz.Rect, dict[str, Any]]]:
+    """Each page number of ``pages`` written as ``pattern``: its page, line box and first span."""
+    fixes = []
+    for number in pages:
+        page = doc[number]
+        band = fitz.Rect(0, 0, page.rect.width, _HEADER_BAND)
+        for block in page.get_text("dict", clip=band)["blocks"]:
+            for line in block.get("lines", []):
+                if pattern.match("".join(s["text"] for s in line["spans"]).strip()):
+                    fixes.append((page, fitz.Rect(line["bbox"]), line["spans"][0]))
+    return fixes
+
+
+def _number(fixes: list[tuple[fitz.Page, fitz.Rect, dict[str, Any]]], font_file: Path | None) -> str | None:
+    """Each page number of ``fixes`` written again as "- ๒ -", its page's number, centred where it was."""
+    if not fixes:
+        return None
+    if font_file is None:
+        return "page numbers need the TH Sarabun New font, which fontconfig cannot find"
+    font = _font(font_file)
+    for page, box, span in fixes:
+        text = f"- {page.number + 1} -".translate(_THAI_DIGITS)
+        page.add_redact_annot(box)
+        page.apply_redactions(images=fitz.PDF_REDACT_IMAGE_NONE, graphics=fitz.PDF_REDACT_LINE_ART_NONE)
+        width = font.text_length(text, fontsize=span["size"])
+        centre = (box.x0 + box.x1) / 2
+        # A TextWriter with one loaded Font: page.insert_text(fontfile=…) re-read the font and
+        # measured all its glyphs on every page (half of this function's time, measured).
+        writer = fitz.TextWriter(page.rect)
+        writer.append((centre - width / 2, span["origin"][1]), text, font=font, fontsize=span["size"])
+        writer.write_text(page)
     return None
 
 

@@ -17,12 +17,20 @@ from typing import Any
 from ..model import Answer, Campaign, Center, Criteria
 from ..thai import thai_date, thai_digits
 from . import Document
-from .checklist import TICKED, criteria_context
+from .checklist import EMPTY, TICKED, criteria_context
 from .forms import center_context
 
 KIND = "report"
 TEMPLATE = "checklist.docx"
 FOLDER = "reports"
+# Laid out once per build from page 2 on (pipeline/convert/compose.py): the reports differ there only
+# in their boxes, ☐ or ☑ (one advance, so no line moves), up to the summary and the notes, which
+# start a page of their own (templates/checklist.docx).
+SHARED_FROM = 2
+SWAPPED = EMPTY + TICKED
+# The web makes reports ten at a time at most: so few are made sooner whole, on warm LibreOffice
+# instances, than with composition's second round (an annotated copy of the first, then the rest).
+COMPOSE_FROM = 12
 
 
 def documents(
