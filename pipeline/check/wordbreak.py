@@ -147,6 +147,7 @@ def cell_breaks(cell: Cell, names: Sequence[str] = ()) -> list[str]:
     problems = []
     joined, widths, starts = _joined(cell)
     room_inside = cell.box.width - 2 * CELL_PADDING
+    spans: list[tuple[int, int, str]] | None = None  # the names in the cell: found once, at its first wrap
     for at, line, following in zip(starts, cell.lines[:-1], cell.lines[1:], strict=True):
         before, after = joined[:at].rstrip(), joined[at:].lstrip()
         if not before or not after:
@@ -155,9 +156,10 @@ def cell_breaks(cell: Cell, names: Sequence[str] = ()) -> list[str]:
         if _first_word_width(following, word) < cell.box.x1 - CELL_PADDING - line.right - FIT_TOLERANCE:
             continue  # not a wrap: a paragraph ends here
         where = f"“…{before[-12:]}” / “{after[:12]}…”"
+        spans = _names(joined, names) if spans is None else spans
         inside = [date for start, end, date in _dates(joined) if start < at < end] + [
             name
-            for start, end, name in _names(joined, names)
+            for start, end, name in spans
             if start < at < end and sum(widths[start:end]) <= room_inside  # a longer name must wrap somewhere
         ]
         if inside:
