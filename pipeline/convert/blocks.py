@@ -135,8 +135,8 @@ def shared_until(reference: Docx, doc: Docx, start: int, swapped: str = "") -> t
     page in both (page break before) from which they may differ; the same parts behind every
     relationship those blocks use; every other part the same bytes; the repeated header rows of a
     table that continues past ``start`` the same; anything before ``start`` that carries a count into
-    the shared pages (list numbering, notes) the same, and nothing before a tail (laid out alone, it
-    would count again from one).
+    the shared pages (list numbering, notes) the same, and nothing before a tail (laid out without
+    the shared pages, it would count without theirs).
     """
     for name in set(reference.parts) | set(doc.parts):
         if name in _PER_DOCUMENT or name.startswith(_PER_DOCUMENT_DIRS):

@@ -20,13 +20,13 @@ A group of documents made from one template declares the page from which they sh
 2. Each other document must be the same DOCX as the reference from block ``s - 1`` on (and in
    every other part: headers, styles, numbering) but for its boxes, up to its end or up to a
    block that starts a page (its tail): blocks.shared_until. Its head (its blocks up to and
-   including ``s``) is converted, and its tail on its own: the head must come out with exactly
-   the pages before the shared one plus the shared page's start, and that start must be line
-   for line (text but its boxes, x, baseline within 0.1 pt) the start of the reference's shared
-   page. Then LibreOffice put block ``s`` at the top of that page for this document too, so its
-   whole conversion would have been its head's pages, the reference's shared pages up to the
-   page its tail starts (with its own boxes: ``glyphs`` finds and checks where they are), then
-   its tail's pages.
+   including ``s``) and its tail are converted as one DOCX: it must come out with exactly the
+   pages before the shared one, the shared page's start, then (from a page of their own) the
+   tail's pages; that start must be line for line (text but its boxes, x, baseline within
+   0.1 pt) the start of the reference's shared page. Then LibreOffice put block ``s`` at the top
+   of that page for this document too, so its whole conversion would have been its head's pages,
+   the reference's shared pages up to the page its tail starts on (with its own boxes: ``glyphs``
+   finds and checks where they are), then its tail's pages.
 3. Whatever fails a condition (a center name long enough to push a row onto page 2, a head
    that did not convert, a document whose shared part differs) is converted whole, with the
    reason in the log: a fallback is measured from the DOCX and the layout, never guessed.
@@ -229,7 +229,7 @@ def _all_parts(group: _Group, members: Sequence[Job], work: Path) -> list[tuple[
 
 
 def _parts(group: _Group, job: Job, stem: Path) -> tuple[_Parts | None, str | None]:
-    """Write ``job``'s head (and tail) DOCX; or why ``job`` cannot share the reference's pages."""
+    """Write ``job``'s own part (its head and tail) as a DOCX; or why ``job`` cannot share the reference's pages."""
     assert group.reference is not None
     try:
         doc = blocks.read(job[0])
