@@ -12,9 +12,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .db import Database, now
+
+T = TypeVar("T")
 
 SESSION_COOKIE = "gecc_session"
 SIGN_IN_COOKIE = "gecc_signin"  # a random value the sign-in form's CSRF token is bound to
@@ -169,17 +173,26 @@ class Csrf:
 
 def issue_link(db: Database, province: str, center: str) -> str:
     """A new token for the center's link; the old link stops working in the same transaction."""
-    token = secrets.token_urlsafe(32)
-    db.run(
-        "INSERT INTO links (province, center, token_hash, issued_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (province, center) DO UPDATE SET token_hash = excluded.token_hash, "
-        "issued_at = excluded.issued_at",
-        province,
-        center,
-        digest(token),
-        now(),
-    )
-    return token
+    return issue_links(db, [(province, center)], lambda tokens: tokens[0])
+
+
+def issue_links(db: Database, centers: Sequence[tuple[str, str]], keep: Callable[[list[str]], T]) -> T:
+    """A new token for each (province, center)'s link, in one transaction that ``keep(tokens)`` ends:
+    ``keep`` writes where the links are kept (links.csv). If it fails, nothing is issued and every old
+    link still works: a full disk must not leave the centers with links that exist nowhere."""
+    tokens = [secrets.token_urlsafe(32) for _ in centers]
+    issued = now()
+    with db.connect() as con:
+        con.executemany(
+            "INSERT INTO links (province, center, token_hash, issued_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (province, center) DO UPDATE SET token_hash = excluded.token_hash, "
+            "issued_at = excluded.issued_at",
+            [
+                (province, center, digest(token), issued)
+                for (province, center), token in zip(centers, tokens, strict=True)
+            ],
+        )
+        return keep(tokens)
 
 
 def center_of_token(db: Database, token: str) -> tuple[str, str] | None:

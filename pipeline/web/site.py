@@ -298,23 +298,32 @@ class Site:
     def link(self, token: str) -> str:
         return f"{self.config.base_url.rstrip('/')}/c/{token}"
 
-    def issue_link(self, center: Center) -> str:
-        return self.link(auth.issue_link(self.db, center.province, center.name))
-
     def reissue_link(self, center: Center) -> tuple[str, bool]:
         """A new link for one center, and whether links.csv (when there is one) now carries it, so that
-        its form printed next carries the new link."""
-        url = self.issue_link(center)
-        return url, links.replace_link(self.settings.outputs, links.Link(center.province, center.name, url))
+        its form printed next carries the new link; if the file cannot be written, the old link stays."""
+
+        def keep(tokens: list[str]) -> tuple[str, bool]:
+            url = self.link(tokens[0])
+            return url, links.replace_link(self.settings.outputs, links.Link(center.province, center.name, url))
+
+        return auth.issue_links(self.db, [(center.province, center.name)], keep)
 
     def issue_all_links(self) -> list[tuple[Center, str]]:
-        return [(c, self.issue_link(c)) for c in sorted(self.campaign().centers, key=lambda c: c.order)]
+        """A new link for every center, in the order of the list (the benchmark's; kept nowhere else)."""
+        centers = sorted(self.campaign().centers, key=lambda c: c.order)
+        issued = auth.issue_links(self.db, [(c.province, c.name) for c in centers], lambda tokens: tokens)
+        return [(c, self.link(token)) for c, token in zip(centers, issued, strict=True)]
 
     def write_links(self) -> Path:
-        """A new link for every center, in outputs/links.csv: the old links stop."""
-        return links.write_links(
-            self.settings.outputs, [links.Link(c.province, c.name, url) for c, url in self.issue_all_links()]
-        )
+        """A new link for every center, in outputs/links.csv: the old links stop, once the file is written
+        (if it cannot be, the old links still work and the old file stays)."""
+        centers = sorted(self.campaign().centers, key=lambda c: c.order)
+
+        def keep(tokens: list[str]) -> Path:
+            rows = [links.Link(c.province, c.name, self.link(t)) for c, t in zip(centers, tokens, strict=True)]
+            return links.write_links(self.settings.outputs, rows)
+
+        return auth.issue_links(self.db, [(c.province, c.name) for c in centers], keep)
 
     def links_printed(self) -> bool:
         """Whether there is a links.csv (the links the forms print), which a re-issued link then replaces."""

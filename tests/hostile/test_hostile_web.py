@@ -15,6 +15,7 @@ from corpus import ALIASES, laughs, workbook
 from web_helpers import PASSWORD, complete_form, csrf_of, link_of, web_config
 from web_server import Server
 
+from pipeline.links import read_links
 from pipeline.web.site import Site
 
 
@@ -297,4 +298,41 @@ def test_a_full_disk_during_a_web_build_is_named_and_the_server_goes_on(tmp_path
         assert "Traceback" not in (tmp_path / "server.log").read_text(encoding="utf-8", errors="replace")
     finally:
         server.stop()
+        os.system(f"umount {outputs}")
+
+
+def test_links_that_cannot_be_written_on_a_full_disk_leave_every_old_link_working(tmp_path):
+    """Issuing every link (the web's button, `gecc links`) or one center's, when links.csv cannot be
+    written: no link changes, so the links printed on the forms keep working, and the old file stays;
+    with space again, the new links are issued and written."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    config = web_config(tmp_path, database=tmp_path / "db" / "gecc.sqlite3")
+    outputs = config.settings.outputs
+    outputs.mkdir(parents=True)
+    if os.system(f"mount -t tmpfs -o size=1m tmpfs {outputs}") != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        site = Site(config)
+        site.write_links()
+        before = (outputs / "links.csv").read_bytes()
+        old = read_links(outputs)
+        filler = outputs / "filler"
+        with pytest.raises(OSError), open(filler, "wb") as fill:
+            while True:
+                fill.write(b"\0" * 65536)
+                fill.flush()
+        center = site.campaign().centers[0]
+        for issue in (site.write_links, lambda: site.reissue_link(center)):
+            with pytest.raises(OSError):
+                issue()
+            assert (outputs / "links.csv").read_bytes() == before
+            for link in old:
+                found = site.center_of_token(link.url.rsplit("/c/", 1)[1])
+                assert found is not None and (found.province, found.name) == (link.province, link.center)
+        filler.unlink()
+        site.write_links()
+        assert read_links(outputs) != old
+        assert all(site.center_of_token(link.url.rsplit("/c/", 1)[1]) is None for link in old)
+    finally:
         os.system(f"umount {outputs}")
