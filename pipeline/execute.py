@@ -212,7 +212,9 @@ def compose(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:
     for (kind, _, pdfa), todo in groups.items():
         jobs = [(outputs / f"{t.name}.docx", outputs / f"{t.name}.pdf") for t in todo]
         shared = Shared(tuple(jobs), SHARED_FROM[kind], SWAPPED.get(kind, ""), COMPOSE_FROM[kind])
-        page_font = fonts.font_file(fonts.prepare(context.settings.build))
+        page_font = (
+            fonts.font_file(fonts.prepare(context.settings.build)) if shared.composes else None
+        )  # fc-match: 20 ms
         result = convert_composing([], [shared], _Composer(context, pdfa), page_font)
         _converted(todo, jobs, result, context, outcome)
 

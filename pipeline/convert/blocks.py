@@ -58,9 +58,9 @@ class Docx:
 
     def save(self, target: Path) -> None:
         buffer = io.BytesIO()
-        # Stored, not deflated: these copies are read once by LibreOffice and deleted (deflating was a
-        # third of writing one).
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        # Deflated at its fastest: these copies are read once by LibreOffice and deleted. A report's is
+        # 70 KB in 2.7 ms (at the default level, 48 KB in 6.5 ms; stored, 940 KB: 878 of them at once).
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             for name, data in self.parts.items():
                 if name == DOCUMENT:
                     data = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -64,6 +64,11 @@ class Shared:
     swapped: str = ""  # glyphs of one advance that may differ on the shared pages (a report's ☐ ☑)
     smallest: int = 2  # documents: a smaller group is converted whole
 
+    @property
+    def composes(self) -> bool:
+        """Whether it is worth composing at all (else its documents are simply converted)."""
+        return len(self.jobs) >= max(2, self.smallest) and self.first_page >= 2
+
 
 class Converter(Protocol):
     """Converts DOCX jobs to PDF (pipeline.convert.convert with its settings bound);
@@ -112,7 +117,7 @@ def convert_composing(
     todo = list(plain)
     candidates: list[_Group] = []
     for shared in groups:
-        if len(shared.jobs) < max(2, shared.smallest) or shared.first_page < 2:
+        if not shared.composes:
             todo += shared.jobs  # nothing to share
         else:
             candidates.append(_Group(shared, len(candidates)))
@@ -161,6 +166,8 @@ def _map_references(
         if b"bookmarkStart" not in group.reference.parts[blocks.DOCUMENT]:
             jobs.append(reference)
             group.reference_converted = True
+    if not jobs:
+        return []
     conversion = converter(jobs, destinations=True)
     mapped = set(conversion.converted)
     conversion.converted = [pdf for pdf in conversion.converted if pdf.parent != work]
