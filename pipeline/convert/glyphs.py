@@ -116,7 +116,7 @@ def _to_unicode(doc: fitz.Document, xref: int, swapped: str) -> dict[int, str]:
     for section in _BFCHAR.findall(cmap):
         for code, text in _PAIR.findall(section):
             glyph = bytes.fromhex(text.decode()).decode("utf-16-be", "replace")
-            if glyph in swapped:
+            if len(glyph) == 1 and glyph in swapped:  # ("" is in every string)
                 mapping[int(code, 16)] = glyph
     return mapping
 
