@@ -32,7 +32,6 @@ _SAME_LINE = 1.0  # pt: boxes whose baselines differ by less are on one line
 class Page:
     """The boxes of one page of the reference: where each one's code is, and which glyph it shows."""
 
-    number: int  # 0-based, in the reference
     streams: list[tuple[int, bytes]]  # (xref, content) of each content stream
     where: list[tuple[int, int]] = field(default_factory=list)  # (stream index, offset of the 2 hex digits)
     glyphs: str = ""  # the glyph of each box, in the order of the content
@@ -71,7 +70,7 @@ def find(doc: fitz.Document, pages: range, swapped: str) -> tuple[Boxes | None, 
         if isinstance(fonts, str):
             return None, f"หน้า {number + 1}: {fonts}"
         streams = [(xref, doc.xref_stream(xref) or b"") for xref in page.get_contents()]
-        entry = Page(number, streams)
+        entry = Page(streams)
         why = _scan(entry, fonts)
         if why is None:
             why = _agrees(page, entry.glyphs, swapped)

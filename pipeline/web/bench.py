@@ -64,7 +64,7 @@ def web_bench(
     outputs = root / "outputs"
     config = WebConfig(Settings.from_environment(inputs, outputs), secure_cookies=False)
     site = Site(config)
-    links = ["/c/" + url.split("/c/", 1)[1] for _, url in site.issue_all_links()]
+    links = ["/c/" + link.url.split("/c/", 1)[1] for link in site.issue_all_links()]
     auth.set_password(site.db, PASSWORD)
     port = _free_port()
     server = subprocess.Popen(

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import audit, edits, links, review, service
 from ..model import Answer, Campaign, Center
@@ -29,6 +29,8 @@ from .jobs import Builds
 from .processes import message
 from .reportqueue import ReportQueue
 from .reportworkers import ReportWorkers, WorkerConfig
+
+T = TypeVar("T")
 
 REPORTS = "reports"
 Stamp = tuple[tuple[str, int | None, int | None], ...]  # (file, mtime_ns, size) of input files
@@ -308,22 +310,23 @@ class Site:
 
         return auth.issue_links(self.db, [(center.province, center.name)], keep)
 
-    def issue_all_links(self) -> list[tuple[Center, str]]:
+    def issue_all_links(self) -> list[links.Link]:
         """A new link for every center, in the order of the list (the benchmark's; kept nowhere else)."""
-        centers = sorted(self.campaign().centers, key=lambda c: c.order)
-        issued = auth.issue_links(self.db, [(c.province, c.name) for c in centers], lambda tokens: tokens)
-        return [(c, self.link(token)) for c, token in zip(centers, issued, strict=True)]
+        return self._issue_all(lambda rows: rows)
 
     def write_links(self) -> Path:
         """A new link for every center, in outputs/links.csv: the old links stop, once the file is written
         (if it cannot be, the old links still work and the old file stays)."""
+        return self._issue_all(lambda rows: links.write_links(self.settings.outputs, rows))
+
+    def _issue_all(self, keep: Callable[[list[links.Link]], T]) -> T:
+        """A new link for every center, in the order of the list, in one transaction that ``keep`` ends."""
         centers = sorted(self.campaign().centers, key=lambda c: c.order)
 
-        def keep(tokens: list[str]) -> Path:
-            rows = [links.Link(c.province, c.name, self.link(t)) for c, t in zip(centers, tokens, strict=True)]
-            return links.write_links(self.settings.outputs, rows)
+        def rows(tokens: list[str]) -> T:
+            return keep([links.Link(c.province, c.name, self.link(t)) for c, t in zip(centers, tokens, strict=True)])
 
-        return auth.issue_links(self.db, [(c.province, c.name) for c in centers], keep)
+        return auth.issue_links(self.db, [(c.province, c.name) for c in centers], rows)
 
     def links_printed(self) -> bool:
         """Whether there is a links.csv (the links the forms print), which a re-issued link then replaces."""
