@@ -203,6 +203,26 @@ def test_every_section_is_a4_portrait_with_the_official_margins(name):
         assert abs(int(margins.get(f"{W}right")) - 2 * TWIPS_PER_CM) <= 2
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_templates_carry_only_the_styles_they_use(name):
+    """Every document made from a template carries its styles, and LibreOffice reads them at each
+    conversion: no style left that nothing uses (python-docx's stock 164), no Word 2010 copy of them, no
+    thumbnail; the Thai set-up of Normal, Header and Footer stays for a clerk's edits."""
+    with zipfile.ZipFile(TEMPLATES / name) as archive:
+        assert not {"word/stylesWithEffects.xml", "docProps/thumbnail.jpeg"} & set(archive.namelist())
+        parts = {n: etree.fromstring(archive.read(n)) for n in archive.namelist() if re.fullmatch(r"word/\w+\.xml", n)}
+    styles = parts["word/styles.xml"]
+    assert styles.find(f"{W}latentStyles") is None
+    used = {"Normal", "Header", "Footer"}
+    for part, root in parts.items():
+        if part != "word/styles.xml":
+            used |= {e.get(f"{W}val") for t in ("pStyle", "rStyle", "tblStyle") for e in root.iter(f"{W}{t}")}
+    for style in styles.iter(f"{W}style"):
+        referred = {e.get(f"{W}val") for e in styles.iter() if e.tag in (f"{W}basedOn", f"{W}link", f"{W}next")}
+        style_id = style.get(f"{W}styleId")
+        assert style_id in used or style_id in referred or style.get(f"{W}default") == "1", (name, style_id)
+
+
 def test_the_start_over_tool_writes_templates_that_keep_all_this(tmp_path):
     """tools/make_templates.py (README: to start over) writes every template, each passing the checks above."""
     import sys
