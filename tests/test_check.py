@@ -442,7 +442,7 @@ def test_pages_share_what_was_read_only_when_their_content_is_the_same(tmp_path)
         doc.xref_set_key(font, "BaseFont", "/Courier")
 
     variants.update(moved=moved, other_text=other_text, other_font=other_font)
-    text._SAME.clear()
+    text._SAME.clear(), text._FRAMES.clear()
     with fitz.open(same) as doc, text.reading(doc):
         first = text.spans(doc[0])
     read = {}

@@ -107,7 +107,7 @@ def table_cells(page: fitz.Page) -> list[Cell]:
 
 
 def _table_cells(page: fitz.Page) -> list[Cell]:
-    vertical, horizontal = rules(page)
+    vertical, horizontal = derived(page, "rules", rules, text=False)
     if not vertical or not horizontal:
         return []
     # per cell: (baseline, x of the span, order in the span, character, box)

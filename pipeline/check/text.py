@@ -10,7 +10,9 @@ part of checking (cProfile), so while ``reading(doc)`` is active each page of
 ``doc`` is extracted once. The cache lives in a context variable, not in module
 state: each thread (and each asyncio task) checking a PDF has its own. A page whose content is
 that of a page read before (the same streams and the same fonts, number and boxes) shares what
-was read from it: composed forms repeat their reference's pages.
+was read from it: composed forms repeat their reference's pages. Composed reports repeat them with
+their own boxes (☐ or ☑, one width: pipeline/glyphs.py): a page whose content is that of a page read
+before but for the codes of its boxes is read from that page, each box's character set to its own.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import fitz  # PyMuPDF
+
+from .. import glyphs
+from ..boxes import BOX_GLYPHS
 
 SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
 # U+FFFD, private use (BMP and planes 15-16), and control characters other than tab/newline.
@@ -59,12 +64,95 @@ class Span:
 
 @dataclass
 class _Read:
-    """What was read from one page. Pages with the same content share one (``_SAME``)."""
+    """What was read from one page. Pages with the same content share one (``_SAME``); pages whose
+    content differs only in which glyph each box shows have one each, made from the first (``swapped``)."""
 
     raw: dict[str, Any] | None = None
     text: str | None = None
     spans: list[Span] | None = None
     derived: dict[str, Any] = field(default_factory=dict)  # made from the above by other modules (cells)
+    textless: set[str] = field(default_factory=set)  # names in derived that hold no text (drawings)
+    boxes: str = ""  # the glyph of each box, in the order of the page's content
+    where: list[tuple[float, float]] | None = None  # where MuPDF puts each of them (origin), same order
+    _order: list[int] | None = None  # each box of raw (in its order): its place in ``boxes``
+
+    def swapped(self, boxes: str) -> _Read:
+        """What is read from a page with this one's content but ``boxes`` in its boxes: its characters,
+        text and spans with each box's glyph set; derived values that hold text made again. What this
+        page has not read yet (or whose boxes cannot be matched) is read from the page itself."""
+        if boxes == self.boxes:
+            return self
+        order = self._raw_order()
+        if order is None:
+            return _Read()
+        assert self.raw is not None
+        in_raw = [boxes[i] for i in order]
+        mine = "".join(self.boxes[i] for i in order)
+        text = self.text
+        if text is not None:
+            text = _swap_text(text, in_raw) if "".join(c for c in text if c in BOX_GLYPHS) == mine else None
+        spans = self.spans
+        if spans is not None:
+            same = "".join(c for s in spans for c in s.text if c in BOX_GLYPHS) == mine
+            spans = _swap_spans(spans, in_raw) if same else None
+        return _Read(
+            raw=_swap_raw(self.raw, in_raw),
+            text=text,
+            spans=spans,
+            derived={name: value for name, value in self.derived.items() if name in self.textless},
+            textless=set(self.textless),
+            boxes=boxes,
+        )
+
+    def _raw_order(self) -> list[int] | None:
+        """Matches the boxes in raw (reading order) to the content's, by where MuPDF put each."""
+        if self._order is None and self.raw is not None and self.where is not None:
+            at = {(round(x, 2), round(y, 2)): i for i, (x, y) in enumerate(self.where)}
+            found = [
+                at.get((round(c["origin"][0], 2), round(c["origin"][1], 2)), -1)
+                for block in self.raw["blocks"]
+                for line in block.get("lines", ())
+                for span in line["spans"]
+                for c in span["chars"]
+                if c["c"] in BOX_GLYPHS
+            ]
+            if len(at) == len(self.where) and sorted(found) == list(range(len(self.where))):
+                self._order = found
+        return self._order
+
+
+def _swap_raw(raw: dict[str, Any], boxes: list[str]) -> dict[str, Any]:
+    """A copy of ``raw`` with its boxes' characters set to ``boxes`` in order (what is not a box shared)."""
+    glyph = iter(boxes)
+    blocks = []
+    for block in raw["blocks"]:
+        if "lines" not in block:
+            blocks.append(block)
+            continue
+        lines = []
+        for line in block["lines"]:
+            spans = [
+                {**span, "chars": [{**c, "c": next(glyph)} if c["c"] in BOX_GLYPHS else c for c in span["chars"]]}
+                for span in line["spans"]
+            ]
+            lines.append({**line, "spans": spans})
+        blocks.append({**block, "lines": lines})
+    return {**raw, "blocks": blocks}
+
+
+def _swap_text(text: str, boxes: list[str]) -> str:
+    glyph = iter(boxes)
+    return "".join(next(glyph) if c in BOX_GLYPHS else c for c in text)
+
+
+def _swap_spans(spans: list[Span], boxes: list[str]) -> list[Span]:
+    glyph = iter(boxes)
+    return [
+        replace(s, text="".join(next(glyph) if c in BOX_GLYPHS else c for c in s.text))
+        if any(c in BOX_GLYPHS for c in s.text)
+        else s
+        for s in spans
+    ]
 
 
 @dataclass
@@ -80,9 +168,9 @@ class _PageText:
 _READING: ContextVar[_PageText | None] = ContextVar("pipeline.check.text", default=None)
 
 # Pages seen before in this process, by content: the 76 (878) composed forms have the same pages 2–8
-# (pipeline/convert/compose.py), each read once instead of once per form. Checks run PDF after PDF of one
-# kind, so a few pages suffice.
-SAME_PAGES = 12
+# (pipeline/convert/compose.py), each read once instead of once per form; the reports', each laid out
+# once. Checks run PDF after PDF of one kind, so a few pages suffice.
+SAME_PAGES = 24
 _SAME: OrderedDict[bytes, _Read] = OrderedDict()
 _SAME_LOCK = threading.Lock()
 _REFERENCE = re.compile(rb"(\d+) 0 R\b")
@@ -110,25 +198,92 @@ def _read(page: fitz.Page) -> _Read:
     if cache is None:
         return _Read()
     if page.number not in cache.read:
-        key = _content_key(page, cache)
-        with _SAME_LOCK:
-            found = _SAME.get(key) if key else None
-            if found is None:
-                found = _Read()
-                if key:
-                    _SAME[key] = found
-                    while len(_SAME) > SAME_PAGES:
-                        _SAME.popitem(last=False)
-            elif key:
-                _SAME.move_to_end(key)
-        cache.read[page.number] = found
+        cache.read[page.number] = _shared(page, cache)
     return cache.read[page.number]
 
 
-def _content_key(page: fitz.Page, cache: _PageText) -> bytes | None:
+def _shared(page: fitz.Page, cache: _PageText) -> _Read:
+    """The record of a page read before with the same content; else one made from a page with the same
+    content but the codes of its boxes; else a new one, kept for the pages after it."""
+    keys = _content_keys(page, cache)
+    if keys is None:
+        return _Read()
+    key, frame, streams = keys
+    found: _Read | None = _recall(_SAME, key)
+    if found is not None:
+        return found
+    like: _Frame | None = _recall(_FRAMES, frame)
+    if like is not None:
+        try:
+            swapped = like.swapped(page, streams)
+        except Exception:  # a damaged PDF: read on its own, and the rules say what is wrong
+            swapped = None
+        if swapped is not None:
+            return swapped  # not kept: the next report's boxes differ again
+    found = _Read()
+    _keep(_SAME, key, found)
+    if like is None:
+        _keep(_FRAMES, frame, _Frame(streams, found))
+    return found
+
+
+@dataclass
+class _Frame:
+    """The first page read of a frame (number, boxes, resources, annotations, the length of each content
+    stream): its content, and the record made from it; once a second page of the frame comes, where its
+    boxes are in that content (``glyphs.scan``: None when it has none)."""
+
+    streams: list[bytes]
+    read: _Read
+    boxes: tuple[glyphs.Page, dict[bytes, str]] | None = None
+    scanned: bool = False
+
+    def swapped(self, page: fitz.Page, streams: list[bytes]) -> _Read | None:
+        """The record of ``page`` (of this frame) from the first one, if it differs from it only in
+        which glyph its boxes show."""
+        if not self.scanned:  # the same resources: the page's fonts are the first one's
+            self.boxes, self.scanned = glyphs.scan(page.parent, page, BOX_GLYPHS, self.streams), True
+        if self.boxes is None:
+            return None
+        entry, codes = self.boxes
+        boxes = glyphs.same_but_boxes(entry, codes, streams)
+        if boxes is None:
+            return None
+        if self.read.where is None:  # the same layout: the first page's boxes are where this one's are
+            self.read.boxes, self.read.where = entry.glyphs, _where(page, boxes)
+        return self.read.swapped(boxes)
+
+
+_FRAMES: OrderedDict[bytes, _Frame] = OrderedDict()
+
+
+def _recall(kept: OrderedDict[bytes, Any], key: bytes) -> Any:
+    with _SAME_LOCK:
+        found = kept.get(key)
+        if found is not None:
+            kept.move_to_end(key)
+        return found
+
+
+def _keep(kept: OrderedDict[bytes, Any], key: bytes, value: Any) -> None:
+    with _SAME_LOCK:
+        kept[key] = value
+        while len(kept) > SAME_PAGES:
+            kept.popitem(last=False)
+
+
+def _where(page: fitz.Page, boxes: str) -> list[tuple[float, float]] | None:
+    """Where MuPDF draws each box, in the order of the content (its trace); None unless these are
+    ``boxes``, the glyphs the content shows there."""
+    found = [(chr(c[0]), c[2]) for span in page.get_texttrace() for c in span["chars"] if chr(c[0]) in BOX_GLYPHS]
+    return [origin for _, origin in found] if "".join(g for g, _ in found) == boxes else None
+
+
+def _content_keys(page: fitz.Page, cache: _PageText) -> tuple[bytes, bytes, list[bytes]] | None:
     """What the page's text and drawings are made of: its number and boxes, its content streams, and every
     object its resources and annotations name (fonts with their programs, images, forms), followed
-    through their references; None (not shared) when its resources are inherited."""
+    through their references; its frame (the same, with the length of each content stream instead);
+    and its content. None (not shared) when its resources are inherited."""
     doc = page.parent
     try:
         resources = doc.xref_get_key(page.xref, "Resources")
@@ -138,9 +293,12 @@ def _content_key(page: fitz.Page, cache: _PageText) -> bytes | None:
         digest.update(repr((page.number, tuple(page.mediabox), tuple(page.cropbox), page.rotation)).encode())
         digest.update(_named(doc, resources[1].encode(), cache))
         digest.update(_named(doc, doc.xref_get_key(page.xref, "Annots")[1].encode(), cache))
+        frame = digest.copy()
+        streams = [doc.xref_stream(xref) or b"" for xref in page.get_contents()]
+        frame.update(repr([len(content) for content in streams]).encode())
         for xref in page.get_contents():
             digest.update(_object(doc, xref, cache))
-        return digest.digest()
+        return digest.digest(), frame.digest(), streams
     except Exception:  # a damaged PDF: its pages are read on their own, and the rules say what is wrong
         return None
 
@@ -162,11 +320,14 @@ def _object(doc: fitz.Document, xref: int, cache: _PageText) -> bytes:
     return cache.digests[xref]
 
 
-def derived(page: fitz.Page, name: str, make: Callable[[fitz.Page], Any]) -> Any:
-    """``make(page)``, once per page content while ``reading`` (``make`` may only read the page)."""
+def derived(page: fitz.Page, name: str, make: Callable[[fitz.Page], Any], *, text: bool = True) -> Any:
+    """``make(page)``, once per page content while ``reading`` (``make`` may only read the page).
+    ``text=False``: what it makes holds no text (drawings), so pages that differ in their boxes share it."""
     read = _read(page)
     if name not in read.derived:
         read.derived[name] = make(page)
+        if not text:
+            read.textless.add(name)
     return read.derived[name]
 
 

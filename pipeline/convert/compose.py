@@ -46,8 +46,9 @@ from typing import Protocol
 import fitz  # PyMuPDF
 from lxml import etree
 
+from .. import glyphs
 from ..workers import parallel_map
-from . import blocks, glyphs
+from . import blocks
 from .batches import Conversion
 from .pdfs import place, renumber, verify
 

@@ -1,6 +1,7 @@
 """Each document's own boxes on pages laid out once: ☐ and ☑ are two glyphs of one font subset with
 one advance, so a shared page laid out with the reference's boxes becomes this document's page by
-setting each box's glyph code in the page's content, nothing else (see compose).
+setting each box's glyph code in the page's content, nothing else (pipeline/convert/compose.py). The
+check reads such pages alike, from the first one read (``same_but_boxes``, pipeline/check/text.py).
 
 Where the boxes are is read from the reference's PDF, and checked, never assumed: the boxes found in
 its content streams must be the glyphs MuPDF reads there (``get_texttrace``), in reading order (so
@@ -80,6 +81,38 @@ def find(doc: fitz.Document, pages: range, swapped: str) -> tuple[Boxes | None, 
     if found.glyphs and set(found.codes) != set(swapped):
         return None, "ฉบับอ้างอิงไม่มีทุกแบบของช่องทำเครื่องหมายในหน้าที่ใช้ร่วมกัน"
     return found, None
+
+
+def scan(
+    doc: fitz.Document, page: fitz.Page, swapped: str, streams: list[bytes]
+) -> tuple[Page, dict[bytes, str]] | None:
+    """The boxes (glyphs of ``swapped``) that ``streams``, content for ``page``'s resources, shows, and
+    the glyph of each code; None when it shows none, or not as codes that can be set (``find``)."""
+    codes: dict[str, bytes] = {}
+    fonts = _box_fonts(doc, page, swapped, codes)
+    if isinstance(fonts, str) or not fonts:
+        return None
+    entry = Page(list(enumerate(streams)))
+    if _scan(entry, fonts) or not entry.glyphs:
+        return None
+    return entry, {code: glyph for glyph, code in codes.items()}
+
+
+def same_but_boxes(entry: Page, codes: dict[bytes, str], streams: list[bytes]) -> str | None:
+    """The glyphs ``streams`` show in the boxes of ``entry`` when they are its content but for the boxes'
+    codes, each a code of ``codes`` (one width: the same layout); else None."""
+    if [len(content) for content in streams] != [len(content) for _, content in entry.streams]:
+        return None
+    shown, masked = [], [bytearray(content) for content in streams]
+    for stream, offset in entry.where:
+        glyph = codes.get(bytes(masked[stream][offset : offset + 2]).upper())
+        if glyph is None:
+            return None
+        shown.append(glyph)
+        masked[stream][offset : offset + 2] = entry.streams[stream][1][offset : offset + 2]
+    if any(bytes(mine) != content for mine, (_, content) in zip(masked, entry.streams, strict=True)):
+        return None
+    return "".join(shown)
 
 
 def _box_fonts(
