@@ -6,28 +6,55 @@ other glyph of those; their order on the page is the order of the items.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import fitz
+
+from .pagedigest import Digests
 
 EMPTY, TICKED, CROSSED = "☐", "☑", "☒"
 BOX_GLYPHS = EMPTY + TICKED + CROSSED
 
 
 def box_glyphs(
-    doc: fitz.Document, rawdict: Callable[[fitz.Page], dict[str, Any]] | None = None
+    doc: fitz.Document,
+    rawdict: Callable[[fitz.Page], dict[str, Any]] | None = None,
+    known: OrderedDict[bytes, list[tuple[fitz.Rect, str]]] | None = None,
 ) -> list[tuple[int, fitz.Rect, str]]:
     """Every box glyph in reading order: page, then row (baseline), then left to right.
 
-    ``rawdict(page)``: the page's text with characters, when the caller has it already.
+    ``rawdict(page)``: the page's text with characters, when the caller has it already. ``known``: the
+    boxes of the pages read before, by what they are made of (pipeline/pagedigest.py), a few kept: the
+    composed forms repeat their reference's pages, each read once (its rects are shared: not to be changed).
     """
+    digests = Digests(doc) if known is not None else None
     found = []
     for page in doc:
-        for block in (rawdict(page) if rawdict else page.get_text("rawdict"))["blocks"]:
-            for line in block.get("lines", []):
-                for span in line["spans"]:
-                    for char in span["chars"]:
-                        if char["c"] in BOX_GLYPHS:
-                            found.append((page.number, fitz.Rect(char["bbox"]), char["c"]))
+        key = digests.page(page) if digests is not None else None
+        boxes = known.get(key) if known is not None and key else None
+        if boxes is None:
+            boxes = _boxes(rawdict(page) if rawdict else page.get_text("rawdict"))
+            if known is not None and key:
+                known[key] = boxes
+                while len(known) > KNOWN_PAGES:
+                    known.popitem(last=False)
+        elif known is not None and key:
+            known.move_to_end(key)
+        found += [(page.number, rect, glyph) for rect, glyph in boxes]
     return sorted(found, key=lambda f: (f[0], round(f[1].y1 / 3), f[1].x0))
+
+
+KNOWN_PAGES = 16
+
+
+def _boxes(raw: dict[str, Any]) -> list[tuple[fitz.Rect, str]]:
+    return [
+        (fitz.Rect(char["bbox"]), char["c"])
+        for block in raw["blocks"]
+        for line in block.get("lines", [])
+        for span in line["spans"]
+        for char in span["chars"]
+        if char["c"] in BOX_GLYPHS
+    ]

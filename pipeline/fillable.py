@@ -19,6 +19,7 @@ assessor's name, position and the date are written on paper, not in fields.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from pathlib import Path
 
 import fitz
@@ -104,6 +105,9 @@ def title(center: Center) -> str:
     return f"แบบประเมินตนเอง (กรอกได้) {center.name} จังหวัด{center.province}"
 
 
+_KNOWN_PAGES: OrderedDict[bytes, list[tuple[fitz.Rect, str]]] = OrderedDict()  # boxes.box_glyphs
+
+
 def make_fillable(form_pdf: Path, target: Path, criteria: Criteria, center: Center) -> None:
     """Write ``target``: ``form_pdf`` with one checkbox field over each of its boxes.
 
@@ -114,7 +118,7 @@ def make_fillable(form_pdf: Path, target: Path, criteria: Criteria, center: Cent
     names = field_names(criteria)
     doc = fitz.open(form_pdf)
     try:
-        glyphs = box_glyphs(doc)
+        glyphs = box_glyphs(doc, known=_KNOWN_PAGES)
         if len(glyphs) != len(names):
             raise ValueError(
                 f"{form_pdf}: {len(glyphs)} box glyphs (☐) found; the criteria call for {len(names)} "

@@ -285,6 +285,38 @@ def test_the_shared_pages_of_composed_reports_are_read_once_each_with_its_own_bo
     assert pages - read_shared >= 6 * (len(results[reports.KIND].composed) - 1)
 
 
+def test_the_fillable_forms_read_the_shared_pages_boxes_once(sample, monkeypatch):
+    """The fillable form's boxes of a page made of what a page read before was made of are that page's
+    (boxes.box_glyphs ``known``): the same boxes as reading every page, the shared pages read once."""
+    from collections import OrderedDict
+
+    from pipeline.boxes import box_glyphs
+
+    campaign, docs, _, _, composed, results, _ = sample
+    pdfs = [composed / f"{d.name}.pdf" for d in docs if d.kind == forms.KIND]
+    read: list[int] = []
+    real = fitz.Page.get_text
+    monkeypatch.setattr(fitz.Page, "get_text", lambda page, *a, **k: read.append(page.number) or real(page, *a, **k))
+
+    def boxes(known):
+        found = []
+        for pdf in pdfs:
+            with fitz.open(pdf) as doc:
+                found.append(box_glyphs(doc, known=known))
+        return found
+
+    every = boxes(None)
+    pages = len(read)
+    assert pages == sum(fitz.open(pdf).page_count for pdf in pdfs)
+    read.clear()
+    assert boxes(OrderedDict()) == every
+    # The composed forms' pages from 2 on were read once, for the first (the reference, converted whole,
+    # names its resources its own way).
+    with fitz.open(results[forms.KIND].composed[0]) as doc:
+        shared = doc.page_count - (SHARED_FROM[forms.KIND] - 1)
+    assert len(read) == pages - shared * (len(results[forms.KIND].composed) - 1)
+
+
 def test_a_bookmark_at_every_block_takes_no_room(sample, tmp_path):
     _, docs, built, whole, _, _, converter = sample
     doc = docs[0]

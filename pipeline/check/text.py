@@ -17,7 +17,6 @@ before but for the codes of its boxes is read from that page, each box's charact
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 import unicodedata
@@ -32,6 +31,7 @@ import fitz  # PyMuPDF
 
 from .. import glyphs
 from ..boxes import BOX_GLYPHS
+from ..pagedigest import Digests
 
 SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
 # U+FFFD, private use (BMP and planes 15-16), and control characters other than tab/newline.
@@ -162,7 +162,10 @@ class _PageText:
     doc: fitz.Document
     textpages: dict[int, fitz.TextPage] = field(default_factory=dict)
     read: dict[int, _Read] = field(default_factory=dict)
-    digests: dict[int, bytes] = field(default_factory=dict)  # object number → digest of it and all it names
+    digests: Digests = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.digests = Digests(self.doc)
 
 
 _READING: ContextVar[_PageText | None] = ContextVar("pipeline.check.text", default=None)
@@ -173,7 +176,6 @@ _READING: ContextVar[_PageText | None] = ContextVar("pipeline.check.text", defau
 SAME_PAGES = 24
 _SAME: OrderedDict[bytes, _Read] = OrderedDict()
 _SAME_LOCK = threading.Lock()
-_REFERENCE = re.compile(rb"(\d+) 0 R\b")
 
 
 @contextmanager
@@ -280,44 +282,18 @@ def _where(page: fitz.Page, boxes: str) -> list[tuple[float, float]] | None:
 
 
 def _content_keys(page: fitz.Page, cache: _PageText) -> tuple[bytes, bytes, list[bytes]] | None:
-    """What the page's text and drawings are made of: its number and boxes, its content streams, and every
-    object its resources and annotations name (fonts with their programs, images, forms), followed
-    through their references; its frame (the same, with the length of each content stream instead);
-    and its content. None (not shared) when its resources are inherited."""
-    doc = page.parent
+    """What the page's text and drawings are made of (pipeline/pagedigest.py); its frame (the same with the
+    length of each content stream instead of the streams); and its content. None: not shared."""
+    frame = cache.digests.frame(page)
+    key = cache.digests.page(page, frame) if frame is not None else None
+    if frame is None or key is None:
+        return None
     try:
-        resources = doc.xref_get_key(page.xref, "Resources")
-        if resources[0] == "null":
-            return None
-        digest = hashlib.blake2b(digest_size=20)
-        digest.update(repr((page.number, tuple(page.mediabox), tuple(page.cropbox), page.rotation)).encode())
-        digest.update(_named(doc, resources[1].encode(), cache))
-        digest.update(_named(doc, doc.xref_get_key(page.xref, "Annots")[1].encode(), cache))
-        frame = digest.copy()
-        streams = [doc.xref_stream(xref) or b"" for xref in page.get_contents()]
-        frame.update(repr([len(content) for content in streams]).encode())
-        for xref in page.get_contents():
-            digest.update(_object(doc, xref, cache))
-        return digest.digest(), frame.digest(), streams
+        streams = [page.parent.xref_stream(xref) or b"" for xref in page.get_contents()]
     except Exception:  # a damaged PDF: its pages are read on their own, and the rules say what is wrong
         return None
-
-
-def _named(doc: fitz.Document, text: bytes, cache: _PageText) -> bytes:
-    """``text`` (a PDF object's source) with each reference replaced by the digest of what it names."""
-    return _REFERENCE.sub(lambda m: _object(doc, int(m.group(1)), cache).hex().encode(), text)
-
-
-def _object(doc: fitz.Document, xref: int, cache: _PageText) -> bytes:
-    if not 0 < xref < doc.xref_length():  # "12 0 R" written inside a string, say: not an object
-        return b"(%d)" % xref
-    if xref not in cache.digests:
-        cache.digests[xref] = b"(cycle)"  # an object that names itself, through others
-        digest = hashlib.blake2b(_named(doc, doc.xref_object(xref, compressed=True).encode(), cache), digest_size=20)
-        if doc.xref_is_stream(xref):
-            digest.update(doc.xref_stream_raw(xref) or b"")
-        cache.digests[xref] = digest.digest()
-    return cache.digests[xref]
+    frame.update(repr([len(content) for content in streams]).encode())
+    return key, frame.digest(), streams
 
 
 def derived(page: fitz.Page, name: str, make: Callable[[fitz.Page], Any], *, text: bool = True) -> Any:
