@@ -88,8 +88,14 @@ def _names(text: str, names: Sequence[str]) -> list[tuple[int, int, str]]:
     every occurrence of each, name after name in their order, each name's from the left.
 
     Looked up by each place's first two characters: searching the text once per name made every
-    cell cost as much as the campaign has districts (878 at national scale: 25 ms a report)."""
-    index = _name_index(tuple(names))
+    cell cost as much as the campaign has districts (878 at national scale: 25 ms a report). Each text
+    once per process: the forms and reports repeat their cells' texts."""
+    return _names_in(text, tuple(names))
+
+
+@lru_cache(maxsize=4096)
+def _names_in(text: str, names: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    index = _name_index(names)
     found = []
     for start in range(len(text)):
         for key in {text[start : start + 2], text[start]}:
