@@ -10,11 +10,12 @@ are read here from the rules and the page's characters, which the checks extract
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import fitz  # PyMuPDF
 
-from .text import derived, page_rawdict
+from .text import derived, page_rawdict, same
 
 RULE_TOLERANCE = 1.0  # pt: a rule counts as straight when its ends differ by less
 LINE_TOLERANCE = 2.0  # pt: characters this close to one baseline are one visual line
@@ -102,12 +103,32 @@ def table_cells(page: fitz.Page) -> list[Cell]:
 
     A span (one run of text on one line) lies in one cell: its place is found once, from its middle.
     """
-    cells: list[Cell] = derived(page, "cells", _table_cells)
+    cells: list[Cell] = derived(page, "cells", _table_cells, _swap_cells)
     return cells
 
 
+def _swap_cells(cells: list[Cell], glyph_at: Mapping[int, str]) -> list[Cell]:
+    """The cells of a page that differs only in the glyphs of its boxes (their bboxes are the same tuples)."""
+    return [
+        Cell(
+            cell.box,
+            [
+                CellLine(
+                    line.baseline,
+                    [glyph_at.get(id(b), c) for c, b in zip(line.chars, line.boxes, strict=True)],
+                    line.boxes,
+                )
+                if any(id(b) in glyph_at for b in line.boxes)
+                else line
+                for line in cell.lines
+            ],
+        )
+        for cell in cells
+    ]
+
+
 def _table_cells(page: fitz.Page) -> list[Cell]:
-    vertical, horizontal = derived(page, "rules", rules, text=False)
+    vertical, horizontal = derived(page, "rules", rules, same)
     if not vertical or not horizontal:
         return []
     # per cell: (baseline, x of the span, order in the span, character, box)

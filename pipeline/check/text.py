@@ -21,7 +21,7 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -38,6 +38,7 @@ SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
 UNCLEAN = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Extraction without TEXT_CID_FOR_UNKNOWN_UNICODE (a default), so unmapped glyphs show as U+FFFD.
 _TEXT_FLAGS = fitz.TEXT_PRESERVE_LIGATURES | fitz.TEXT_PRESERVE_WHITESPACE | fitz.TEXT_MEDIABOX_CLIP
+Swap = Callable[[Any, Mapping[int, str]], Any]  # a derived value, the glyph of each box -> the value for them
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff\u00ad]+")
 
 
@@ -71,15 +72,15 @@ class _Read:
     text: str | None = None
     spans: list[Span] | None = None
     derived: dict[str, Any] = field(default_factory=dict)  # made from the above by other modules (cells)
-    textless: set[str] = field(default_factory=set)  # names in derived that hold no text (drawings)
+    swaps: dict[str, Swap] = field(default_factory=dict)  # how each derived value follows other boxes
     boxes: str = ""  # the glyph of each box, in the order of the page's content
     where: list[tuple[float, float]] | None = None  # where MuPDF puts each of them (origin), same order
     _order: list[int] | None = None  # each box of raw (in its order): its place in ``boxes``
 
     def swapped(self, boxes: str) -> _Read:
         """What is read from a page with this one's content but ``boxes`` in its boxes: its characters,
-        text and spans with each box's glyph set; derived values that hold text made again. What this
-        page has not read yet (or whose boxes cannot be matched) is read from the page itself."""
+        text, spans and derived values with each box's glyph set (a derived value without a swap is made
+        again). What this page has not read yet (or whose boxes cannot be matched) is read from the page."""
         if boxes == self.boxes:
             return self
         order = self._raw_order()
@@ -95,12 +96,14 @@ class _Read:
         if spans is not None:
             same = "".join(c for s in spans for c in s.text if c in BOX_GLYPHS) == mine
             spans = _swap_spans(spans, in_raw) if same else None
+        raw, glyph_at = _swap_raw(self.raw, in_raw)
+        swaps = self.swaps if len(glyph_at) == len(in_raw) else {}  # (each box its own bbox tuple)
         return _Read(
-            raw=_swap_raw(self.raw, in_raw),
+            raw=raw,
             text=text,
             spans=spans,
-            derived={name: value for name, value in self.derived.items() if name in self.textless},
-            textless=set(self.textless),
+            derived={name: swap(self.derived[name], glyph_at) for name, swap in swaps.items() if name in self.derived},
+            swaps=dict(swaps),
             boxes=boxes,
         )
 
@@ -121,9 +124,16 @@ class _Read:
         return self._order
 
 
-def _swap_raw(raw: dict[str, Any], boxes: list[str]) -> dict[str, Any]:
-    """A copy of ``raw`` with its boxes' characters set to ``boxes`` in order (what is not a box shared)."""
+def _swap_raw(raw: dict[str, Any], boxes: list[str]) -> tuple[dict[str, Any], dict[int, str]]:
+    """A copy of ``raw`` with its boxes' characters set to ``boxes`` in order (what is not a box shared,
+    each character's bbox too); and the glyph now at each box, by the id of its bbox."""
     glyph = iter(boxes)
+    glyph_at: dict[int, str] = {}
+
+    def swapped(c: dict[str, Any]) -> dict[str, Any]:
+        glyph_at[id(c["bbox"])] = new = next(glyph)
+        return {**c, "c": new}
+
     blocks = []
     for block in raw["blocks"]:
         if "lines" not in block:
@@ -132,12 +142,12 @@ def _swap_raw(raw: dict[str, Any], boxes: list[str]) -> dict[str, Any]:
         lines = []
         for line in block["lines"]:
             spans = [
-                {**span, "chars": [{**c, "c": next(glyph)} if c["c"] in BOX_GLYPHS else c for c in span["chars"]]}
+                {**span, "chars": [swapped(c) if c["c"] in BOX_GLYPHS else c for c in span["chars"]]}
                 for span in line["spans"]
             ]
             lines.append({**line, "spans": spans})
         blocks.append({**block, "lines": lines})
-    return {**raw, "blocks": blocks}
+    return {**raw, "blocks": blocks}, glyph_at
 
 
 def _swap_text(text: str, boxes: list[str]) -> str:
@@ -296,15 +306,22 @@ def _content_keys(page: fitz.Page, cache: _PageText) -> tuple[bytes, bytes, list
     return key, frame.digest(), streams
 
 
-def derived(page: fitz.Page, name: str, make: Callable[[fitz.Page], Any], *, text: bool = True) -> Any:
+def derived(page: fitz.Page, name: str, make: Callable[[fitz.Page], Any], swap: Swap | None = None) -> Any:
     """``make(page)``, once per page content while ``reading`` (``make`` may only read the page).
-    ``text=False``: what it makes holds no text (drawings), so pages that differ in their boxes share it."""
+    ``swap(value, glyph_at)``: the value for a page that differs only in the glyphs of its boxes,
+    ``glyph_at`` giving each box's glyph by the id of its character's bbox (``same``: it holds no text);
+    without it, such a page makes its own."""
     read = _read(page)
     if name not in read.derived:
         read.derived[name] = make(page)
-        if not text:
-            read.textless.add(name)
+        if swap is not None:
+            read.swaps[name] = swap
     return read.derived[name]
+
+
+def same(value: Any, glyph_at: Mapping[int, str]) -> Any:
+    """The swap of a derived value that holds no text (drawings)."""
+    return value
 
 
 def page_rawdict(page: fitz.Page) -> dict[str, Any]:
