@@ -44,3 +44,15 @@ def test_a_syntax_error_names_the_template(tmp_path):
     template(tmp_path, "{% if x %}ไม่ปิด")
     with pytest.raises(TemplateProblem, match=r"t\.docx.*แม่แบบผิดพลาด"):
         render(Document("t", "out", "t.docx", {"x": True}), tmp_path, tmp_path / "out.docx")
+
+
+def test_a_typed_newline_still_becomes_a_line_break_and_other_text_is_left_as_it_is():
+    """render._Template skips docxtpl's listing pass (tab, newline, bell, form feed) when the XML holds
+    none of those characters; when it does, the pass runs as before."""
+    from pipeline.render import _Template
+
+    template = _Template(Path(__file__).resolve().parents[1] / "templates" / "checklist.docx")
+    plain = '<w:p><w:r><w:t xml:space="preserve">หมายเหตุ: ไม่มี</w:t></w:r></w:p>'
+    assert template.resolve_listing(plain) is plain
+    typed = '<w:p><w:r><w:t xml:space="preserve">บรรทัดแรก\nบรรทัดสอง</w:t></w:r></w:p>'
+    assert "<w:br/>" in template.resolve_listing(typed)
