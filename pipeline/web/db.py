@@ -197,21 +197,22 @@ class Submission:
 
 def submissions_of(db: Database, province: str, center: str) -> list[Submission]:
     rows = db.all("SELECT * FROM submissions WHERE province = ? AND center = ? ORDER BY id", province, center)
-    return [
-        Submission(
-            r["id"],
-            n,
-            json.loads(r["answer"]),
-            r["answer_file"],
-            bool(r["basic_met"]),
-            r["quality_met"],
-            r["submitted_at"],
-            r["report"],
-            json.loads(r["report_problems"]),
-            r["archived_version"],
-        )
-        for n, r in enumerate(rows, 1)
-    ]
+    return [submission_of_row(r, n) for n, r in enumerate(rows, 1)]
+
+
+def submission_of_row(r: sqlite3.Row, version: int) -> Submission:
+    return Submission(
+        r["id"],
+        version,
+        json.loads(r["answer"]),
+        r["answer_file"],
+        bool(r["basic_met"]),
+        r["quality_met"],
+        r["submitted_at"],
+        r["report"],
+        json.loads(r["report_problems"]),
+        r["archived_version"],
+    )
 
 
 def now() -> float:

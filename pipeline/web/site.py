@@ -24,7 +24,7 @@ from ..settings import Settings
 from . import auth, figures, forms, linksheet, outputs, words
 from .answerfolder import AnswerFolder
 from .commits import GroupAppend, GroupCommit
-from .db import Database, Submission, now, submissions_of
+from .db import Database, Submission, now, submission_of_row, submissions_of
 from .jobs import Builds
 from .processes import message
 from .reportqueue import ReportQueue
@@ -192,7 +192,8 @@ class Site:
             self.save_draft(center, fields)  # everything typed is kept beside the problems
             return Outcome(problems=result)
         with self._lock_of(center):
-            row_id = self._record(center, mapping, result)
+            submission = self._record(center, mapping, result)
+            row_id = submission.id
             try:
                 self._answer_folder.expect(result.source, result.source_text)
                 service.save_answer(self.settings, campaign, result)
@@ -208,12 +209,15 @@ class Site:
                     ]
                 )
             self._answers_written(result)
-            version = len(self.submissions(center))
-            entry = self.submits_log.run(review.submit_entry(f"center:{center.slug}", center, result, version))
+            entry = self.submits_log.run(
+                review.submit_entry(f"center:{center.slug}", center, result, submission.version)
+            )
             self._queue_report(center, row_id, (entry.n, entry.hash))
-        return Outcome(submission=next(s for s in self.submissions(center) if s.id == row_id))
+        return Outcome(submission=submission)
 
-    def _record(self, center: Center, mapping: dict[str, Any], answer: Answer) -> int:
+    def _record(self, center: Center, mapping: dict[str, Any], answer: Answer) -> Submission:
+        """The version kept (its number among the center's, counted in the same transaction: a rush of
+        submits reads nothing more)."""
         row = (
             center.province,
             center.name,
@@ -227,7 +231,15 @@ class Site:
             "INSERT INTO submissions (province, center, answer, answer_file, basic_met, quality_met, submitted_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
-        return int(self.commits.run(lambda con: con.execute(sql, row).lastrowid or 0))
+
+        def insert(con: sqlite3.Connection) -> Submission:
+            row_id = con.execute(sql, row).lastrowid or 0
+            count = con.execute("SELECT count(*) FROM submissions WHERE province = ? AND center = ?", row[:2])
+            kept = con.execute("SELECT * FROM submissions WHERE id = ?", (row_id,)).fetchone()
+            return submission_of_row(kept, int(count.fetchone()[0]))
+
+        submission: Submission = self.commits.run(insert)
+        return submission
 
     def _queue_report(self, center: Center, row_id: int, cause: tuple[int, str] | None = None) -> None:
         """The version is kept: its draft goes, its report is queued (one transaction), a worker woken.
