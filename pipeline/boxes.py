@@ -16,6 +16,7 @@ from .pagedigest import Digests
 
 EMPTY, TICKED, CROSSED = "☐", "☑", "☒"
 BOX_GLYPHS = EMPTY + TICKED + CROSSED
+KNOWN_PAGES = 16  # pages whose boxes box_glyphs keeps (a form has 8)
 
 
 def box_glyphs(
@@ -44,9 +45,6 @@ def box_glyphs(
             known.move_to_end(key)
         found += [(page.number, rect, glyph) for rect, glyph in boxes]
     return sorted(found, key=lambda f: (f[0], round(f[1].y1 / 3), f[1].x0))
-
-
-KNOWN_PAGES = 16
 
 
 def _boxes(raw: dict[str, Any]) -> list[tuple[fitz.Rect, str]]:

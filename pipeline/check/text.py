@@ -108,18 +108,24 @@ class _Read:
         )
 
     def _raw_order(self) -> list[int] | None:
-        """Matches the boxes in raw (reading order) to the content's, by where MuPDF put each."""
+        """Matches the boxes in raw (reading order) to the content's, by where MuPDF put each; each
+        matched box must show the glyph the content gives it."""
         if self._order is None and self.raw is not None and self.where is not None:
             at = {(round(x, 2), round(y, 2)): i for i, (x, y) in enumerate(self.where)}
-            found = [
-                at.get((round(c["origin"][0], 2), round(c["origin"][1], 2)), -1)
+            chars = [
+                c
                 for block in self.raw["blocks"]
                 for line in block.get("lines", ())
                 for span in line["spans"]
                 for c in span["chars"]
                 if c["c"] in BOX_GLYPHS
             ]
-            if len(at) == len(self.where) and sorted(found) == list(range(len(self.where))):
+            found = [at.get((round(c["origin"][0], 2), round(c["origin"][1], 2)), -1) for c in chars]
+            if (
+                len(at) == len(self.where)
+                and sorted(found) == list(range(len(self.where)))
+                and all(c["c"] == self.boxes[i] for c, i in zip(chars, found, strict=True))
+            ):
                 self._order = found
         return self._order
 
