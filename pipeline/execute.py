@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from . import archive, check, convert, fonts
 from .convert.compose import Shared, convert_composing
 from .plan import STAGES, Plan, Task
-from .registry import COMPOSE_FROM, RULES_BY_KIND, SHARED_FROM, SWAPPED
+from .registry import COMPOSED, RULES_BY_KIND
 from .render import render_all
 from .settings import Settings
 from .uptodate import Ledger
@@ -211,7 +211,8 @@ def compose(tasks: Sequence[Task], context: Context, outcome: Outcome) -> None:
         groups.setdefault((t.what.kind, t.what.template, t.what.pdfa), []).append(t)
     for (kind, _, pdfa), todo in groups.items():
         jobs = [(outputs / f"{t.name}.docx", outputs / f"{t.name}.pdf") for t in todo]
-        shared = Shared(tuple(jobs), SHARED_FROM[kind], SWAPPED.get(kind, ""), COMPOSE_FROM[kind])
+        composed = COMPOSED[kind]
+        shared = Shared(tuple(jobs), composed.shared_from, composed.swapped, composed.compose_from)
         page_font = (
             fonts.font_file(fonts.prepare(context.settings.build)) if shared.composes else None
         )  # fc-match: 20 ms

@@ -131,8 +131,7 @@ ASSEMBLED_RULES: Mapping[str, Mapping[str, Rule]] = {
 
 BY_NAME: Mapping[str, Kind] = {kind.name: kind for kind in KINDS}
 SHARED_FROM: Mapping[str, int] = {k.document_kind: k.shared_from for k in KINDS if k.shared_from}
-SWAPPED: Mapping[str, str] = {k.document_kind: k.swapped for k in KINDS if k.swapped}
-COMPOSE_FROM: Mapping[str, int] = {k.document_kind: k.compose_from for k in KINDS if k.shared_from}
+COMPOSED: Mapping[str, Kind] = {k.document_kind: k for k in KINDS if k.shared_from}  # how each composes
 # What each command makes; "build" and "check" cover every kind.
 COMMANDS: Mapping[str, tuple[str, ...]] = {
     command: tuple(k.name for k in KINDS if command in (k.command, *k.also))

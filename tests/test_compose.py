@@ -22,7 +22,7 @@ from pipeline.convert import blocks
 from pipeline.convert.compose import Shared, convert_composing
 from pipeline.documents import forms, reports
 from pipeline.load import load_campaign
-from pipeline.registry import RULES_BY_KIND, SHARED_FROM, SWAPPED
+from pipeline.registry import COMPOSED, RULES_BY_KIND, SHARED_FROM
 from pipeline.render import render_all
 
 TOLERANCE = 0.1  # pt
@@ -101,7 +101,7 @@ def sample(tmp_path_factory):
         jobs = [(built / f"{d.name}.docx", whole / f"{d.name}.pdf") for d in mine]
         assert not converter(jobs, pdfa=pdfa).failed
         jobs = tuple((built / f"{d.name}.docx", composed / f"{d.name}.pdf") for d in mine)
-        shared = Shared(jobs, SHARED_FROM[kind], SWAPPED.get(kind, ""))
+        shared = Shared(jobs, SHARED_FROM[kind], COMPOSED[kind].swapped)
         results[kind] = convert_composing(
             [],
             [shared],
