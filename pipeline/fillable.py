@@ -19,6 +19,7 @@ assessor's name, position and the date are written on paper, not in fields.
 from __future__ import annotations
 
 import json
+import re
 from collections import OrderedDict
 from pathlib import Path
 
@@ -101,6 +102,62 @@ def _form_resources(doc: fitz.Document) -> None:
     doc.xref_set_key(catalog, "AcroForm/DA", "(0 g /Helv 0 Tf)")
 
 
+def _checkbox(doc: fitz.Document, page_number: int, name: str, rect: fitz.Rect) -> int:
+    """PyMuPDF's checkbox field ``name`` over ``rect``; its xref."""
+    widget = fitz.Widget()
+    widget.field_type = fitz.PDF_WIDGET_TYPE_CHECKBOX
+    widget.field_name = name
+    widget.rect = rect
+    widget.border_color = BORDER_COLOR
+    widget.border_width = BORDER_WIDTH
+    widget.fill_color = None
+    widget.field_value = False
+    made: int = doc[page_number].add_widget(widget).xref
+    return made
+
+
+def _add_checkboxes(doc: fitz.Document, fields: list[tuple[int, str, fitz.Rect]]) -> None:
+    """A checkbox field for each (page, name, rect), in that order on each page and in the form's /Fields.
+
+    PyMuPDF's ``add_widget`` makes the first field of each size: its dictionary and its appearances
+    (an empty square; the same with a check mark). Every other field of that size is a copy of that
+    dictionary with its own name and place, sharing those appearances: the same field to a reader,
+    made in a fraction of the time (the widget machinery was most of a fillable form's cost, measured)."""
+    before = {page.number: [x for x, *_ in page.annot_xrefs()] for page in doc}
+    to_pdf = {page.number: ~page.transformation_matrix for page in doc}  # page space -> the PDF's own
+    like: dict[tuple[float, float], str | None] = {}  # the first field's dictionary, its name and place to fill
+    made: list[tuple[int, int]] = []
+    for page_number, name, rect in fields:
+        size = (round(rect.width, 2), round(rect.height, 2))
+        template = like.get(size)
+        if template is None:  # the first of its size (or one whose dictionary could not be read as expected)
+            xref = _checkbox(doc, page_number, name, rect)
+            template = _TEMPLATE_KEYS.sub(_placeholder, doc.xref_object(xref, compressed=True))
+            like[size] = template if "{T}" in template and "{Rect}" in template else None
+        else:
+            xref = doc.get_new_xref()
+            place = " ".join(f"{v:.4f}" for v in rect * to_pdf[page_number])
+            names = f"/T{fitz.get_pdf_str(name)}/NM{fitz.get_pdf_str('gecc-' + name)}"
+            doc.update_object(xref, template.format(T=names, Rect=place))
+        made.append((page_number, xref))
+    for page in doc:
+        annots = before[page.number] + [x for n, x in made if n == page.number]
+        doc.xref_set_key(page.xref, "Annots", "[" + " ".join(f"{x} 0 R" for x in annots) + "]")
+    doc.xref_set_key(doc.pdf_catalog(), "AcroForm/Fields", "[" + " ".join(f"{x} 0 R" for _, x in made) + "]")
+
+
+# In the dictionary PyMuPDF writes for a field: its name (/T, /NM) and its place (/Rect), each a string or
+# array without nested brackets (names and numbers of our own)
+_TEMPLATE_KEYS = re.compile(r"/T\([^()]*\)|/NM\([^()]*\)|/Rect\[[^\]]*\]|[{}]")
+
+
+def _placeholder(found: re.Match[str]) -> str:
+    key = found.group()
+    if key in "{}":
+        return key * 2  # a brace of the dictionary's own, kept through str.format
+    return {"/T": "{T}", "/N": "", "/R": "/Rect[{Rect}]"}[key[:2]]
+
+
 def title(center: Center) -> str:
     return f"แบบประเมินตนเอง (กรอกได้) {center.name} จังหวัด{center.province}"
 
@@ -128,22 +185,16 @@ def make_fillable(form_pdf: Path, target: Path, criteria: Criteria, center: Cent
         # Every box is the same glyph at the same size: where its ink sits inside the
         # character box is measured once per box size, not rendered again for each box.
         inset: dict[tuple[float, float], tuple[float, float, float, float]] = {}
+        fields = []
         for name, (page_number, box, _glyph) in zip(names, glyphs, strict=True):
-            widget = fitz.Widget()
-            widget.field_type = fitz.PDF_WIDGET_TYPE_CHECKBOX
-            widget.field_name = name
             size = (round(box.width, 1), round(box.height, 1))
             if size not in inset:
                 measured = ink_box(doc[page_number], box)
                 inset[size] = (measured.x0 - box.x0, measured.y0 - box.y0, measured.x1 - box.x0, measured.y1 - box.y0)
             dx0, dy0, dx1, dy1 = inset[size]
             ink = fitz.Rect(box.x0 + dx0, box.y0 + dy0, box.x0 + dx1, box.y0 + dy1)
-            widget.rect = fitz.Rect(ink.x0 - GROW, ink.y0 - GROW, ink.x1 + GROW, ink.y1 + GROW)
-            widget.border_color = BORDER_COLOR
-            widget.border_width = BORDER_WIDTH
-            widget.fill_color = None
-            widget.field_value = False
-            doc[page_number].add_widget(widget)
+            fields.append((page_number, name, fitz.Rect(ink.x0 - GROW, ink.y0 - GROW, ink.x1 + GROW, ink.y1 + GROW)))
+        _add_checkboxes(doc, fields)
         _form_resources(doc)
         metadata = dict(doc.metadata or {})
         metadata.update(

@@ -212,6 +212,12 @@ def test_a_form_with_the_wrong_number_of_boxes_is_refused(made, tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
+def _inked(page: fitz.Page, rect: fitz.Rect) -> bool:
+    inner = fitz.Rect(rect.x0 + 3, rect.y0 + 3, rect.x1 - 3, rect.y1 - 3)  # inside the printed square
+    pix = page.get_pixmap(clip=inner, matrix=fitz.Matrix(4, 4), colorspace=fitz.csGRAY, alpha=False)
+    return min(pix.samples) < 128
+
+
 def test_a_tick_lands_inside_the_printed_box(made, tmp_path):
     """Rendered: the check mark of a ticked field is drawn inside its printed box; an unticked box stays empty."""
     ticked = tick(made["fillable"], tmp_path / "ticked.pdf", {"p:1", "pn:2"})
@@ -219,14 +225,32 @@ def test_a_tick_lands_inside_the_printed_box(made, tmp_path):
     page = doc[0]
     page.get_pixmap(dpi=150).save(tmp_path / "page1.png")  # for a person to look at
     widgets = {w.field_name: w.rect for w in page.widgets()}
+    assert _inked(page, widgets["p:1"]) and _inked(page, widgets["pn:2"])
+    assert not _inked(page, widgets["pn:1"]) and not _inked(page, widgets["p:2"])
 
-    def inked(rect: fitz.Rect) -> bool:
-        inner = fitz.Rect(rect.x0 + 3, rect.y0 + 3, rect.x1 - 3, rect.y1 - 3)  # inside the printed square
-        pix = page.get_pixmap(clip=inner, matrix=fitz.Matrix(4, 4), colorspace=fitz.csGRAY, alpha=False)
-        return min(pix.samples) < 128
 
-    assert inked(widgets["p:1"]) and inked(widgets["pn:2"])
-    assert not inked(widgets["pn:1"]) and not inked(widgets["p:2"])
+def test_a_tick_set_by_pdftk_shows_the_fields_own_appearance(made, tmp_path):
+    """pdftk only sets a field's state: the check mark drawn is the field's appearance, which every field
+    after the first of its size shares with it (fillable._add_checkboxes); each shows where it sits."""
+    if shutil.which("pdftk") is None:
+        pytest.fail("pdftk is missing: tools/install-system.sh installs pdftk-java")
+    on = {"pn:2", "p:3", "q:1.2"}
+    xfdf = tmp_path / "on.xfdf"
+    xfdf.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><xfdf xmlns="http://ns.adobe.com/xfdf/"><fields>'
+        + "".join(f'<field name="{n}"><value>Yes</value></field>' for n in sorted(on))
+        + "</fields></xfdf>",
+        encoding="utf-8",
+    )
+    filled = tmp_path / "filled.pdf"
+    done = subprocess.run(["pdftk", str(made["fillable"]), "fill_form", str(xfdf), "output", str(filled)])
+    assert done.returncode == 0
+    doc = fitz.open(filled)
+    pages = list(doc)
+    fields = {w.field_name: (page, w.rect) for page in pages for w in page.widgets()}
+    assert len(fields) == 78
+    for name, (page, rect) in fields.items():
+        assert _inked(page, rect) == (name in on), name
 
 
 # --- ingest: ticked forms back to answer files ------------------------------------------

@@ -48,8 +48,9 @@ def ticks(doc: fitz.Document, exp: Expectation) -> list[str]:
 
 
 def form_fields(doc: fitz.Document, exp: Expectation) -> list[str]:
-    """A fillable form carries one checkbox field per box, named after its item."""
-    names = [w.field_name for page in doc for w in page.widgets() if w.field_type == fitz.PDF_WIDGET_TYPE_CHECKBOX]
+    """A fillable form carries one checkbox field per box, named after its item: each widget on a page
+    read from its dictionary as a reader reads it (a button neither radio nor push button)."""
+    names = [name for page in doc for name in _checkbox_names(doc, page)]
     wanted = list(exp.facts["fields"])
     problems = []
     if len(names) != len(wanted):
@@ -61,6 +62,22 @@ def form_fields(doc: fitz.Document, exp: Expectation) -> list[str]:
     if extra:
         problems.append(f"unexpected fields: {', '.join(extra[:10])}")
     return problems
+
+
+_NOT_CHECKBOX = fitz.PDF_BTN_FIELD_IS_RADIO | fitz.PDF_BTN_FIELD_IS_PUSHBUTTON  # flags of the other buttons
+
+
+def _checkbox_names(doc: fitz.Document, page: fitz.Page) -> list[str]:
+    names = []
+    for xref, kind, _ in page.annot_xrefs():
+        flags = doc.xref_get_key(xref, "Ff")[1]
+        if (
+            kind == fitz.PDF_ANNOT_WIDGET
+            and doc.xref_get_key(xref, "FT")[1] == "/Btn"
+            and not int(flags if flags.isdigit() else 0) & _NOT_CHECKBOX
+        ):
+            names.append(doc.xref_get_key(xref, "T")[1])
+    return names
 
 
 def chart(doc: fitz.Document, exp: Expectation) -> list[str]:
