@@ -285,6 +285,38 @@ def test_the_shared_pages_of_composed_reports_are_read_once_each_with_its_own_bo
     assert pages - read_shared >= 6 * (len(results[reports.KIND].composed) - 1)
 
 
+def test_a_page_that_differs_only_in_its_boxes_takes_a_verdict_that_found_nothing(sample):
+    """text.page_verdict: a rule judges each page content once; a composed report's shared page (the
+    first's content with its own boxes) takes the first's verdict when it found nothing, and is judged
+    again when it found something, so a problem always quotes its own page."""
+    from pipeline.check import text
+
+    _, docs, _, _, composed, results, _ = sample
+    pdfs = [composed / f"{d.name}.pdf" for d in docs if d.kind == reports.KIND]
+    judged: dict[str, list[tuple[str, int]]] = {"clean": [], "found": []}
+
+    def judge(verdict: str):
+        def judging(page: fitz.Page) -> list[str]:
+            judged[verdict].append((page.parent.name, page.number))
+            return [] if verdict == "clean" else [f"page {page.number + 1}: {text.page_text(page)[:20]}"]
+
+        return judging
+
+    text._SAME.clear(), text._FRAMES.clear()
+    found = {}
+    for pdf in pdfs:
+        with fitz.open(pdf) as doc, text.reading(doc):
+            for page in doc:
+                assert text.page_verdict(page, "clean", judge("clean")) == []
+                found[(pdf, page.number)] = text.page_verdict(page, "found", judge("found"))
+    # Each shared page after the first report's: the clean verdict taken, the other judged again. (A page
+    # of exactly the same content, boxes too, is the same page: it takes either.)
+    assert len(judged["found"]) - len(judged["clean"]) >= 6 * (len(results[reports.KIND].composed) - 1)
+    for (pdf, number), problems in found.items():
+        with fitz.open(pdf) as doc:
+            assert problems == [f"page {number + 1}: {doc[number].get_text()[:20]}"]
+
+
 def test_the_fillable_forms_read_the_shared_pages_boxes_once(sample, monkeypatch):
     """The fillable form's boxes of a page made of what a page read before was made of are that page's
     (boxes.box_glyphs ``known``): the same boxes as reading every page, the shared pages read once."""

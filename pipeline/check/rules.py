@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Hashable
 
 import fitz  # PyMuPDF
 
 from ..thai import thai_digit_runs, thai_text
 from ..thai import thai_digits as thai_digits_of
 from .model import Expectation, Rule
-from .text import SUBSET_PREFIX, UNCLEAN, Span, block_lines, lines, normalise, page_text, quote, spans
+from .text import SUBSET_PREFIX, UNCLEAN, Span, block_lines, lines, normalise, page_text, page_verdict, quote, spans
 from .wordbreak import table_word_breaks
 
 # --- limits -----------------------------------------------------------------
@@ -109,13 +110,21 @@ def fonts_embedded(doc: fitz.Document, exp: Expectation) -> list[str]:
     return [f"{_page_list(pages)}: font {label} is not embedded" for label, pages in missing.items()]
 
 
+def _each_page(doc: fitz.Document, rule: Hashable, judge: Callable[[fitz.Page], list[str]]) -> list[str]:
+    """The problems of every page, each page judged once per content (text.page_verdict)."""
+    return [problem for page in doc for problem in page_verdict(page, rule, judge)]
+
+
 def thai_font(doc: fitz.Document, exp: Expectation) -> list[str]:
     """All text in TH Sarabun New (or a TH Sarabun substitute); symbol glyphs in any font."""
+    return _each_page(doc, "thai_font", _thai_font)
+
+
+def _thai_font(page: fitz.Page) -> list[str]:
     wrong: dict[tuple[int, str], list[Span]] = {}
-    for page in doc:
-        for span in spans(page):
-            if not _is_sarabun(span.font) and not _symbols_only(span.text):
-                wrong.setdefault((span.page, span.font), []).append(span)
+    for span in spans(page):
+        if not _is_sarabun(span.font) and not _symbols_only(span.text):
+            wrong.setdefault((span.page, span.font), []).append(span)
     problems = []
     for (page_no, font), group in wrong.items():
         script = "Thai text" if any(_THAI.search(s.text) for s in group) else "text"
@@ -130,21 +139,24 @@ def thai_font(doc: fitz.Document, exp: Expectation) -> list[str]:
 
 def clean_text(doc: fitz.Document, exp: Expectation) -> list[str]:
     """No U+FFFD, private-use or control characters in the extracted text."""
+    return _each_page(doc, "clean_text", _clean_text)
+
+
+def _clean_text(page: fitz.Page) -> list[str]:
     problems = []
-    for page in doc:
-        for baseline, line in lines(page):
-            for bad in UNCLEAN.finditer(line):
-                char = bad.group()
-                if char == "\ufffd":
-                    what = "replacement character (glyph without Unicode)"
-                else:
-                    what = "private-use character" if unicodedata.category(char) == "Co" else "control character"
-                before, after = line[max(0, bad.start() - 20) : bad.start()], line[bad.end() : bad.end() + 20]
-                context = f"{before}⟨U+{ord(char):04X}⟩{after}"
-                problems.append(
-                    f"page {page.number + 1}, line at baseline y={baseline} pt: "
-                    f"U+{ord(char):04X} {what} in {quote(context, 60)}"
-                )
+    for baseline, line in lines(page):
+        for bad in UNCLEAN.finditer(line):
+            char = bad.group()
+            if char == "\ufffd":
+                what = "replacement character (glyph without Unicode)"
+            else:
+                what = "private-use character" if unicodedata.category(char) == "Co" else "control character"
+            before, after = line[max(0, bad.start() - 20) : bad.start()], line[bad.end() : bad.end() + 20]
+            context = f"{before}⟨U+{ord(char):04X}⟩{after}"
+            problems.append(
+                f"page {page.number + 1}, line at baseline y={baseline} pt: "
+                f"U+{ord(char):04X} {what} in {quote(context, 60)}"
+            )
     return problems
 
 
@@ -155,23 +167,26 @@ def thai_digits(doc: fitz.Document, exp: Expectation) -> list[str]:
     renderer saw the text before LibreOffice wrapped it: "24/7" at the end of
     a line and "Call Center" on the next are still one Latin-script phrase.
     """
+    return _each_page(doc, "thai_digits", _thai_digits)
+
+
+def _thai_digits(page: fitz.Page) -> list[str]:
     problems = []
-    for page in doc:
-        blocks: dict[int, list[tuple[int, str]]] = {}
-        for block, baseline, line in block_lines(page):
-            blocks.setdefault(block, []).append((baseline, line))
-        for block_lines_ in blocks.values():
-            text = " ".join(line for _, line in block_lines_)
-            runs = thai_digit_runs(text)
-            at = 0
-            for baseline, line in block_lines_:
-                found = [text[s:e] for s, e in runs if at <= s < at + len(line)]
-                if found:
-                    problems.append(
-                        f"page {page.number + 1}, line at baseline y={baseline} pt: Arabic digits "
-                        f"{', '.join(found)} in Thai text {quote(line, 60)}"
-                    )
-                at += len(line) + 1
+    blocks: dict[int, list[tuple[int, str]]] = {}
+    for block, baseline, line in block_lines(page):
+        blocks.setdefault(block, []).append((baseline, line))
+    for block_lines_ in blocks.values():
+        text = " ".join(line for _, line in block_lines_)
+        runs = thai_digit_runs(text)
+        at = 0
+        for baseline, line in block_lines_:
+            found = [text[s:e] for s, e in runs if at <= s < at + len(line)]
+            if found:
+                problems.append(
+                    f"page {page.number + 1}, line at baseline y={baseline} pt: Arabic digits "
+                    f"{', '.join(found)} in Thai text {quote(line, 60)}"
+                )
+            at += len(line) + 1
     return problems
 
 
@@ -182,21 +197,24 @@ def margins(doc: fitz.Document, exp: Expectation) -> list[str]:
     into the margin), y from the baseline (−0.75 to +0.25 of the font size),
     since fallback fonts such as Loma declare far taller ascenders than their glyphs.
     """
+    return _each_page(doc, "margins", _margins)
+
+
+def _margins(page: fitz.Page) -> list[str]:
     problems = []
-    for page in doc:
-        w, h = page.rect.width, page.rect.height
-        for span in spans(page):
-            b = span.bbox
-            distance = {"left": b.x0, "right": w - b.x1, "top": b.y0, "bottom": h - b.y1}
-            out = [
-                f"{side} {MARGINS_CM[side] - d / CM:.2f} cm into the {MARGINS_CM[side]:g} cm margin "
-                f"({d / CM:.2f} cm from the edge)"
-                for side, d in distance.items()
-                if d < MARGINS_CM[side] * CM - MARGIN_TOLERANCE
-            ]
-            if out:
-                where = f"page {span.page}: {quote(span.text)} at x={b.x0:.0f}, baseline y={span.baseline:.0f} pt"
-                problems.append(f"{where}: " + "; ".join(out))
+    w, h = page.rect.width, page.rect.height
+    for span in spans(page):
+        b = span.bbox
+        distance = {"left": b.x0, "right": w - b.x1, "top": b.y0, "bottom": h - b.y1}
+        out = [
+            f"{side} {MARGINS_CM[side] - d / CM:.2f} cm into the {MARGINS_CM[side]:g} cm margin "
+            f"({d / CM:.2f} cm from the edge)"
+            for side, d in distance.items()
+            if d < MARGINS_CM[side] * CM - MARGIN_TOLERANCE
+        ]
+        if out:
+            where = f"page {span.page}: {quote(span.text)} at x={b.x0:.0f}, baseline y={span.baseline:.0f} pt"
+            problems.append(f"{where}: " + "; ".join(out))
     return problems
 
 
@@ -292,19 +310,21 @@ def page_numbers(doc: fitz.Document, exp: Expectation) -> list[str]:
     """From page 2 on, "- ๒ -" (Thai digits) centred at the top; none on page 1."""
     if not exp.page_numbers:
         return []
-    problems = []
-    for page in doc:
-        found = [normalise(line) for _, baseline, line in block_lines(page) if baseline < _PAGE_NUMBER_BAND]
-        numbers = [n for n in found if n.startswith("-") and n.endswith("-") and len(n) > 2]
-        wanted = normalise(f"- {thai_digits_of(page.number + 1)} -")
-        if page.number == 0 and numbers:
-            problems.append(f"page 1: page number {numbers[0]} printed; the first page has none")
-        elif page.number > 0 and wanted not in numbers:
-            problems.append(
-                f"page {page.number + 1}: no page number “{wanted}” at the top"
-                + (f" (found {', '.join(numbers)})" if numbers else "")
-            )
-    return problems
+    return _each_page(doc, "page_numbers", _page_number)
+
+
+def _page_number(page: fitz.Page) -> list[str]:
+    found = [normalise(line) for _, baseline, line in block_lines(page) if baseline < _PAGE_NUMBER_BAND]
+    numbers = [n for n in found if n.startswith("-") and n.endswith("-") and len(n) > 2]
+    wanted = normalise(f"- {thai_digits_of(page.number + 1)} -")
+    if page.number == 0 and numbers:
+        return [f"page 1: page number {numbers[0]} printed; the first page has none"]
+    if page.number > 0 and wanted not in numbers:
+        return [
+            f"page {page.number + 1}: no page number “{wanted}” at the top"
+            + (f" (found {', '.join(numbers)})" if numbers else "")
+        ]
+    return []
 
 
 RULES: dict[str, Rule] = {

@@ -21,7 +21,7 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -66,60 +66,69 @@ class Span:
 @dataclass
 class _Read:
     """What was read from one page. Pages with the same content share one (``_SAME``); pages whose
-    content differs only in which glyph each box shows have one each, made from the first (``swapped``)."""
+    content differs only in which glyph each box shows have one each, made from the first (``swapped``)
+    as it is asked for."""
 
     raw: dict[str, Any] | None = None
     text: str | None = None
     spans: list[Span] | None = None
     derived: dict[str, Any] = field(default_factory=dict)  # made from the above by other modules (cells)
     swaps: dict[str, Swap] = field(default_factory=dict)  # how each derived value follows other boxes
+    verdicts: dict[Hashable, list[str]] = field(default_factory=dict)  # a rule's problems on it (page_verdict)
     boxes: str = ""  # the glyph of each box, in the order of the page's content
     where: list[tuple[float, float]] | None = None  # where MuPDF puts each of them (origin), same order
     _order: list[int] | None = None  # each box of raw (in its order): its place in ``boxes``
+    first: _Read | None = None  # of a swapped page: the read it is made from
+    in_raw: list[str] = field(default_factory=list)  # of a swapped page: its boxes' glyphs in raw's order
 
     def swapped(self, boxes: str) -> _Read:
         """What is read from a page with this one's content but ``boxes`` in its boxes: its characters,
-        text, spans and derived values with each box's glyph set (a derived value without a swap is made
-        again). What this page has not read yet (or whose boxes cannot be matched) is read from the page."""
+        text, spans and derived values, each made from this one's with each box's glyph set when first
+        asked for (``from_first``), and the verdicts that found nothing. What this page has not read (or
+        whose boxes cannot be matched) is read from the page."""
         if boxes == self.boxes:
             return self
+        clean = {rule: found for rule, found in self.verdicts.items() if not found}  # (page_verdict)
         order = self._raw_order()
         if order is None:
-            return _Read()
-        assert self.raw is not None
-        in_raw = [boxes[i] for i in order]
-        mine = "".join(self.boxes[i] for i in order)
-        text = self.text
-        if text is not None:
-            text = _swap_text(text, in_raw) if "".join(c for c in text if c in BOX_GLYPHS) == mine else None
-        spans = self.spans
-        if spans is not None:
-            same = "".join(c for s in spans for c in s.text if c in BOX_GLYPHS) == mine
-            spans = _swap_spans(spans, in_raw) if same else None
-        raw, glyph_at = _swap_raw(self.raw, in_raw)
-        swaps = self.swaps if len(glyph_at) == len(in_raw) else {}  # (each box its own bbox tuple)
-        return _Read(
-            raw=raw,
-            text=text,
-            spans=spans,
-            derived={name: swap(self.derived[name], glyph_at) for name, swap in swaps.items() if name in self.derived},
-            swaps=dict(swaps),
-            boxes=boxes,
-        )
+            return _Read(verdicts=clean)
+        return _Read(verdicts=clean, boxes=boxes, first=self, in_raw=[boxes[i] for i in order])
+
+    def from_first(self, what: str) -> Any:
+        """``raw``, ``text`` or ``spans`` of a swapped page from its first's, when that has it and
+        shows its boxes as its content does; None otherwise."""
+        first = self.first
+        if first is None or getattr(first, what) is None:
+            return None
+        if what == "raw" and first.raw is not None:
+            return _swap_raw(first.raw, self.in_raw)
+        mine = "".join(first.boxes[i] for i in first._order or ())
+        if what == "text":
+            text = first.text or ""
+            return _swap_text(text, self.in_raw) if "".join(c for c in text if c in BOX_GLYPHS) == mine else None
+        spans = first.spans or []
+        same = "".join(c for s in spans for c in s.text if c in BOX_GLYPHS) == mine
+        return _swap_spans(spans, self.in_raw) if same else None
+
+    def derived_from_first(self, name: str) -> tuple[bool, Any]:
+        """A derived value of a swapped page from its first's, by its swap (each box found by the id of
+        its character's bbox, which a swapped page's characters share); (False, None) when it cannot be."""
+        first = self.first
+        if first is None or name not in first.derived or name not in first.swaps or first.raw is None:
+            return False, None
+        boxes = [c for c in _chars(first.raw) if c["c"] in BOX_GLYPHS]
+        glyph_at = {id(c["bbox"]): glyph for c, glyph in zip(boxes, self.in_raw, strict=False)}
+        if len(glyph_at) != len(self.in_raw) or len(boxes) != len(self.in_raw):
+            return False, None
+        self.swaps[name] = first.swaps[name]
+        return True, first.swaps[name](first.derived[name], glyph_at)
 
     def _raw_order(self) -> list[int] | None:
         """Matches the boxes in raw (reading order) to the content's, by where MuPDF put each; each
         matched box must show the glyph the content gives it."""
         if self._order is None and self.raw is not None and self.where is not None:
             at = {(round(x, 2), round(y, 2)): i for i, (x, y) in enumerate(self.where)}
-            chars = [
-                c
-                for block in self.raw["blocks"]
-                for line in block.get("lines", ())
-                for span in line["spans"]
-                for c in span["chars"]
-                if c["c"] in BOX_GLYPHS
-            ]
+            chars = [c for c in _chars(self.raw) if c["c"] in BOX_GLYPHS]
             found = [at.get((round(c["origin"][0], 2), round(c["origin"][1], 2)), -1) for c in chars]
             if (
                 len(at) == len(self.where)
@@ -130,16 +139,17 @@ class _Read:
         return self._order
 
 
-def _swap_raw(raw: dict[str, Any], boxes: list[str]) -> tuple[dict[str, Any], dict[int, str]]:
+def _chars(raw: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for block in raw["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                yield from span["chars"]
+
+
+def _swap_raw(raw: dict[str, Any], boxes: list[str]) -> dict[str, Any]:
     """A copy of ``raw`` with its boxes' characters set to ``boxes`` in order (what is not a box shared,
-    each character's bbox too); and the glyph now at each box, by the id of its bbox."""
+    each character's bbox too)."""
     glyph = iter(boxes)
-    glyph_at: dict[int, str] = {}
-
-    def swapped(c: dict[str, Any]) -> dict[str, Any]:
-        glyph_at[id(c["bbox"])] = new = next(glyph)
-        return {**c, "c": new}
-
     blocks = []
     for block in raw["blocks"]:
         if "lines" not in block:
@@ -148,12 +158,12 @@ def _swap_raw(raw: dict[str, Any], boxes: list[str]) -> tuple[dict[str, Any], di
         lines = []
         for line in block["lines"]:
             spans = [
-                {**span, "chars": [swapped(c) if c["c"] in BOX_GLYPHS else c for c in span["chars"]]}
+                {**span, "chars": [{**c, "c": next(glyph)} if c["c"] in BOX_GLYPHS else c for c in span["chars"]]}
                 for span in line["spans"]
             ]
             lines.append({**line, "spans": spans})
         blocks.append({**block, "lines": lines})
-    return {**raw, "blocks": blocks}, glyph_at
+    return {**raw, "blocks": blocks}
 
 
 def _swap_text(text: str, boxes: list[str]) -> str:
@@ -319,10 +329,29 @@ def derived(page: fitz.Page, name: str, make: Callable[[fitz.Page], Any], swap: 
     without it, such a page makes its own."""
     read = _read(page)
     if name not in read.derived:
-        read.derived[name] = make(page)
-        if swap is not None:
-            read.swaps[name] = swap
+        found, value = read.derived_from_first(name)
+        if found:
+            read.derived[name] = value
+        else:
+            read.derived[name] = make(page)
+            if swap is not None:
+                read.swaps[name] = swap
     return read.derived[name]
+
+
+def page_verdict(page: fitz.Page, rule: Hashable, judge: Callable[[fitz.Page], list[str]]) -> list[str]:
+    """``judge(page)``: the problems a rule finds on one page, judged once per page content while
+    ``reading`` (``rule`` names the rule and whatever else of the expectation it reads).
+
+    A page that differs from one judged before only in which glyph its boxes show (a report's ☐ ☑)
+    takes that page's verdict when it found nothing. Only for rules blind to that choice: both glyphs
+    are symbols of one font and one advance (pipeline/glyphs.py), so they give the same spans, boxes,
+    fonts and word boundaries, and are neither Thai, digits nor unclean. A page with problems is judged
+    again, so each problem names what its own page shows."""
+    read = _read(page)
+    if rule not in read.verdicts:
+        read.verdicts[rule] = judge(page)
+    return read.verdicts[rule]
 
 
 def same(value: Any, glyph_at: Mapping[int, str]) -> Any:
@@ -334,7 +363,7 @@ def page_rawdict(page: fitz.Page) -> dict[str, Any]:
     """The page's text with every character and its box; extracted once per page while checking."""
     read = _read(page)
     if read.raw is None:
-        read.raw = _textpage(page).extractRAWDICT(cb=page.cropbox)
+        read.raw = read.from_first("raw") or _textpage(page).extractRAWDICT(cb=page.cropbox)
     return read.raw
 
 
@@ -342,7 +371,7 @@ def page_text(page: fitz.Page) -> str:
     """The page's plain text (``page.get_text()``), from the same interpretation of the page as its rawdict."""
     read = _read(page)
     if read.text is None:
-        read.text = _textpage(page).extractText()
+        read.text = read.from_first("text") or _textpage(page).extractText()
     return read.text
 
 
@@ -361,7 +390,7 @@ def spans(page: fitz.Page) -> list[Span]:
     """Every non-blank text span on the page, with a tight box."""
     read = _read(page)
     if read.spans is None:
-        read.spans = list(_extract_spans(page))
+        read.spans = read.from_first("spans") or list(_extract_spans(page))
     return read.spans
 
 

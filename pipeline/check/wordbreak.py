@@ -25,7 +25,7 @@ from ..model import Center
 from ..thai import MONTHS
 from .cells import Cell, CellLine, table_cells
 from .model import Expectation
-from .text import quote
+from .text import page_verdict, quote
 
 FIT_TOLERANCE = 1.0  # pt: a word narrower than the room left (less this) would have fitted
 CELL_PADDING = 3.4  # pt: LibreOffice's left/right cell padding in our templates (0.12 cm)
@@ -203,13 +203,19 @@ def _word_at(text: str, at: int) -> str:
 
 def table_word_breaks(doc: fitz.Document, exp: Expectation) -> list[str]:
     """No line in a table cell ends inside a Thai word, a district or province name, or a date."""
+    names = tuple(exp.names)
+    return [
+        problem
+        for page in doc
+        for problem in page_verdict(page, ("table_word_breaks", names), lambda page: _page_breaks(page, names))
+    ]
+
+
+def _page_breaks(page: fitz.Page, names: tuple[str, ...]) -> list[str]:
     problems = []
-    for page in doc:
-        for cell in table_cells(page):
-            if len(cell.lines) < 2:
-                continue
-            for problem in cell_breaks(cell, exp.names):
-                problems.append(
-                    f"page {page.number + 1}, cell at x={cell.box.x0:.0f}, y={cell.box.y0:.0f} pt: {problem}"
-                )
+    for cell in table_cells(page):
+        if len(cell.lines) < 2:
+            continue
+        for problem in cell_breaks(cell, names):
+            problems.append(f"page {page.number + 1}, cell at x={cell.box.x0:.0f}, y={cell.box.y0:.0f} pt: {problem}")
     return problems
