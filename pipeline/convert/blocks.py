@@ -44,6 +44,14 @@ class Docx:
     root: etree._Element
     blocks: list[etree._Element]
     _same: dict[str, list[bytes]] = field(default_factory=dict, repr=False)
+    _relations: dict[str, str] | None = field(default=None, repr=False)
+
+    def relations(self) -> dict[str, str]:
+        """The body's relationships: id → target, read once."""
+        if self._relations is None:
+            rels = etree.fromstring(self.parts.get("word/_rels/document.xml.rels", b"<Relationships/>"))
+            self._relations = {rel.get("Id", ""): rel.get("Target", "") for rel in rels}
+        return self._relations
 
     def same(self, swapped: str) -> list[bytes]:
         """Each block's XML with every glyph of ``swapped`` written as the first (a box is a box), made
@@ -221,14 +229,13 @@ def _counted(doc: Docx, start: int) -> list[bytes]:
     return [_xml(e) for block in doc.blocks[:start] for e in block.iter() if e.tag in _COUNTED]
 
 
+_RELATED = etree.XPath("descendant-or-self::*/@*[namespace-uri() = $r]")  # r:id, r:embed … in document order
+
+
 def _targets(doc: Docx, element: etree._Element) -> list[bytes]:
     """The bytes of the parts ``element``'s relationships point at (pictures, headers)."""
-    rels = etree.fromstring(doc.parts.get("word/_rels/document.xml.rels", b"<Relationships/>"))
-    by_id = {rel.get("Id"): rel.get("Target", "") for rel in rels}
     found = []
-    for node in element.iter():
-        for key, value in node.attrib.items():
-            if key.startswith(f"{{{R}}}"):
-                target = by_id.get(value, "")
-                found.append(doc.parts.get(f"word/{target}", target.encode()))
+    for value in _RELATED(element, r=R):
+        target = doc.relations().get(str(value), "")
+        found.append(doc.parts.get(f"word/{target}", target.encode()))
     return found
