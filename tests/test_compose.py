@@ -375,3 +375,28 @@ def test_reports_stay_pdfa_when_composed(sample, tmp_path):
     assert differences(tmp_path / "a.pdf", tmp_path / "b.pdf") == []
     with fitz.open(tmp_path / "b.pdf") as pdf:
         assert "pdfaid:part" in pdf.get_xml_metadata()
+
+
+def test_a_shared_block_whose_picture_differs_is_not_shared(tmp_path):
+    """blocks.shared_until compares what a shared block's relationships point at, not only its XML: two
+    documents whose same paragraph shows a different picture share nothing from it on."""
+    import docx
+    from PIL import Image
+
+    def document(name: str, colour: str) -> blocks.Docx:
+        picture = tmp_path / f"{name}.png"
+        Image.new("RGB", (8, 8), colour).save(picture)
+        made = docx.Document()
+        for text in ("หัวเรื่อง", "ย่อหน้าที่ใช้ร่วมกัน"):
+            made.add_paragraph(text)
+        made.add_picture(str(picture))  # a paragraph of its own, its drawing naming word/media/image1.png
+        made.add_paragraph("ท้าย")
+        made.save(tmp_path / f"{name}.docx")
+        return blocks.read(tmp_path / f"{name}.docx")
+
+    reference = document("reference", "white")
+    assert blocks.shared_until(reference, document("same", "white"), 1) == (len(reference.blocks), None)
+    assert blocks.shared_until(reference, document("other", "black"), 1) == (
+        -1,
+        "รูปหรือลิงก์ในหน้าที่ใช้ร่วมกันต่างกัน",
+    )
