@@ -384,7 +384,8 @@ def test_a_shared_block_whose_picture_differs_is_not_shared(tmp_path):
     from PIL import Image
 
     def document(name: str, colour: str) -> blocks.Docx:
-        picture = tmp_path / f"{name}.png"
+        (tmp_path / name).mkdir()
+        picture = tmp_path / name / "picture.png"  # one name: a picture's XML names its file
         Image.new("RGB", (8, 8), colour).save(picture)
         made = docx.Document()
         for text in ("หัวเรื่อง", "ย่อหน้าที่ใช้ร่วมกัน"):
