@@ -21,12 +21,12 @@ KNOWN_PAGES = 16  # pages whose boxes box_glyphs keeps (a form has 8)
 
 def box_glyphs(
     doc: fitz.Document,
-    rawdict: Callable[[fitz.Page], dict[str, Any]] | None = None,
+    boxes_of: Callable[[fitz.Page], list[tuple[fitz.Rect, str]]] | None = None,
     known: OrderedDict[bytes, list[tuple[fitz.Rect, str]]] | None = None,
 ) -> list[tuple[int, fitz.Rect, str]]:
     """Every box glyph in reading order: page, then row (baseline), then left to right.
 
-    ``rawdict(page)``: the page's text with characters, when the caller has it already. ``known``: the
+    ``boxes_of(page)``: the page's boxes (``box_chars``), when the caller has read them already. ``known``: the
     boxes of the pages read before, by what they are made of (pipeline/pagedigest.py), a few kept: the
     composed forms repeat their reference's pages, each read once (its rects are shared: not to be changed).
     """
@@ -36,7 +36,7 @@ def box_glyphs(
         key = digests.page(page) if digests is not None else None
         boxes = known.get(key) if known is not None and key else None
         if boxes is None:
-            boxes = _boxes(rawdict(page) if rawdict else page.get_text("rawdict"))
+            boxes = boxes_of(page) if boxes_of else [(fitz.Rect(b), c) for b, c in box_chars(page.get_text("rawdict"))]
             if known is not None and key:
                 known[key] = boxes
                 while len(known) > KNOWN_PAGES:
@@ -47,9 +47,10 @@ def box_glyphs(
     return sorted(found, key=lambda f: (f[0], round(f[1].y1 / 3), f[1].x0))
 
 
-def _boxes(raw: dict[str, Any]) -> list[tuple[fitz.Rect, str]]:
+def box_chars(raw: dict[str, Any]) -> list[tuple[tuple[float, float, float, float], str]]:
+    """The box glyphs of a page's rawdict in its order: each character's bbox (its own tuple) and glyph."""
     return [
-        (fitz.Rect(char["bbox"]), char["c"])
+        (char["bbox"], char["c"])
         for block in raw["blocks"]
         for line in block.get("lines", [])
         for span in line["spans"]

@@ -10,20 +10,35 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import fitz
 
-from ..boxes import CROSSED, EMPTY, TICKED, box_glyphs
+from ..boxes import CROSSED, EMPTY, TICKED, box_chars, box_glyphs
 from ..exports import csv_text
 from ..model import Answer, Criteria
 from . import SYMBOL_GLYPHS, Expectation, normalise, page_rawdict
+from .text import derived
+
+
+def _page_boxes(page: fitz.Page) -> list[tuple[fitz.Rect, str]]:
+    """The page's boxes, read once per page content; a page that differs from one read before only in
+    its boxes' glyphs has that page's boxes with its own glyphs (check/text.py ``derived``)."""
+    found: list[tuple[tuple[float, float, float, float], str]] = derived(
+        page, "boxes", lambda page: box_chars(page_rawdict(page)), _own_glyphs
+    )
+    return [(fitz.Rect(bbox), glyph) for bbox, glyph in found]
+
+
+def _own_glyphs(found: list[tuple[Any, str]], glyph_at: Mapping[int, str]) -> list[tuple[Any, str]]:
+    return [(bbox, glyph_at.get(id(bbox), glyph)) for bbox, glyph in found]
 
 
 def box_count(doc: fitz.Document, exp: Expectation) -> list[str]:
     """A blank form has exactly the expected number of empty boxes, and no ticked one."""
-    glyphs = [g for _, _, g in box_glyphs(doc, page_rawdict)]
+    glyphs = [g for _, _, g in box_glyphs(doc, _page_boxes)]
     wanted = exp.facts["boxes"]
     problems = []
     if glyphs.count(EMPTY) != wanted:
@@ -35,7 +50,7 @@ def box_count(doc: fitz.Document, exp: Expectation) -> list[str]:
 
 def ticks(doc: fitz.Document, exp: Expectation) -> list[str]:
     """The ☑ / ☐ read back from the report, in order, are exactly the answers of its file."""
-    seen = [g == TICKED for _, _, g in box_glyphs(doc, page_rawdict)]
+    seen = [g == TICKED for _, _, g in box_glyphs(doc, _page_boxes)]
     wanted = list(exp.facts["ticks"])
     labels = list(exp.facts.get("tick_labels", range(1, len(wanted) + 1)))
     if len(seen) != len(wanted):

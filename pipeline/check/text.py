@@ -78,8 +78,10 @@ class _Read:
     boxes: str = ""  # the glyph of each box, in the order of the page's content
     where: list[tuple[float, float]] | None = None  # where MuPDF puts each of them (origin), same order
     _order: list[int] | None = None  # each box of raw (in its order): its place in ``boxes``
+    _box_chars: list[dict[str, Any]] = field(default_factory=list)  # raw's boxes, in its order (with _order)
     first: _Read | None = None  # of a swapped page: the read it is made from
     in_raw: list[str] = field(default_factory=list)  # of a swapped page: its boxes' glyphs in raw's order
+    _glyph_at: dict[int, str] | None = None  # of a swapped page: each box's glyph by the id of its bbox
 
     def swapped(self, boxes: str) -> _Read:
         """What is read from a page with this one's content but ``boxes`` in its boxes: its characters,
@@ -105,7 +107,7 @@ class _Read:
         mine = "".join(first.boxes[i] for i in first._order or ())
         if what == "text":
             text = first.text or ""
-            return _swap_text(text, self.in_raw) if "".join(c for c in text if c in BOX_GLYPHS) == mine else None
+            return _swap_text(text, self.in_raw) if "".join(_BOX.findall(text)) == mine else None
         spans = first.spans or []
         same = "".join(c for s in spans for c in s.text if c in BOX_GLYPHS) == mine
         return _swap_spans(spans, self.in_raw) if same else None
@@ -114,14 +116,16 @@ class _Read:
         """A derived value of a swapped page from its first's, by its swap (each box found by the id of
         its character's bbox, which a swapped page's characters share); (False, None) when it cannot be."""
         first = self.first
-        if first is None or name not in first.derived or name not in first.swaps or first.raw is None:
+        if first is None or name not in first.derived or name not in first.swaps:
             return False, None
-        boxes = [c for c in _chars(first.raw) if c["c"] in BOX_GLYPHS]
-        glyph_at = {id(c["bbox"]): glyph for c, glyph in zip(boxes, self.in_raw, strict=False)}
-        if len(glyph_at) != len(self.in_raw) or len(boxes) != len(self.in_raw):
+        if self._glyph_at is None:
+            boxes = first._box_chars
+            glyph_at = {id(c["bbox"]): glyph for c, glyph in zip(boxes, self.in_raw, strict=False)}
+            self._glyph_at = glyph_at if len(glyph_at) == len(boxes) == len(self.in_raw) else {}
+        if not self._glyph_at and self.in_raw:
             return False, None
         self.swaps[name] = first.swaps[name]
-        return True, first.swaps[name](first.derived[name], glyph_at)
+        return True, first.swaps[name](first.derived[name], self._glyph_at)
 
     def _raw_order(self) -> list[int] | None:
         """Matches the boxes in raw (reading order) to the content's, by where MuPDF put each; each
@@ -135,7 +139,7 @@ class _Read:
                 and sorted(found) == list(range(len(self.where)))
                 and all(c["c"] == self.boxes[i] for c, i in zip(chars, found, strict=True))
             ):
-                self._order = found
+                self._order, self._box_chars = found, chars
         return self._order
 
 
@@ -166,9 +170,12 @@ def _swap_raw(raw: dict[str, Any], boxes: list[str]) -> dict[str, Any]:
     return {**raw, "blocks": blocks}
 
 
+_BOX = re.compile(f"[{BOX_GLYPHS}]")
+
+
 def _swap_text(text: str, boxes: list[str]) -> str:
     glyph = iter(boxes)
-    return "".join(next(glyph) if c in BOX_GLYPHS else c for c in text)
+    return _BOX.sub(lambda found: next(glyph), text)
 
 
 def _swap_spans(spans: list[Span], boxes: list[str]) -> list[Span]:
