@@ -45,7 +45,8 @@ class Event:
 
 class Converter(Protocol):
     """Turns DOCX into PDF (pipeline.convert): the batch converter, or warm LibreOffice instances.
-    ``destinations``: bookmarks exported as PDF named destinations (pipeline/convert/compose.py)."""
+    ``destinations``: bookmarks exported as PDF named destinations (pipeline/convert/compose.py);
+    ``numbers``: page numbers in Thai digits (compose numbers the parts it converts itself)."""
 
     def __call__(
         self,
@@ -53,6 +54,7 @@ class Converter(Protocol):
         pdfa: bool,
         progress: Callable[[int, int], None],
         destinations: bool = False,
+        numbers: bool = True,
     ) -> convert.Conversion: ...
 
 
@@ -75,9 +77,10 @@ class Context:
         pdfa: bool,
         progress: Callable[[int, int], None],
         destinations: bool = False,
+        numbers: bool = True,
     ) -> Any:
         if self.converter is not None:
-            return self.converter(jobs, pdfa, progress, destinations)
+            return self.converter(jobs, pdfa, progress, destinations, numbers)
         s = self.settings
         return convert.convert(
             jobs,
@@ -88,6 +91,7 @@ class Context:
                 batch_timeout=s.batch_timeout,
                 file_timeout=s.file_timeout,
                 destinations=destinations,
+                numbers=numbers,
             ),
             progress=progress,
         )
@@ -231,11 +235,13 @@ class _Composer:
     context: Context
     pdfa: bool
 
-    def __call__(self, jobs: Sequence[tuple[Path, Path]], *, destinations: bool = False) -> convert.Conversion:
+    def __call__(
+        self, jobs: Sequence[tuple[Path, Path]], *, destinations: bool = False, numbers: bool = True
+    ) -> convert.Conversion:
         progress = _progress(self.context, "compose", "pdfa" if self.pdfa else "")
         if destinations:  # the copy that maps the shared pages: not one of the documents counted
             progress = _no_progress
-        result: convert.Conversion = self.context.convert(jobs, self.pdfa, progress, destinations)
+        result: convert.Conversion = self.context.convert(jobs, self.pdfa, progress, destinations, numbers)
         return result
 
 

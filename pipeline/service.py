@@ -205,7 +205,11 @@ def _converter(settings: Settings) -> Converter:
         return convert.process_pool(fontconfig, root, settings.file_timeout)
 
     def converting(
-        jobs: Sequence[tuple[Path, Path]], pdfa: bool, progress: Callable[[int, int], None], destinations: bool = False
+        jobs: Sequence[tuple[Path, Path]],
+        pdfa: bool,
+        progress: Callable[[int, int], None],
+        destinations: bool = False,
+        numbers: bool = True,
     ) -> Conversion:
         return convert.convert(
             jobs,
@@ -216,6 +220,7 @@ def _converter(settings: Settings) -> Converter:
                 batch_timeout=settings.batch_timeout,
                 file_timeout=settings.file_timeout,
                 destinations=destinations,
+                numbers=numbers,
             ),
             progress=progress,
         )

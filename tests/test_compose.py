@@ -90,8 +90,10 @@ def sample(tmp_path_factory):
     fontconfig = fonts.prepare(root / "build")
     profiles = root / "profiles"
 
-    def converter(jobs, *, destinations=False, pdfa=False):
-        how = convert.How(fontconfig=fontconfig, pdfa=pdfa, destinations=destinations, profile_root=profiles)
+    def converter(jobs, *, destinations=False, pdfa=False, numbers=True):
+        how = convert.How(
+            fontconfig=fontconfig, pdfa=pdfa, destinations=destinations, profile_root=profiles, numbers=numbers
+        )
         return convert.convert(jobs, how)
 
     whole, composed = root / "whole", root / "composed"
@@ -105,7 +107,9 @@ def sample(tmp_path_factory):
         results[kind] = convert_composing(
             [],
             [shared],
-            lambda j, destinations=False, p=pdfa: converter(j, destinations=destinations, pdfa=p),
+            lambda j, destinations=False, numbers=True, p=pdfa: converter(
+                j, destinations=destinations, pdfa=p, numbers=numbers
+            ),
             fonts.font_file(fontconfig),
         )
     return campaign, docs, built, whole, composed, results, converter
@@ -368,9 +372,7 @@ def test_reports_stay_pdfa_when_composed(sample, tmp_path):
     twin = tmp_path / "twin.docx"
     shutil.copyfile(built / f"{report.name}.docx", twin)
     jobs = ((built / f"{report.name}.docx", tmp_path / "a.pdf"), (twin, tmp_path / "b.pdf"))
-    result = convert_composing(
-        [], [Shared(jobs, 2)], lambda j, destinations=False: converter(j, destinations=destinations, pdfa=True)
-    )
+    result = convert_composing([], [Shared(jobs, 2)], lambda j, **how: converter(j, **how, pdfa=True))
     assert result.composed == [tmp_path / "b.pdf"], result.log
     assert differences(tmp_path / "a.pdf", tmp_path / "b.pdf") == []
     with fitz.open(tmp_path / "b.pdf") as pdf:

@@ -56,6 +56,7 @@ class How:
     pdfa: bool = False
     destinations: bool = False
     profile_root: Path | None = None
+    numbers: bool = True  # page numbers in Thai digits (pdfs.thai_page_numbers); compose numbers its parts itself
 
 
 def convert(
@@ -93,7 +94,8 @@ def convert(
     # Absolute: profiles are passed as file:// URIs, and soffice may resolve paths elsewhere.
     profiles = Profiles(exe, Path(profile_root).resolve() if profile_root else default_root())
     profiles.prepare_template(soffice, result.log)
-    batches = _Batches(soffice, profiles, export_filter(pdfa, destinations), pdfa, fonts.font_file(fontconfig))
+    page_font = fonts.font_file(fontconfig) if how.numbers else None
+    batches = _Batches(soffice, profiles, export_filter(pdfa, destinations), pdfa, how.numbers, page_font)
 
     n = max(1, min(workers or cores(), len(todo)))
     shares = [todo[i::n] for i in range(n)]
@@ -134,11 +136,20 @@ def convert(
 class _Batches:
     """One worker's share of the jobs: batches on its own profile, and the retries."""
 
-    def __init__(self, soffice: Soffice, profiles: Profiles, export_filter: str, pdfa: bool, page_font: Path | None):
+    def __init__(
+        self,
+        soffice: Soffice,
+        profiles: Profiles,
+        export_filter: str,
+        pdfa: bool,
+        numbers: bool,
+        page_font: Path | None,
+    ):
         self.soffice = soffice
         self.profiles = profiles
         self.export_filter = export_filter
         self.pdfa = pdfa
+        self.numbers = numbers
         self.page_font = page_font
 
     def work(
@@ -201,7 +212,7 @@ class _Batches:
                     problem = f"LibreOffice {end.trouble}"
                 elif problem == "no PDF written" and end and end.said:
                     problem = f"no PDF written (LibreOffice: {end.said})"
-                if not problem:
+                if not problem and self.numbers:
                     problem = thai_page_numbers(produced, self.page_font)
                 if not problem:
                     problem = place(produced, jobs[i][1])

@@ -7,7 +7,8 @@ same text, yet each form cost LibreOffice all 7 pages. The reports differ on pag
 assessor), in their boxes (☐ or ☑ on every page) and on their last pages (the summary and the
 notes, which start a page of their own). LibreOffice still sets every character: PyMuPDF only
 moves pages, sets each box's glyph code among glyphs of one advance (``glyphs``), and writes the
-page numbers of a document's last pages again for their place (as for every PDF, ``pdfs``).
+page numbers of a document's own pages in Thai digits for their place (as ``pdfs`` does for every
+PDF; its own pages are converted without, to be numbered once).
 
 A group of documents made from one template declares the page from which they share
 (registry ``Kind.shared_from``); the declaration is checked for every document, never trusted:
@@ -50,7 +51,7 @@ from .. import glyphs
 from ..workers import parallel_map
 from . import blocks
 from .batches import Conversion
-from .pdfs import place, renumber, verify
+from .pdfs import is_page_number, place, renumber, verify
 
 Job = tuple[Path, Path]  # (docx, pdf)
 POSITION_TOLERANCE = 0.1  # pt: a composed page's line where LibreOffice put it in the whole document
@@ -73,9 +74,10 @@ class Shared:
 
 class Converter(Protocol):
     """Converts DOCX jobs to PDF (pipeline.convert.convert with its settings bound);
-    ``destinations``: also export bookmarks as PDF named destinations."""
+    ``destinations``: also export bookmarks as PDF named destinations; ``numbers``: page numbers
+    rewritten in Thai digits (pdfs.thai_page_numbers: the heads' are numbered when composed)."""
 
-    def __call__(self, jobs: Sequence[Job], *, destinations: bool = False) -> Conversion: ...
+    def __call__(self, jobs: Sequence[Job], *, destinations: bool = False, numbers: bool = True) -> Conversion: ...
 
 
 @dataclass
@@ -113,7 +115,7 @@ def convert_composing(
 ) -> Composition:
     """Convert ``plain`` whole and each group by composition where its layout allows; never leaves
     a partial PDF at a target (each PDF is put in place whole, as pipeline.convert.convert does).
-    ``page_font``: the font of the page numbers (pdfs.thai_page_numbers), for a tail's pages."""
+    ``page_font``: the font of the page numbers (pdfs.thai_page_numbers), for a member's own pages."""
     result = Composition()
     todo = list(plain)
     candidates: list[_Group] = []
@@ -128,10 +130,14 @@ def convert_composing(
         heads = _map_references(candidates, converter, work, result, fallback)
         # The references are converted whole (those not converted beside their annotated copies).
         references = [group.shared.jobs[0] for group in candidates if not group.reference_converted]
-        conversion = converter([*todo, *references, *heads])
-        made = set(conversion.converted) | set(result.converted)
-        conversion.converted = [pdf for pdf in conversion.converted if pdf.parent != work]
-        _merge(result, conversion)
+        made = set(result.converted)
+        # The heads' page numbers are written once, when composed (each its page's in the whole document).
+        for jobs, numbers in (([*todo, *references], True), (heads, False)):
+            if jobs:
+                conversion = converter(jobs, numbers=numbers)
+                made |= set(conversion.converted)
+                conversion.converted = [pdf for pdf in conversion.converted if pdf.parent != work]
+                _merge(result, conversion)
         for group in candidates:
             members = list(group.parts.items())
             whys = _compose_all(group, members, made, work, page_font)
@@ -312,7 +318,7 @@ def _compose(group: _Group, job: Job, parts: _Parts, work: Path, page_font: Path
             if len(parts.boxes) != len(boxes.glyphs):
                 return f"มีช่องทำเครื่องหมาย {len(parts.boxes)} ช่อง ฉบับอ้างอิงมี {len(boxes.glyphs)}"
             boxes.put(own, first, parts.boxes)
-        why = renumber(own, range(end, own.page_count), page_font)
+        why = renumber(own, [*range(first), *range(end, own.page_count)], page_font)  # its own pages
         if why:
             return f"เลขหน้าของส่วนท้าย: {why}"
         made = work / f"{parts.own[1].stem}-composed.pdf"
@@ -341,14 +347,15 @@ Line = tuple[str, float, float]  # text, x of its start, baseline
 
 
 def _lines(page: fitz.Page, swapped: str = "") -> list[Line]:
-    """The page's text lines (the glyphs of ``swapped`` all read as the first: a box is a box)."""
+    """The page's text lines (the glyphs of ``swapped`` all read as the first: a box is a box) but its
+    page number (a head's is as LibreOffice wrote it, the reference's already in Thai digits)."""
     same = {ord(c): swapped[0] for c in swapped[1:]}
     found = []
     for block in page.get_text("dict")["blocks"]:
         for line in block.get("lines", []):
             text = "".join(span["text"] for span in line["spans"]).strip().translate(same)
-            if text:
-                x, y = line["spans"][0]["origin"]
+            x, y = line["spans"][0]["origin"] if line["spans"] else (0.0, 0.0)
+            if text and not is_page_number(text, y):
                 found.append((text, round(x, 2), round(y, 2)))
     return sorted(found, key=lambda line: (round(line[2]), line[1]))
 

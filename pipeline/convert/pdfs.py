@@ -42,7 +42,8 @@ def verify(pdf: Path, pdfa: bool) -> str | None:
 # say) as Thai letters, and ignores ``w:pgNumType w:fmt="thaiNumbers"``: page 2 comes out
 # as "- ข -". Such a page number is rewritten as "- ๒ -" in the same place and size.
 _LETTER_PAGE_NUMBER = re.compile(r"^-\s*[ก-ฮ]{1,2}\s*-$")
-_DIGIT_PAGE_NUMBER = re.compile(r"^-\s*[๐-๙]+\s*-$")  # as rewritten: a composed PDF's parts (compose)
+# As LibreOffice writes it, or as rewritten: the parts of a composed PDF are numbered there (compose).
+_ANY_PAGE_NUMBER = re.compile(r"^-\s*(?:[ก-ฮ]{1,2}|[๐-๙]+)\s*-$")
 _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 _HEADER_BAND = 100.0  # pt from the top: page numbers sit at about 1.5 cm
 
@@ -88,14 +89,20 @@ def thai_page_numbers(pdf: Path, font_file: Path | None) -> str | None:
     return None
 
 
-def renumber(doc: fitz.Document, pages: range, font_file: Path | None) -> str | None:
-    """The page numbers of ``pages`` (written in Thai digits for the part they were laid out in, see
-    compose) made their page's number in ``doc``; a reason when it cannot."""
-    return _number(_numbers(doc, pages, _DIGIT_PAGE_NUMBER), font_file)
+def renumber(doc: fitz.Document, pages: Sequence[int], font_file: Path | None) -> str | None:
+    """The page numbers of ``pages`` (as LibreOffice wrote them for the part they were laid out in, see
+    compose) made their page's number in ``doc``, in Thai digits; a reason when it cannot."""
+    return _number(_numbers(doc, pages, _ANY_PAGE_NUMBER), font_file)
+
+
+def is_page_number(text: str, baseline: float) -> bool:
+    """Whether a line of this text at this height is a page number, as LibreOffice writes it or as
+    rewritten here."""
+    return baseline < _HEADER_BAND and _ANY_PAGE_NUMBER.match(text) is not None
 
 
 def _numbers(
-    doc: fitz.Document, pages: range, pattern: re.Pattern[str]
+    doc: fitz.Document, pages: Sequence[int], pattern: re.Pattern[str]
 ) -> list[tuple[fitz.Page, fitz.Rect, dict[str, Any]]]:
     """Each page number of ``pages`` written as ``pattern``: its page, line box and first span."""
     fixes = []

@@ -308,13 +308,19 @@ class WarmPool:
         pdfa: bool,
         progress: Callable[[int, int], None] | None = None,
         destinations: bool = False,
+        numbers: bool = True,
     ) -> Conversion:
-        """Each (docx, pdf) job; ``destinations``: bookmarks as PDF named destinations (compose.py)."""
+        """Each (docx, pdf) job; ``destinations``: bookmarks as PDF named destinations (compose.py);
+        ``numbers``: page numbers in Thai digits (pdfs.thai_page_numbers)."""
         with self._lock:
-            return self._convert(jobs, (pdfa, destinations), progress)
+            return self._convert(jobs, (pdfa, destinations), progress, numbers)
 
     def _convert(
-        self, jobs: Sequence[tuple[Path, Path]], how: tuple[bool, bool], progress: Callable[[int, int], None] | None
+        self,
+        jobs: Sequence[tuple[Path, Path]],
+        how: tuple[bool, bool],
+        progress: Callable[[int, int], None] | None,
+        numbers: bool,
     ) -> Conversion:
         result = Conversion()
         todo: queue.SimpleQueue[tuple[Path, Path]] = queue.SimpleQueue()
@@ -324,7 +330,7 @@ class WarmPool:
             return result
         keepers = self._keepers(min(self.size, todo.qsize()), result.log)
         lock, done = threading.Lock(), [0]
-        page_font = fonts.font_file(self.fontconfig)
+        page_font = fonts.font_file(self.fontconfig) if numbers else None
 
         def work(instance: Instance) -> None:
             while True:
@@ -332,7 +338,7 @@ class WarmPool:
                     docx, pdf = todo.get_nowait()
                 except queue.Empty:
                     return
-                problem = self._one(instance, (docx, pdf), how, page_font, result)
+                problem = self._one(instance, (docx, pdf), how, (numbers, page_font), result)
                 with lock:
                     if problem:
                         result.failed[docx] = problem
@@ -353,7 +359,7 @@ class WarmPool:
         instance: Instance,
         job: tuple[Path, Path],
         how: tuple[bool, bool],
-        page_font: Path | None,
+        numbers: tuple[bool, Path | None],
         result: Conversion,
     ) -> str | None:
         """One document on ``instance``, retried once on a fresh start if the instance failed it."""
@@ -378,7 +384,11 @@ class WarmPool:
                 result.retried.append(docx)
                 result.log.append(f"{docx.name}: {problem}; retrying on a fresh LibreOffice")
         if problem is None:
-            problem = verify(produced, how[0]) or thai_page_numbers(produced, page_font) or place(produced, pdf)
+            problem = (
+                verify(produced, how[0])
+                or (thai_page_numbers(produced, numbers[1]) if numbers[0] else None)
+                or place(produced, pdf)
+            )
         produced.unlink(missing_ok=True)
         return problem
 
