@@ -320,7 +320,7 @@ def _compose(group: _Group, job: Job, parts: _Parts, work: Path, page_font: Path
             boxes.put(own, first, parts.boxes)
         why = renumber(own, [*range(first), *range(end, own.page_count)], page_font)  # its own pages
         if why:
-            return f"เลขหน้าของส่วนท้าย: {why}"
+            return f"เลขหน้า: {why}"
         made = work / f"{parts.own[1].stem}-composed.pdf"
         own.save(made, garbage=3, deflate=True)
     problem = verify(made, claims_pdfa) or place(made, job[1])
