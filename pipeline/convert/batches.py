@@ -94,7 +94,7 @@ def convert(
     # Absolute: profiles are passed as file:// URIs, and soffice may resolve paths elsewhere.
     profiles = Profiles(exe, Path(profile_root).resolve() if profile_root else default_root())
     profiles.prepare_template(soffice, result.log)
-    page_font = fonts.font_file(fontconfig) if how.numbers else None
+    page_font = fonts.font_file(fontconfig)
     batches = _Batches(soffice, profiles, export_filter(pdfa, destinations), pdfa, how.numbers, page_font)
 
     n = max(1, min(workers or cores(), len(todo)))

@@ -313,14 +313,13 @@ class WarmPool:
         """Each (docx, pdf) job; ``destinations``: bookmarks as PDF named destinations (compose.py);
         ``numbers``: page numbers in Thai digits (pdfs.thai_page_numbers)."""
         with self._lock:
-            return self._convert(jobs, (pdfa, destinations), progress, numbers)
+            return self._convert(jobs, (pdfa, destinations, numbers), progress)
 
     def _convert(
         self,
         jobs: Sequence[tuple[Path, Path]],
-        how: tuple[bool, bool],
+        how: tuple[bool, bool, bool],
         progress: Callable[[int, int], None] | None,
-        numbers: bool,
     ) -> Conversion:
         result = Conversion()
         todo: queue.SimpleQueue[tuple[Path, Path]] = queue.SimpleQueue()
@@ -330,7 +329,7 @@ class WarmPool:
             return result
         keepers = self._keepers(min(self.size, todo.qsize()), result.log)
         lock, done = threading.Lock(), [0]
-        page_font = fonts.font_file(self.fontconfig) if numbers else None
+        page_font = fonts.font_file(self.fontconfig)
 
         def work(instance: Instance) -> None:
             while True:
@@ -338,7 +337,7 @@ class WarmPool:
                     docx, pdf = todo.get_nowait()
                 except queue.Empty:
                     return
-                problem = self._one(instance, (docx, pdf), how, (numbers, page_font), result)
+                problem = self._one(instance, (docx, pdf), how, page_font, result)
                 with lock:
                     if problem:
                         result.failed[docx] = problem
@@ -358,11 +357,12 @@ class WarmPool:
         self,
         instance: Instance,
         job: tuple[Path, Path],
-        how: tuple[bool, bool],
-        numbers: tuple[bool, Path | None],
+        how: tuple[bool, bool, bool],
+        page_font: Path | None,
         result: Conversion,
     ) -> str | None:
-        """One document on ``instance``, retried once on a fresh start if the instance failed it."""
+        """One document on ``instance`` (``how``: PDF/A-2b, destinations, Thai page numbers), retried once
+        on a fresh start if the instance failed it."""
         docx, pdf = job
         produced = instance.work / f"{threading.get_ident()}.pdf"
         problem: str | None = None
@@ -373,7 +373,7 @@ class WarmPool:
             try:
                 if not instance.alive() or instance.converted >= self.restart_after:
                     instance.start()
-                problem = instance.convert(docx, produced, how, self.file_timeout)
+                problem = instance.convert(docx, produced, how[:2], self.file_timeout)
             except (_Stop, LibreOfficeError) as error:
                 return str(error) or "stopped"
             if problem is None:
@@ -386,7 +386,7 @@ class WarmPool:
         if problem is None:
             problem = (
                 verify(produced, how[0])
-                or (thai_page_numbers(produced, numbers[1]) if numbers[0] else None)
+                or (thai_page_numbers(produced, page_font) if how[2] else None)
                 or place(produced, pdf)
             )
         produced.unlink(missing_ok=True)
