@@ -72,6 +72,30 @@ def test_warm_pdfs_are_line_for_line_those_of_convert_to(tmp_path):
                 assert re.search(r'pdfaid:part(?:>\s*|="\s*)2', opened.get_xml_metadata())
 
 
+def test_without_numbers_both_converters_leave_libreoffices_page_numbers(tmp_path):
+    """``numbers=False`` (the parts compose numbers itself): the warm and the batch converter both leave the
+    page numbers as LibreOffice wrote them ("- ข -"); with numbers, both write them in Thai digits."""
+    campaign = load_campaign(small_inputs(tmp_path))
+    from pipeline.documents import forms
+
+    form = forms.documents(campaign)[0]
+    docx = tmp_path / "form.docx"
+    render(form, PROJECT / "templates", docx)
+    conf = fonts.prepare(PROJECT / "build")
+    found = {}
+    with WarmPool(conf, tmp_path / "warm") as pool:
+        for numbers in (False, True):
+            warm, batch = tmp_path / f"w-{numbers}.pdf", tmp_path / f"b-{numbers}.pdf"
+            assert pool([(docx, warm)], False, numbers=numbers).converted == [warm]
+            how = How(fontconfig=conf, profile_root=tmp_path / "batch", numbers=numbers)
+            assert convert([(docx, batch)], how).converted == [batch]
+            assert lines(warm) == lines(batch)
+            found[numbers] = [
+                t.strip() for page, _, _, t in lines(warm) if page == 1 and re.fullmatch(r"-\s*\S{1,2}\s*-", t.strip())
+            ]
+    assert found == {False: ["- ข -"], True: ["- ๒ -"]}
+
+
 def test_a_hang_is_bounded_named_and_the_instance_restarted(tmp_path):
     """A document LibreOffice lays out for minutes: killed at the time bound, retried once on a fresh
     instance, named; the documents after it are converted."""
