@@ -16,10 +16,12 @@ from pathlib import Path
 
 import fitz
 import pytest
+from lxml import etree
 
 from pipeline import check, convert, fillable, fonts
-from pipeline.convert import blocks
+from pipeline.convert import blocks, together
 from pipeline.convert.compose import Shared, convert_composing
+from pipeline.convert.pdfs import renumber
 from pipeline.documents import forms, reports
 from pipeline.load import load_campaign
 from pipeline.registry import COMPOSED, RULES_BY_KIND, SHARED_FROM
@@ -403,3 +405,73 @@ def test_a_shared_block_whose_picture_differs_is_not_shared(tmp_path):
         -1,
         "รูปหรือลิงก์ในหน้าที่ใช้ร่วมกันต่างกัน",
     )
+
+
+def test_a_bundle_lays_each_member_out_as_on_its_own_and_gives_it_its_own_title(sample, tmp_path, monkeypatch):
+    """Whole forms and reports (the overlong name among them) laid out as one bundle, then taken apart:
+    each member is its own whole conversion line for line and pixel for pixel (its page numbers written
+    for their place, as composing does), with its own QR code, title and subject; the reports keep
+    their PDF/A claim and output intent."""
+    _, docs, built, whole, _, _, converter = sample
+    page_font = fonts.font_file(fonts.prepare(tmp_path / "build"))
+    monkeypatch.setattr(together, "cores", lambda: 1)  # one bundle of all four
+    for kind, pdfa in ((forms.KIND, False), (reports.KIND, True)):
+        mine = [d for d in docs if d.kind == kind]
+        bundles, alone = together.bundles([built / f"{d.name}.docx" for d in mine], tmp_path / kind)
+        assert alone == [] and len(bundles) == 1 and len(bundles[0].members) == 4
+        bundle = bundles[0]
+        assert not converter([bundle.job], destinations=True, pdfa=pdfa, numbers=False).failed
+        where = together.pages(bundle)
+        assert where is not None
+        for index, doc in enumerate(mine):
+            pdf = tmp_path / f"{doc.name}.pdf"
+            pdf.parent.mkdir(parents=True, exist_ok=True)
+            with together.member(bundle, index, where[index]) as member:
+                assert renumber(member, range(member.page_count), page_font) is None  # as composing does
+                member.save(pdf, garbage=3, deflate=True)
+            assert differences(whole / f"{doc.name}.pdf", pdf) == [], doc.name
+            with fitz.open(pdf) as taken, fitz.open(whole / f"{doc.name}.pdf") as own:
+                for key in ("title", "subject", "author", "keywords", "creator", "producer"):
+                    assert taken.metadata[key] == own.metadata[key], key
+                assert pdfa == ("pdfaid:part" in taken.get_xml_metadata())
+                assert _xmp_text(taken) == _xmp_text(own)
+                assert (taken.xref_get_key(taken.pdf_catalog(), "OutputIntents")[0] != "null") == pdfa
+                # Pictures too (each center's QR code: its own, under an id of its own in the bundle).
+                for page, its in zip(taken, own, strict=True):
+                    assert page.get_pixmap(dpi=30).samples == its.get_pixmap(dpi=30).samples, (doc.name, page.number)
+        findings = check.check_all(
+            [
+                check.Expectation(tmp_path / f"{d.name}.pdf", d.kind, dict(d.expect), pdfa=d.pdfa, facts=d.facts)
+                for d in mine
+            ],
+            RULES_BY_KIND,
+        )
+        assert [f for f in findings if not f.ok] == []
+
+
+def _xmp_text(doc: fitz.Document) -> list[str]:
+    """The XMP's title and description, as a reader finds them."""
+    xmp = doc.get_xml_metadata()
+    return [line.strip() for line in xmp.splitlines() if "<rdf:li" in line]
+
+
+def test_what_numbers_or_counts_across_a_bundle_is_laid_out_on_its_own(sample, tmp_path, monkeypatch):
+    """A member with a numbered paragraph (its list would go on counting from the member before) is
+    left out of the bundle; the others are bundled."""
+    _, docs, built, _, _, _, _ = sample
+    monkeypatch.setattr(together, "cores", lambda: 1)  # one bundle
+    mine = [built / f"{d.name}.docx" for d in docs if d.kind == forms.KIND]
+    numbered = tmp_path / "numbered.docx"
+    doc = blocks.read(mine[1])
+    paragraph = next(b for b in doc.blocks if b.tag == f"{{{blocks.W}}}p")
+    properties = paragraph.find(f"{{{blocks.W}}}pPr")
+    if properties is None:
+        properties = etree.SubElement(paragraph, f"{{{blocks.W}}}pPr")
+        paragraph.insert(0, properties)
+    style = etree.SubElement(properties, f"{{{blocks.W}}}pStyle")
+    properties.insert(0, style)
+    style.set(f"{{{blocks.W}}}val", "ListNumber")
+    doc.save(numbered)
+    bundles, alone = together.bundles([mine[0], numbered, mine[2], mine[3]], tmp_path / "bundle")
+    assert alone == [numbered]
+    assert sorted(m for b in bundles for m in b.members) == sorted([mine[0], mine[2], mine[3]])

@@ -222,20 +222,20 @@ def _table_heads(doc: Docx, start: int) -> list[bytes]:
     return heads
 
 
-_COUNTED = {_w("numPr"), _w("footnoteReference"), _w("endnoteReference"), _w("fldSimple"), _w("instrText")}
+COUNTED = {_w("numPr"), _w("footnoteReference"), _w("endnoteReference"), _w("fldSimple"), _w("instrText")}
 
 
 def _counted(doc: Docx, start: int) -> list[bytes]:
-    return [_xml(e) for block in doc.blocks[:start] for e in block.iter() if e.tag in _COUNTED]
+    return [_xml(e) for block in doc.blocks[:start] for e in block.iter() if e.tag in COUNTED]
 
 
-_RELATED = etree.XPath("descendant-or-self::*/@*[namespace-uri() = $r]")  # r:id, r:embed … in document order
+RELATED = etree.XPath("descendant-or-self::*/@*[namespace-uri() = $r]")  # r:id, r:embed … in document order
 
 
 def _targets(doc: Docx, element: etree._Element) -> list[bytes]:
     """The bytes of the parts ``element``'s relationships point at (pictures, headers)."""
     found = []
-    for value in _RELATED(element, r=R):
+    for value in RELATED(element, r=R):
         target = doc.relations().get(str(value), "")
         found.append(doc.parts.get(f"word/{target}", target.encode()))
     return found

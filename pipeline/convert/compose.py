@@ -49,7 +49,7 @@ from lxml import etree
 
 from .. import glyphs
 from ..workers import parallel_map
-from . import blocks
+from . import blocks, together
 from .batches import Conversion
 from .pdfs import is_page_number, place, renumber, verify
 
@@ -108,6 +108,7 @@ class _Group:
     reference_converted: bool = False  # converted beside its annotated copy (the same PDF: it has no bookmarks)
     parts: dict[Job, _Parts] = field(default_factory=dict)  # member -> its parts
     boxes: dict[int, tuple[glyphs.Boxes | None, str | None]] = field(default_factory=dict)  # by the tail's page
+    placed: dict[Path, tuple[together.Bundle, int, range]] = field(default_factory=dict)  # own DOCX -> in a bundle
 
 
 def convert_composing(
@@ -127,17 +128,24 @@ def convert_composing(
     with tempfile.TemporaryDirectory(prefix="compose-") as tmp_name:
         work = Path(tmp_name)
         fallback: list[Job] = []
-        heads = _map_references(candidates, converter, work, result, fallback)
+        _map_references(candidates, converter, work, result, fallback)
+        heads, bundles = _together(candidates, work)
         # The references are converted whole (those not converted beside their annotated copies).
         references = [group.shared.jobs[0] for group in candidates if not group.reference_converted]
         made = set(result.converted)
-        # The heads' page numbers are written once, when composed (each its page's in the whole document).
-        for jobs, numbers in (([*todo, *references], True), (heads, False)):
+
+        def convert(jobs: list[Job], numbers: bool, destinations: bool = False) -> None:
             if jobs:
-                conversion = converter(jobs, numbers=numbers)
-                made |= set(conversion.converted)
+                conversion = converter(jobs, numbers=numbers, destinations=destinations)
+                made.update(conversion.converted)
                 conversion.converted = [pdf for pdf in conversion.converted if pdf.parent != work]
                 _merge(result, conversion)
+
+        convert([*todo, *references], True)
+        # The heads' page numbers are written once, when composed (each its page's in the whole document).
+        # A bundle's bookmarks tell where each member starts.
+        convert([*heads, *(bundle.job for _, bundle in bundles)], False, destinations=bool(bundles))
+        convert(_place(bundles, made, result), False)
         for group in candidates:
             members = list(group.parts.items())
             whys = _compose_all(group, members, made, work, page_font)
@@ -154,9 +162,9 @@ def convert_composing(
 
 def _map_references(
     groups: list[_Group], converter: Converter, work: Path, result: Composition, fallback: list[Job]
-) -> list[Job]:
+) -> None:
     """Convert an annotated copy of each reference, find where its shared pages start, and write the
-    other members' heads; the head jobs to convert. Members that cannot share go to ``fallback``."""
+    other members' own parts (``_Group.parts``). Members that cannot share go to ``fallback``."""
     jobs: list[Job] = []
     for group in groups:
         reference = group.shared.jobs[0]
@@ -174,12 +182,11 @@ def _map_references(
             jobs.append(reference)
             group.reference_converted = True
     if not jobs:
-        return []
+        return
     conversion = converter(jobs, destinations=True)
     mapped = set(conversion.converted)
     conversion.converted = [pdf for pdf in conversion.converted if pdf.parent != work]
     _merge(result, conversion)
-    heads: list[Job] = []
     for group in groups:
         if group.reference is None:
             continue  # not read: its members are in ``fallback`` already
@@ -201,8 +208,33 @@ def _map_references(
                 _fall_back(result, fallback, job, why or "")
             else:
                 group.parts[job] = parts
-                heads.append(parts.own)
-    return heads
+
+
+def _together(groups: list[_Group], work: Path) -> tuple[list[Job], list[tuple[_Group, together.Bundle]]]:
+    """The members' own parts to convert on their own, and the bundles the others are laid out in."""
+    alone: list[Job] = []
+    made: list[tuple[_Group, together.Bundle]] = []
+    for group in groups:
+        owns = {parts.own[0]: parts.own for parts in group.parts.values()}
+        bundles, rest = together.bundles(list(owns), work / f"bundle-{group.number}")
+        made += [(group, bundle) for bundle in bundles]
+        alone += [owns[docx] for docx in rest]
+    return alone, made
+
+
+def _place(bundles: list[tuple[_Group, together.Bundle]], made: set[Path], result: Composition) -> list[Job]:
+    """Where each converted bundle's members are; the own parts of the others, to convert on their own."""
+    alone: list[Job] = []
+    for group, bundle in bundles:
+        where = together.pages(bundle) if bundle.job[1] in made else None
+        if where is None:
+            why = "แปลงไม่สำเร็จ" if bundle.job[1] not in made else "ไม่บอกว่าแต่ละฉบับเริ่มที่หน้าใด"
+            result.log.append(f"{bundle.job[0].name}: ชุดส่วนของ {len(bundle.members)} ฉบับ{why} จึงแปลงทีละฉบับ")
+            alone += [(docx, docx.with_suffix(".pdf")) for docx in bundle.members]
+            continue
+        for index, (docx, pages) in enumerate(zip(bundle.members, where, strict=True)):
+            group.placed[docx] = (bundle, index, pages)
+    return alone
 
 
 def _layout(annotated: Path) -> tuple[dict[int, int], int]:
@@ -273,7 +305,7 @@ def _compose_all(
 
     def one(member: tuple[Job, _Parts]) -> str | None:
         job, parts = member
-        if parts.own[1] not in made:
+        if parts.own[1] not in made and parts.own[0] not in group.placed:
             return "หน้าของฉบับนี้เองแปลงไม่สำเร็จ"
         try:
             return _compose(group, job, parts, work, page_font)
@@ -300,7 +332,7 @@ def _read_reference(group: _Group) -> None:
 def _compose(group: _Group, job: Job, parts: _Parts, work: Path, page_font: Path | None) -> str | None:
     """Put ``job``'s PDF together from its head, the reference's shared pages and its tail; or why not."""
     first = group.shared.first_page - 1  # 0-based: the shared page
-    with fitz.open(parts.own[1]) as own, fitz.open(group.shared.jobs[0][1]) as reference:
+    with _own(group, parts) as own, fitz.open(group.shared.jobs[0][1]) as reference:
         # Its pages before the shared one, the shared page's start, then (from a page of its own) its tail.
         if own.page_count < first + 1 + parts.tail or (not parts.tail and own.page_count != first + 1):
             return f"ส่วนของฉบับนี้ยาว {own.page_count - 1} หน้า ของฉบับอ้างอิง {first} หน้า"
@@ -325,6 +357,13 @@ def _compose(group: _Group, job: Job, parts: _Parts, work: Path, page_font: Path
         own.save(made, garbage=3, deflate=True)
     problem = verify(made, claims_pdfa) or place(made, job[1])
     return f"PDF ที่ประกอบแล้วใช้ไม่ได้ ({problem})" if problem else None
+
+
+def _own(group: _Group, parts: _Parts) -> fitz.Document:
+    """The PDF of the member's own parts: converted on its own, or its pages of a bundle."""
+    if parts.own[0] in group.placed:
+        return together.member(*group.placed[parts.own[0]])
+    return fitz.open(parts.own[1])
 
 
 def _reference_boxes(
