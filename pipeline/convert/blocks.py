@@ -101,17 +101,22 @@ def annotate(docx: Path, target: Path) -> None:
     """
     doc = read(docx)
     for number, block in enumerate(doc.blocks):
-        paragraph = block if block.tag == _w("p") else block.find(f".//{_w('p')}")
-        if paragraph is None:
-            continue
-        start, end = etree.Element(_w("bookmarkStart")), etree.Element(_w("bookmarkEnd"))
-        start.set(_w("id"), str(_MARK_ID + number))
-        start.set(_w("name"), f"{MARK}{number}")
-        end.set(_w("id"), str(_MARK_ID + number))
-        at = 1 if paragraph.find(_w("pPr")) is not None else 0
-        paragraph.insert(at, end)
-        paragraph.insert(at, start)
+        bookmark(block, f"{MARK}{number}", _MARK_ID + number)
     doc.save(target)
+
+
+def bookmark(block: etree._Element, name: str, number: int) -> None:
+    """A bookmark ``name`` (id ``number``) at the start of ``block``'s first paragraph, if it has one."""
+    paragraph = block if block.tag == _w("p") else block.find(f".//{_w('p')}")
+    if paragraph is None:
+        return
+    start, end = etree.Element(_w("bookmarkStart")), etree.Element(_w("bookmarkEnd"))
+    start.set(_w("id"), str(number))
+    start.set(_w("name"), name)
+    end.set(_w("id"), str(number))
+    at = 1 if paragraph.find(_w("pPr")) is not None else 0
+    paragraph.insert(at, end)
+    paragraph.insert(at, start)
 
 
 def write_blocks(doc: Docx, keep: Sequence[int], target: Path) -> None:

@@ -92,7 +92,7 @@ def _bundle(owns: Sequence[Path], stem: Path) -> tuple[Bundle | None, list[Path]
     numbered = _numbered_styles(base)
     ending = base.body.find(_w("sectPr"))
     starts = ending.find(_w("type")) if ending is not None else None
-    if not _alone_fits(base, base, numbered) or (starts is not None and starts.get(_w("val")) != "nextPage"):
+    if not _fits(base, base, numbered) or (starts is not None and starts.get(_w("val")) != "nextPage"):
         return None, list(owns)
     relationships = etree.fromstring(base.parts[_RELS]) if _RELS in base.parts else None
     members: list[Path] = []
@@ -101,7 +101,7 @@ def _bundle(owns: Sequence[Path], stem: Path) -> tuple[Bundle | None, list[Path]
     last: etree._Element | None = None
     for own in owns:
         doc = base if own == owns[0] else blocks.read(own)
-        if doc is not base and not _alone_fits(base, doc, numbered):
+        if doc is not base and not _fits(base, doc, numbered):
             alone.append(own)
             continue
         kids = [kid for kid in doc.body if kid.tag != _w("sectPr")]
@@ -117,7 +117,7 @@ def _bundle(owns: Sequence[Path], stem: Path) -> tuple[Bundle | None, list[Path]
             continue
         if last is not None:
             _break_section(last, copy.deepcopy(ending))
-        _mark(kids[0], len(members))
+        blocks.bookmark(kids[0], f"{MARK}{len(members)}", _MARK_ID + len(members))
         for kid in kids:  # into the bundle's body (the first member's: in place), before its last section's properties
             ending.addprevious(kid)
         last = kids[-1]
@@ -132,7 +132,7 @@ def _bundle(owns: Sequence[Path], stem: Path) -> tuple[Bundle | None, list[Path]
     return Bundle(job, tuple(members), tuple(metadata)), alone
 
 
-def _alone_fits(base: blocks.Docx, doc: blocks.Docx, numbered: set[str]) -> bool:
+def _fits(base: blocks.Docx, doc: blocks.Docx, numbered: set[str]) -> bool:
     """Whether ``doc`` lays out in a bundle of ``base`` as on its own (see the module's conditions);
     ``numbered``: the paragraph styles that number (``_numbered_styles``)."""
     body = doc.body
@@ -237,18 +237,6 @@ def _break_section(last: etree._Element, section: etree._Element) -> None:
         properties = etree.Element(_w("pPr"))
         last.insert(0, properties)
     properties.append(section)
-
-
-def _mark(block: etree._Element, number: int) -> None:
-    paragraph = block if block.tag == _w("p") else block.find(f".//{_w('p')}")
-    assert paragraph is not None
-    start, end = etree.Element(_w("bookmarkStart")), etree.Element(_w("bookmarkEnd"))
-    start.set(_w("id"), str(_MARK_ID + number))
-    start.set(_w("name"), f"{MARK}{number}")
-    end.set(_w("id"), str(_MARK_ID + number))
-    at = 1 if paragraph.find(_w("pPr")) is not None else 0
-    paragraph.insert(at, end)
-    paragraph.insert(at, start)
 
 
 def pages(bundle: Bundle) -> list[range] | None:
