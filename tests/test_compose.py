@@ -475,3 +475,20 @@ def test_what_numbers_or_counts_across_a_bundle_is_laid_out_on_its_own(sample, t
     bundles, alone = together.bundles([mine[0], numbered, mine[2], mine[3]], tmp_path / "bundle")
     assert alone == [numbered]
     assert sorted(m for b in bundles for m in b.members) == sorted([mine[0], mine[2], mine[3]])
+
+
+def test_a_bundle_whose_layout_does_not_tell_where_members_start_is_converted_member_by_member(
+    sample, tmp_path, monkeypatch
+):
+    """When a bundle's bookmarks do not say where each member starts, its members' parts are converted
+    one by one and composed as before: nothing falls back to a whole conversion for it."""
+    _, docs, built, whole, _, _, converter = sample
+    monkeypatch.setattr(together, "cores", lambda: 1)  # one bundle of the three members
+    monkeypatch.setattr(together, "pages", lambda bundle: None)
+    mine = [d for d in docs if d.kind == forms.KIND][:3]
+    jobs = tuple((built / f"{d.name}.docx", tmp_path / f"{Path(d.name).name}.pdf") for d in mine)
+    result = convert_composing([], [Shared(jobs, SHARED_FROM[forms.KIND])], converter)
+    assert sorted(result.composed) == sorted(pdf for _, pdf in jobs[1:]), result.log
+    assert any("ไม่บอกว่าแต่ละฉบับเริ่มที่หน้าใด จึงแปลงทีละฉบับ" in line for line in result.log)
+    for doc, (_, pdf) in zip(mine, jobs, strict=True):
+        assert differences(whole / f"{doc.name}.pdf", pdf) == [], doc.name
