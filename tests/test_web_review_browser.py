@@ -66,6 +66,18 @@ def sign_in(driver, server: Server, name: str, password: str) -> None:
     WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, "table.centers")))
 
 
+def left(driver, element) -> None:
+    """Waits until the page ``element`` was on is gone (a click that navigates). While the page changes,
+    Chrome may answer for the old page's nodes with an inspector error ("Node with given id does not
+    belong to the document") instead of a stale element: a fresh clone's run failed on one, so any
+    WebDriver error is waited past; the 60 s still fail a page that never comes."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,)).until(ec.staleness_of(element))
+
+
 def submit_everything(driver) -> None:
     """Every item answered (มี, ticked), then the submit button; waits for the report's link."""
     from selenium.webdriver.common.by import By
@@ -88,12 +100,12 @@ def submit_everything(driver) -> None:
     button.click()
     # The page being left may show the previous version's report link: wait for the new page first (a
     # fresh clone's run once accepted before the new version's report existed, and got 422).
-    WebDriverWait(driver, 60).until(ec.staleness_of(button))
+    left(driver, button)
     WebDriverWait(driver, 300).until(ec.presence_of_element_located((By.ID, "report-link")))
 
 
 def test_province_officer_review_round_trip_and_a_tampered_log(browser, server):  # noqa: F811
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -196,8 +208,8 @@ def test_province_officer_review_round_trip_and_a_tampered_log(browser, server):
     driver.set_window_size(1280, 900)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", accept)
     accept.click()
-    # The click navigates: the element found may belong to the page being left (stale), so look again.
-    WebDriverWait(driver, 60, ignored_exceptions=(StaleElementReferenceException,)).until(
+    left(driver, accept)
+    WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,)).until(
         lambda d: d.find_element(By.ID, "review-state").text == "ตรวจรับแล้ว"
     )
     shoot(driver, "24-department-accepted")
