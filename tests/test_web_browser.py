@@ -109,6 +109,7 @@ def server(tmp_path):
 
 
 def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server):
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -194,7 +195,9 @@ def test_a_center_answers_and_the_department_takes_its_paperwork(browser, server
     shoot(driver, "06-dashboard")
     driver.find_element(By.CSS_SELECTOR, 'button[name="command"][value="build"]').click()
     shoot(driver, "07-build-running")  # refreshes itself every 2 s until done
-    WebDriverWait(driver, 900).until(
+    # A refresh may come between finding the state and reading it (a stale node, or Chrome's inspector
+    # error for a node of the page being left): poll again.
+    WebDriverWait(driver, 900, ignored_exceptions=(WebDriverException,)).until(
         lambda d: d.find_element(By.ID, "build-state").get_attribute("data-state") in ("done", "failed")
     )
     shoot(driver, "07-build-done")
