@@ -51,10 +51,9 @@ def main(outputs: Path, rounds: int) -> None:
         tmp = Path(tmp_name)
         profiles = tmp / "profiles"
 
-        def converter(jobs, *, destinations=False):  # type: ignore[no-untyped-def]
-            return convert.convert(
-                jobs, convert.How(fontconfig=fontconfig, destinations=destinations, profile_root=profiles)
-            )
+        def converter(jobs, *, destinations=False, numbers=True):  # type: ignore[no-untyped-def]
+            how = convert.How(fontconfig=fontconfig, destinations=destinations, profile_root=profiles, numbers=numbers)
+            return convert.convert(jobs, how)
 
         converter([(docx[0], tmp / "warm-up.pdf")])  # the profiles made before timing
         for _ in range(rounds):
