@@ -128,40 +128,49 @@ def convert_composing(
     with tempfile.TemporaryDirectory(prefix="compose-") as tmp_name:
         work = Path(tmp_name)
         fallback: list[Job] = []
-        _map_references(candidates, converter, work, result, fallback)
+        convert = _Conversions(converter, work, result)
+        _map_references(candidates, convert, work, result, fallback)
         heads, bundles = _together(candidates, work)
         # The references are converted whole (those not converted beside their annotated copies).
         references = [group.shared.jobs[0] for group in candidates if not group.reference_converted]
-        made = set(result.converted)
-
-        def convert(jobs: list[Job], numbers: bool, destinations: bool = False) -> None:
-            if jobs:
-                conversion = converter(jobs, numbers=numbers, destinations=destinations)
-                made.update(conversion.converted)
-                conversion.converted = [pdf for pdf in conversion.converted if pdf.parent != work]
-                _merge(result, conversion)
-
-        convert([*todo, *references], True)
+        convert([*todo, *references])
         # The heads' page numbers are written once, when composed (each its page's in the whole document).
         # A bundle's bookmarks tell where each member starts.
-        convert([*heads, *(bundle.job for _, bundle in bundles)], False, destinations=bool(bundles))
-        convert(_place(bundles, made, result), False)
+        convert([*heads, *(bundle.job for _, bundle in bundles)], numbers=False, destinations=bool(bundles))
+        convert(_place(bundles, convert.made, result), numbers=False)
         for group in candidates:
             members = list(group.parts.items())
-            whys = _compose_all(group, members, made, work, page_font)
+            whys = _compose_all(group, members, convert.made, work, page_font)
             for (job, _), why in zip(members, whys, strict=True):
                 if why:
                     _fall_back(result, fallback, job, why)
                 else:
                     result.composed.append(job[1])
                     result.converted.append(job[1])
-        if fallback:
-            _merge(result, converter(fallback))
+        convert(fallback)
     return result
 
 
+@dataclass
+class _Conversions:
+    """One composition's calls to LibreOffice: what each says of the documents goes into ``result`` (the
+    parts in ``work`` are not documents), and every PDF it made, parts too, into ``made``."""
+
+    converter: Converter
+    work: Path
+    result: Composition
+    made: set[Path] = field(default_factory=set)
+
+    def __call__(self, jobs: list[Job], *, numbers: bool = True, destinations: bool = False) -> None:
+        if jobs:
+            conversion = self.converter(jobs, numbers=numbers, destinations=destinations)
+            self.made.update(conversion.converted)
+            conversion.converted = [pdf for pdf in conversion.converted if pdf.parent != self.work]
+            _merge(self.result, conversion)
+
+
 def _map_references(
-    groups: list[_Group], converter: Converter, work: Path, result: Composition, fallback: list[Job]
+    groups: list[_Group], convert: _Conversions, work: Path, result: Composition, fallback: list[Job]
 ) -> None:
     """Convert an annotated copy of each reference, find where its shared pages start, and write the
     other members' own parts (``_Group.parts``). Members that cannot share go to ``fallback``."""
@@ -181,17 +190,12 @@ def _map_references(
         if b"bookmarkStart" not in group.reference.parts[blocks.DOCUMENT]:
             jobs.append(reference)
             group.reference_converted = True
-    if not jobs:
-        return
-    conversion = converter(jobs, destinations=True)
-    mapped = set(conversion.converted)
-    conversion.converted = [pdf for pdf in conversion.converted if pdf.parent != work]
-    _merge(result, conversion)
+    convert(jobs, destinations=True)
     for group in groups:
         if group.reference is None:
             continue  # not read: its members are in ``fallback`` already
         annotated = work / f"{group.number}-blocks.pdf"
-        if annotated not in mapped:
+        if annotated not in convert.made:
             why: str | None = "สำเนาที่บอกตำแหน่งของแต่ละย่อหน้าแปลงไม่สำเร็จ"
         else:
             group.pages, count = _layout(annotated)

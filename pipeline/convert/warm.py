@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from functools import cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from .. import fonts
 from ..workers import cores
@@ -60,6 +60,15 @@ def available() -> bool:
         )
     except (OSError, subprocess.SubprocessError, LibreOfficeError):
         return False
+
+
+class _How(NamedTuple):
+    """How a document is exported: PDF/A-2b, bookmarks as named destinations (compose), page numbers
+    rewritten in Thai digits (pdfs.thai_page_numbers; compose numbers its parts itself)."""
+
+    pdfa: bool
+    destinations: bool
+    numbers: bool
 
 
 class Instance:
@@ -107,11 +116,11 @@ class Instance:
             raise LibreOfficeError(f"LibreOffice did not start for the UNO bridge ({_said(said)})")
         self.converted = 0
 
-    def convert(self, docx: Path, pdf: Path, how: tuple[bool, bool], timeout: float) -> str | None:
-        """``docx`` to ``pdf`` (``how``: PDF/A-2b, bookmarks as destinations); why not, when it could not
-        (the instance is then stopped)."""
+    def convert(self, docx: Path, pdf: Path, how: _How, timeout: float) -> str | None:
+        """``docx`` to ``pdf`` as ``how`` asks (its page numbers are the pool's work); why not, when it
+        could not (the instance is then stopped)."""
         assert self.bridge is not None and self.bridge.stdin is not None
-        request = {"docx": str(docx.resolve()), "pdf": str(pdf), "pdfa": how[0], "destinations": how[1]}
+        request = {"docx": str(docx.resolve()), "pdf": str(pdf), "pdfa": how.pdfa, "destinations": how.destinations}
         try:
             self.bridge.stdin.write(json.dumps(request).encode() + b"\n")
             self.bridge.stdin.flush()
@@ -313,12 +322,12 @@ class WarmPool:
         """Each (docx, pdf) job; ``destinations``: bookmarks as PDF named destinations (compose.py);
         ``numbers``: page numbers in Thai digits (pdfs.thai_page_numbers)."""
         with self._lock:
-            return self._convert(jobs, (pdfa, destinations, numbers), progress)
+            return self._convert(jobs, _How(pdfa, destinations, numbers), progress)
 
     def _convert(
         self,
         jobs: Sequence[tuple[Path, Path]],
-        how: tuple[bool, bool, bool],
+        how: _How,
         progress: Callable[[int, int], None] | None,
     ) -> Conversion:
         result = Conversion()
@@ -357,12 +366,11 @@ class WarmPool:
         self,
         instance: Instance,
         job: tuple[Path, Path],
-        how: tuple[bool, bool, bool],
+        how: _How,
         page_font: Path | None,
         result: Conversion,
     ) -> str | None:
-        """One document on ``instance`` (``how``: PDF/A-2b, destinations, Thai page numbers), retried once
-        on a fresh start if the instance failed it."""
+        """One document on ``instance``, retried once on a fresh start if the instance failed it."""
         docx, pdf = job
         produced = instance.work / f"{threading.get_ident()}.pdf"
         problem: str | None = None
@@ -373,7 +381,7 @@ class WarmPool:
             try:
                 if not instance.alive() or instance.converted >= self.restart_after:
                     instance.start()
-                problem = instance.convert(docx, produced, how[:2], self.file_timeout)
+                problem = instance.convert(docx, produced, how, self.file_timeout)
             except (_Stop, LibreOfficeError) as error:
                 return str(error) or "stopped"
             if problem is None:
@@ -385,8 +393,8 @@ class WarmPool:
                 result.log.append(f"{docx.name}: {problem}; retrying on a fresh LibreOffice")
         if problem is None:
             problem = (
-                verify(produced, how[0])
-                or (thai_page_numbers(produced, page_font) if how[2] else None)
+                verify(produced, how.pdfa)
+                or (thai_page_numbers(produced, page_font) if how.numbers else None)
                 or place(produced, pdf)
             )
         produced.unlink(missing_ok=True)
